@@ -1,0 +1,147 @@
+//! The catalog of providers and models, as plain data.
+//!
+//! Everything else (form, validation, request bodies, snippets) is generic code
+//! driven by these tables, so adding a model means adding data here.
+
+mod aimlapi;
+
+pub use aimlapi::AIMLAPI;
+
+/// How a provider wants the API key presented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// `Authorization: Bearer <key>`
+    Bearer,
+    /// `<header>: <key>`, e.g. Segmind's `x-api-key`.
+    Header(&'static str),
+}
+
+#[derive(Debug)]
+pub struct Provider {
+    /// Stable id used in URLs and share links.
+    pub id: &'static str,
+    pub name: &'static str,
+    pub base_url: &'static str,
+    /// Environment variable the server (and every snippet) reads the key from.
+    pub key_env: &'static str,
+    pub auth: Auth,
+    pub docs_url: &'static str,
+    pub models: &'static [Model],
+}
+
+#[derive(Debug)]
+pub struct Model {
+    /// The provider's own model id, e.g. `flux/dev`.
+    pub id: &'static str,
+    pub label: &'static str,
+    pub summary: &'static str,
+    /// Path below the provider's base URL.
+    pub path: &'static str,
+    /// Constant members of the body, e.g. `"model": "flux/dev"`.
+    pub fixed: &'static [(&'static str, &'static str)],
+    pub fields: &'static [Field],
+    /// What the provider says about the output, shown beside the result.
+    pub output_note: &'static str,
+}
+
+#[derive(Debug)]
+pub struct Field {
+    /// The provider's parameter name; also the key in share links.
+    pub key: &'static str,
+    pub label: &'static str,
+    pub help: &'static str,
+    pub required: bool,
+    pub kind: Kind,
+}
+
+#[derive(Debug)]
+pub enum Kind {
+    Text {
+        max_chars: usize,
+        /// Filled in on a fresh page so Generate works at once, as provider playgrounds do.
+        example: &'static str,
+    },
+    Number(Number),
+    Bool {
+        default: bool,
+    },
+    Size(Size),
+}
+
+/// A numeric field. `default: None` means the provider picks (e.g. a random seed).
+#[derive(Debug, Clone, Copy)]
+pub struct Number {
+    pub integer: bool,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub step: f64,
+    pub default: Option<f64>,
+}
+
+/// An `image_size`: one of the named presets or a custom `{width, height}`.
+#[derive(Debug)]
+pub struct Size {
+    pub presets: &'static [Preset],
+    pub default_preset: &'static str,
+    pub min: u32,
+    pub max: u32,
+    pub multiple_of: u32,
+    /// Starting point when the user switches to a custom size.
+    pub custom_default: (u32, u32),
+}
+
+#[derive(Debug)]
+pub struct Preset {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Size {
+    pub fn preset(&self, name: &str) -> Option<&'static Preset> {
+        self.presets.iter().find(|p| p.name == name)
+    }
+}
+
+pub static PROVIDERS: &[&Provider] = &[&AIMLAPI];
+
+/// A model together with its provider; the unit the form and requests work on.
+#[derive(Debug, Clone, Copy)]
+pub struct ModelRef {
+    pub provider: &'static Provider,
+    pub model: &'static Model,
+}
+
+impl PartialEq for ModelRef {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.model, other.model)
+    }
+}
+
+impl ModelRef {
+    /// `provider/model-id`, the form used in share links and the API.
+    pub fn slug(&self) -> String {
+        format!("{}/{}", self.provider.id, self.model.id)
+    }
+
+    pub fn field(&self, key: &str) -> Option<&'static Field> {
+        self.model.fields.iter().find(|f| f.key == key)
+    }
+}
+
+pub fn models() -> impl Iterator<Item = ModelRef> {
+    PROVIDERS
+        .iter()
+        .flat_map(|p| p.models.iter().map(move |m| ModelRef { provider: p, model: m }))
+}
+
+/// Looks a model up by its slug (`aimlapi/flux/dev`).
+pub fn find(slug: &str) -> Option<ModelRef> {
+    let (provider, model) = slug.split_once('/')?;
+    models().find(|m| m.provider.id == provider && m.model.id == model)
+}
+
+pub fn default_model() -> ModelRef {
+    models().next().expect("catalog is not empty")
+}

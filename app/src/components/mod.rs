@@ -1,0 +1,9 @@
+pub mod backend_badge;
+pub mod bool_input;
+pub mod field_error;
+pub mod field_input;
+pub mod number_input;
+pub mod prompt_input;
+pub mod result_panel;
+pub mod size_input;
+pub mod snippet_panel;

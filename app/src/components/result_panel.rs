@@ -1,0 +1,84 @@
+use crate::api::{ApiError, GenerateResponse};
+use leptos::prelude::*;
+
+/// What the last Generate gave: images with their seed and size, or the error.
+#[component]
+pub fn ResultPanel(
+    result: Signal<Option<Result<GenerateResponse, ApiError>>>,
+    pending: Signal<bool>,
+) -> impl IntoView {
+    view! {
+        <section class="panel result" aria-labelledby="result-title" aria-busy=move || pending.get().to_string()>
+            <div class="panel-head">
+                <h2 id="result-title">"Result"</h2>
+                <Show when=move || pending.get()>
+                    <span class="spinner" role="status">"Generating…"</span>
+                </Show>
+            </div>
+            {move || match result.get() {
+                None => view! { <p class="empty">"Press Generate (Ctrl+Enter) to run this request."</p> }.into_any(),
+                Some(Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
+                Some(Ok(r)) => view! { <Gallery response=r/> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn ErrorBox(error: ApiError) -> impl IntoView {
+    view! {
+        <div class="error-box" role="alert">
+            <p>{error.message}</p>
+            <ul>
+                {error
+                    .fields
+                    .into_iter()
+                    .map(|f| view! { <li><code>{f.field}</code> ": " {f.message}</li> })
+                    .collect_view()}
+            </ul>
+            {error.request_id.map(|id| view! { <p class="meta">"Request id " <code>{id}</code></p> })}
+        </div>
+    }
+}
+
+#[component]
+fn Gallery(response: GenerateResponse) -> impl IntoView {
+    let seed = match (response.seed, response.seed_chosen) {
+        (Some(s), true) => format!("seed {s} (random, chosen by fluxplay)"),
+        (Some(s), false) => format!("seed {s}"),
+        (None, _) => "seed not reported".to_owned(),
+    };
+    let total = format!("{:.2} s", response.total_ms as f64 / 1000.0);
+    let count = response.images.len();
+    view! {
+        <div class="gallery">
+            {response.emulated.then(|| view! { <p class="badge emulated">"Emulated image: not made by the provider"</p> })}
+            {response
+                .images
+                .into_iter()
+                .enumerate()
+                .map(|(i, img)| {
+                    let caption = format!("{} × {} · {} · {}", img.width, img.height, seed, total);
+                    let href = img.url.clone();
+                    view! {
+                        <figure>
+                            <a href=href target="_blank" rel="noopener">
+                                <img
+                                    src=img.url
+                                    width=img.width
+                                    height=img.height
+                                    alt=format!("Generated image {} of {count}", i + 1)
+                                />
+                            </a>
+                            <figcaption>
+                                {caption}
+                                {img.nsfw.unwrap_or(false).then_some(" · flagged NSFW")}
+                            </figcaption>
+                        </figure>
+                    }
+                })
+                .collect_view()}
+            <p class="meta">"Request id " <code>{response.request_id}</code></p>
+        </div>
+    }
+}

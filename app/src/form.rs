@@ -1,0 +1,140 @@
+//! The form as the user typed it, and its conversion to typed request params.
+//!
+//! The raw form keeps every keystroke verbatim (nothing is lost while a value is
+//! invalid); conversion is lenient and validation is strict, so a value that
+//! does not parse still reaches `validate` and gets a field-specific message.
+
+use crate::catalog::{Kind, ModelRef};
+use serde_json::{Map, Number, Value};
+use std::collections::BTreeMap;
+
+/// Field key → text as typed. An absent key means "provider default".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawForm(pub BTreeMap<String, String>);
+
+impl RawForm {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str)
+    }
+
+    pub fn set(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+
+    pub fn clear(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+}
+
+/// Separator between width and height in a custom size, e.g. `1024x768`.
+pub const SIZE_SEP: char = 'x';
+
+/// Typed params for a request; values that do not parse are kept as strings.
+pub fn to_params(model: ModelRef, raw: &RawForm) -> Map<String, Value> {
+    let mut params = Map::new();
+    for (key, text) in &raw.0 {
+        let value = match model.field(key).map(|f| &f.kind) {
+            Some(Kind::Text { .. }) => (!text.is_empty()).then(|| Value::String(text.clone())),
+            Some(Kind::Number(_)) => number_value(text),
+            Some(Kind::Bool { .. }) => match text.as_str() {
+                "true" => Some(Value::Bool(true)),
+                "false" => Some(Value::Bool(false)),
+                "" => None,
+                other => Some(Value::String(other.to_owned())),
+            },
+            Some(Kind::Size(_)) => size_value(text),
+            None => Some(Value::String(text.clone())),
+        };
+        if let Some(value) = value {
+            params.insert(key.clone(), value);
+        }
+    }
+    params
+}
+
+fn number_value(text: &str) -> Option<Value> {
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    if let Ok(i) = t.parse::<i64>() {
+        return Some(Value::Number(i.into()));
+    }
+    match t.parse::<f64>().ok().and_then(Number::from_f64) {
+        Some(n) => Some(Value::Number(n)),
+        None => Some(Value::String(t.to_owned())),
+    }
+}
+
+fn size_value(text: &str) -> Option<Value> {
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    let Some((w, h)) = t.split_once(SIZE_SEP) else {
+        return Some(Value::String(t.to_owned()));
+    };
+    let side = |s: &str| number_value(s).unwrap_or_else(|| Value::String(String::new()));
+    let mut obj = Map::new();
+    obj.insert("width".into(), side(w));
+    obj.insert("height".into(), side(h));
+    Some(Value::Object(obj))
+}
+
+/// The raw text that shows a param value in the form (inverse of `to_params`).
+pub fn raw_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Object(o) => {
+            let side = |k: &str| o.get(k).map(raw_text).unwrap_or_default();
+            format!("{}{SIZE_SEP}{}", side("width"), side("height"))
+        }
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::find;
+    use serde_json::json;
+
+    fn raw(pairs: &[(&str, &str)]) -> RawForm {
+        RawForm(pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect())
+    }
+
+    #[test]
+    fn converts_by_field_kind_and_keeps_bad_input() {
+        let m = find("aimlapi/flux/dev").unwrap();
+        let p = to_params(
+            m,
+            &raw(&[
+                ("prompt", "a cat"),
+                ("num_images", " 2 "),
+                ("guidance_scale", "3.5"),
+                ("seed", "12abc"),
+                ("enable_safety_checker", "false"),
+                ("image_size", "1024x7"),
+                ("num_inference_steps", ""),
+            ]),
+        );
+        assert_eq!(
+            Value::Object(p),
+            json!({
+                "enable_safety_checker": false,
+                "guidance_scale": 3.5,
+                "image_size": {"width": 1024, "height": 7},
+                "num_images": 2,
+                "prompt": "a cat",
+                "seed": "12abc",
+            })
+        );
+    }
+
+    #[test]
+    fn raw_text_round_trips_sizes_and_numbers() {
+        assert_eq!(raw_text(&json!({"width": 640, "height": 512})), "640x512");
+        assert_eq!(raw_text(&json!(3.5)), "3.5");
+        assert_eq!(raw_text(&json!("square")), "square");
+    }
+}

@@ -1,0 +1,65 @@
+//! The provider request a validated form stands for: used for the real call,
+//! the emulator call and every snippet, so they cannot drift apart.
+
+use crate::catalog::{Auth, ModelRef};
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiRequest {
+    pub method: &'static str,
+    pub url: String,
+    pub auth: Auth,
+    pub key_env: &'static str,
+    pub body: Value,
+}
+
+/// Builds the request against `base_url` (the provider's, or an emulator's).
+/// Body order: constants first, then fields in catalog order, as the docs show them.
+pub fn build(model: ModelRef, params: &Map<String, Value>, base_url: &str) -> ApiRequest {
+    let mut body = Map::new();
+    for (key, value) in model.model.fixed {
+        body.insert((*key).to_owned(), Value::String((*value).to_owned()));
+    }
+    for field in model.model.fields {
+        if let Some(value) = params.get(field.key) {
+            body.insert(field.key.to_owned(), value.clone());
+        }
+    }
+    ApiRequest {
+        method: "POST",
+        url: format!("{}{}", base_url.trim_end_matches('/'), model.model.path),
+        auth: model.provider.auth,
+        key_env: model.provider.key_env,
+        body: Value::Object(body),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::find;
+    use serde_json::json;
+
+    #[test]
+    fn flux_dev_body_matches_the_documented_shape() {
+        let m = find("aimlapi/flux/dev").unwrap();
+        let params = json!({"seed": 7, "prompt": "a cat", "image_size": "square"});
+        let req = build(m, params.as_object().unwrap(), "https://api.aimlapi.com/");
+        assert_eq!(req.url, "https://api.aimlapi.com/v1/images/generations");
+        assert_eq!(req.auth, Auth::Bearer);
+        // Order is part of the contract with the reader: model, prompt, then catalog order.
+        assert_eq!(
+            serde_json::to_string(&req.body).unwrap(),
+            r#"{"model":"flux/dev","prompt":"a cat","image_size":"square","seed":7}"#
+        );
+    }
+
+    #[test]
+    fn custom_size_is_nested_width_height() {
+        let m = find("aimlapi/flux/dev").unwrap();
+        let params = json!({"prompt": "p", "image_size": {"width": 640, "height": 512}});
+        let req = build(m, params.as_object().unwrap(), "http://127.0.0.1:9/emulate/aimlapi");
+        assert_eq!(req.url, "http://127.0.0.1:9/emulate/aimlapi/v1/images/generations");
+        assert_eq!(req.body["image_size"], json!({"width": 640, "height": 512}));
+    }
+}

@@ -1,0 +1,58 @@
+//! cURL for a POSIX shell (sh, dash, bash, zsh).
+
+use super::{auth_header, placeholder, posix_quote, KeyStyle};
+use crate::request::ApiRequest;
+
+/// `--data-raw` so a body starting with `@` is never read as a file name; the body
+/// is single-quoted, so nothing in a prompt is expanded by the shell.
+pub fn curl(req: &ApiRequest, key: KeyStyle) -> String {
+    let auth = match key {
+        // Double quotes: the variable must expand, and its name is a fixed identifier.
+        KeyStyle::Env => {
+            let (name, value) = auth_header(req, &format!("${}", req.key_env));
+            format!("\"{name}: {value}\"")
+        }
+        KeyStyle::Placeholder => {
+            let (name, value) = auth_header(req, &placeholder(req));
+            posix_quote(&format!("{name}: {value}"))
+        }
+    };
+    let body = serde_json::to_string_pretty(&req.body).expect("JSON values serialise");
+    format!(
+        "curl -X {} {} \\\n  -H {auth} \\\n  -H 'Content-Type: application/json' \\\n  --data-raw {}\n",
+        req.method,
+        posix_quote(&req.url),
+        posix_quote(&body),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::find;
+    use crate::request::build;
+    use serde_json::json;
+
+    fn req(prompt: &str) -> ApiRequest {
+        let m = find("aimlapi/flux/dev").unwrap();
+        build(m, json!({"prompt": prompt}).as_object().unwrap(), "https://api.aimlapi.com")
+    }
+
+    #[test]
+    fn flux_dev_curl_with_env_key() {
+        assert_eq!(
+            curl(&req("a cat"), KeyStyle::Env),
+            "curl -X POST 'https://api.aimlapi.com/v1/images/generations' \\\n  \
+             -H \"Authorization: Bearer $AIMLAPI_KEY\" \\\n  \
+             -H 'Content-Type: application/json' \\\n  \
+             --data-raw '{\n  \"model\": \"flux/dev\",\n  \"prompt\": \"a cat\"\n}'\n"
+        );
+    }
+
+    #[test]
+    fn placeholder_key_and_hostile_prompt() {
+        let s = curl(&req("it's $(whoami) \"q\""), KeyStyle::Placeholder);
+        assert!(s.contains("-H 'Authorization: Bearer <YOUR_AIMLAPI_KEY>'"));
+        assert!(s.contains(r#""prompt": "it'\''s $(whoami) \"q\"""#), "{s}");
+    }
+}

@@ -1,0 +1,161 @@
+//! The one validation over the catalog, used by the browser as the user types
+//! and by the server before anything is forwarded to a paid provider.
+
+use crate::catalog::{Kind, ModelRef, Number, Size};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    fn new(field: &str, message: String) -> Self {
+        Self { field: field.to_owned(), message }
+    }
+}
+
+/// Every problem with `params` for `model`; empty means valid.
+pub fn validate(model: ModelRef, params: &Map<String, Value>) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    for key in params.keys() {
+        if model.field(key).is_none() {
+            errors.push(FieldError::new(key, format!("`{key}` is not a parameter of {}", model.model.id)));
+        }
+    }
+    for field in model.model.fields {
+        let Some(value) = params.get(field.key) else {
+            if field.required {
+                errors.push(FieldError::new(field.key, format!("{} is required", field.label)));
+            }
+            continue;
+        };
+        let message = match &field.kind {
+            Kind::Text { max_chars, .. } => check_text(field.label, field.required, *max_chars, value),
+            Kind::Number(n) => check_number(field.label, n, value),
+            Kind::Bool { .. } => (!value.is_boolean()).then(|| format!("{} must be true or false", field.label)),
+            Kind::Size(s) => check_size(field.label, s, value),
+        };
+        if let Some(message) = message {
+            errors.push(FieldError::new(field.key, message));
+        }
+    }
+    errors
+}
+
+fn check_text(label: &str, required: bool, max_chars: usize, value: &Value) -> Option<String> {
+    let Some(text) = value.as_str() else {
+        return Some(format!("{label} must be text"));
+    };
+    let chars = text.chars().count();
+    if required && text.trim().is_empty() {
+        Some(format!("{label} is required"))
+    } else if chars > max_chars {
+        Some(format!("{label} is {chars} characters; the limit is {max_chars}"))
+    } else {
+        None
+    }
+}
+
+fn check_number(label: &str, n: &Number, value: &Value) -> Option<String> {
+    let Some(x) = value.as_f64() else {
+        return Some(format!("{label} must be a number"));
+    };
+    if n.integer && (x.fract() != 0.0 || !x.is_finite()) {
+        return Some(format!("{label} must be a whole number"));
+    }
+    let in_range = n.min.is_none_or(|min| x >= min) && n.max.is_none_or(|max| x <= max);
+    (!in_range).then(|| format!("{label} {}", range_text(n.min, n.max)))
+}
+
+/// "must be between 1 and 4", "must be at least 1", …
+pub fn range_text(min: Option<f64>, max: Option<f64>) -> String {
+    match (min, max) {
+        (Some(lo), Some(hi)) => format!("must be between {lo} and {hi}"),
+        (Some(lo), None) => format!("must be at least {lo}"),
+        (None, Some(hi)) => format!("must be at most {hi}"),
+        (None, None) => "is out of range".to_owned(),
+    }
+}
+
+fn check_size(label: &str, s: &Size, value: &Value) -> Option<String> {
+    match value {
+        Value::String(name) if s.preset(name).is_some() => None,
+        Value::String(name) => {
+            let names: Vec<_> = s.presets.iter().map(|p| p.name).collect();
+            Some(format!("{label} `{name}` is not a preset; use one of {} or WIDTHxHEIGHT", names.join(", ")))
+        }
+        Value::Object(obj) => {
+            if let Some(k) = obj.keys().find(|k| *k != "width" && *k != "height") {
+                return Some(format!("{label} has an unknown member `{k}`; only width and height"));
+            }
+            ["width", "height"].into_iter().find_map(|side| check_side(side, s, obj.get(side)))
+        }
+        _ => Some(format!("{label} must be a preset name or {{width, height}}")),
+    }
+}
+
+fn check_side(side: &str, s: &Size, value: Option<&Value>) -> Option<String> {
+    let name = if side == "width" { "Width" } else { "Height" };
+    let rule = format!("must be a multiple of {} between {} and {}", s.multiple_of, s.min, s.max);
+    let ok = value
+        .and_then(Value::as_u64)
+        .is_some_and(|v| v >= u64::from(s.min) && v <= u64::from(s.max) && v % u64::from(s.multiple_of) == 0);
+    (!ok).then(|| format!("{name} {rule}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::find;
+    use serde_json::json;
+
+    fn check(params: Value) -> Vec<String> {
+        let m = find("aimlapi/flux/dev").unwrap();
+        validate(m, params.as_object().unwrap()).into_iter().map(|e| format!("{}: {}", e.field, e.message)).collect()
+    }
+
+    #[test]
+    fn accepts_a_minimal_request() {
+        assert!(check(json!({"prompt": "a cat"})).is_empty());
+    }
+
+    #[test]
+    fn names_the_field_and_the_limit() {
+        assert_eq!(check(json!({})), ["prompt: Prompt is required"]);
+        assert_eq!(
+            check(json!({"prompt": "x", "num_images": 5})),
+            ["num_images: Number of images must be between 1 and 4"]
+        );
+        assert_eq!(check(json!({"prompt": "x", "seed": 0})), ["seed: Seed must be at least 1"]);
+        assert_eq!(check(json!({"prompt": "x", "seed": 1.5})), ["seed: Seed must be a whole number"]);
+        assert_eq!(check(json!({"prompt": "x", "guidance_scale": "high"})), ["guidance_scale: Guidance scale must be a number"]);
+        assert_eq!(
+            check(json!({"prompt": "x", "image_size": {"width": 1000, "height": 768}})),
+            ["image_size: Width must be a multiple of 32 between 512 and 1536"]
+        );
+        assert_eq!(check(json!({"prompt": "x", "colour": "red"})), ["colour: `colour` is not a parameter of flux/dev"]);
+    }
+
+    #[test]
+    fn prompt_limit_counts_characters_not_bytes() {
+        assert!(check(json!({"prompt": "é".repeat(4000)})).is_empty());
+        assert_eq!(check(json!({"prompt": "a".repeat(4001)})), ["prompt: Prompt is 4001 characters; the limit is 4000"]);
+    }
+
+    #[test]
+    fn size_bounds_are_inclusive() {
+        assert!(check(json!({"prompt": "x", "image_size": {"width": 512, "height": 1536}})).is_empty());
+        assert_eq!(
+            check(json!({"prompt": "x", "image_size": {"width": 480, "height": 768}})),
+            ["image_size: Width must be a multiple of 32 between 512 and 1536"]
+        );
+        assert_eq!(
+            check(json!({"prompt": "x", "image_size": {"width": 1024, "height": 1568}})),
+            ["image_size: Height must be a multiple of 32 between 512 and 1536"]
+        );
+        assert!(!check(json!({"prompt": "x", "image_size": "huge"})).is_empty());
+    }
+}

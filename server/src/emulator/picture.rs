@@ -1,0 +1,71 @@
+//! Deterministic stand-in images: the same prompt and seed always give the
+//! same picture, of exactly the requested size, in the requested format.
+
+use image::{ImageFormat, Rgb, RgbImage};
+use sha2::{Digest, Sha256};
+use std::io::Cursor;
+
+/// Soft colour fields on a gradient, derived from prompt and seed.
+pub fn render(prompt: &str, seed: u64, width: u32, height: u32) -> RgbImage {
+    let digest = Sha256::new().chain_update(prompt.as_bytes()).chain_update(seed.to_le_bytes()).finalize();
+    let b = |i: usize| f32::from(digest[i % digest.len()]);
+    let top = [b(0), b(1), b(2)];
+    let bottom = [b(3) * 0.5, b(4) * 0.5, b(5) * 0.5];
+    let blobs: Vec<([f32; 2], f32, [f32; 3])> = (0..5)
+        .map(|k| {
+            let o = 6 + k * 5;
+            let centre = [b(o) / 255.0 * width as f32, b(o + 1) / 255.0 * height as f32];
+            let radius = (0.08 + b(o + 2) / 255.0 * 0.25) * width.max(height) as f32;
+            (centre, radius * radius, [b(o + 3), b(o + 4), b(o + 2)])
+        })
+        .collect();
+    let mut img = RgbImage::new(width, height);
+    for (x, y, px) in img.enumerate_pixels_mut() {
+        let t = y as f32 / height.max(1) as f32;
+        let mut c = [0.0f32; 3];
+        for i in 0..3 {
+            c[i] = top[i] * (1.0 - t) + bottom[i] * t;
+        }
+        for (centre, r2, colour) in &blobs {
+            let dx = x as f32 - centre[0];
+            let dy = y as f32 - centre[1];
+            let w = r2 / (r2 + dx * dx + dy * dy);
+            for i in 0..3 {
+                c[i] = c[i] * (1.0 - w) + colour[i] * w;
+            }
+        }
+        *px = Rgb(c.map(|v| v.clamp(0.0, 255.0) as u8));
+    }
+    img
+}
+
+/// Encodes to `format` (PNG, JPEG, or lossless WebP).
+pub fn encode(img: &RgbImage, format: ImageFormat) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, format).expect("encoding into memory cannot fail");
+    out.into_inner()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_input_same_picture_other_seed_other_picture() {
+        let a = render("cat", 1, 64, 32);
+        assert_eq!(a.dimensions(), (64, 32));
+        assert_eq!(a, render("cat", 1, 64, 32));
+        assert_ne!(a, render("cat", 2, 64, 32));
+        assert_ne!(a, render("dog", 1, 64, 32));
+    }
+
+    #[test]
+    fn encodes_every_format_at_the_requested_size() {
+        let img = render("p", 7, 96, 64);
+        for format in [ImageFormat::Png, ImageFormat::Jpeg, ImageFormat::WebP] {
+            let bytes = encode(&img, format);
+            let decoded = image::load_from_memory_with_format(&bytes, format).unwrap();
+            assert_eq!((decoded.width(), decoded.height()), (96, 64), "{format:?}");
+        }
+    }
+}

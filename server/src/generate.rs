@@ -1,0 +1,108 @@
+//! `POST /api/generate`: validate with the shared catalog, call the provider
+//! (or its emulator), store the images, answer with our URLs.
+
+use crate::error::{Error, WithId};
+use crate::providers::{self, ImageRef};
+use crate::state::AppState;
+use app::api::{GenerateRequest, GenerateResponse, GeneratedImage};
+use app::catalog;
+use app::validate::validate;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use base64::Engine;
+use serde_json::Value;
+use std::time::Instant;
+
+/// A generated image larger than this is refused rather than stored.
+const MAX_IMAGE_BYTES: usize = 50 * 1024 * 1024;
+
+pub async fn handler(
+    State(state): State<AppState>,
+    body: Result<Json<GenerateRequest>, JsonRejection>,
+) -> Result<Json<GenerateResponse>, WithId> {
+    let id = uuid::Uuid::new_v4().to_string();
+    run(&state, body, &id).await.map(Json).map_err(|e| WithId(e, id))
+}
+
+async fn run(
+    state: &AppState,
+    body: Result<Json<GenerateRequest>, JsonRejection>,
+    id: &str,
+) -> Result<GenerateResponse, Error> {
+    let started = Instant::now();
+    let Json(req) = body.map_err(|e| Error::BadRequest(e.body_text()))?;
+    let model = catalog::find(&req.model)
+        .ok_or_else(|| Error::BadRequest(format!("Unknown model `{}`; see the catalog for valid ids", req.model)))?;
+    let mut params = req.params;
+    let errors = validate(model, &params);
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    // Pick the seed here when the form left it empty, so the seed shown is the one used.
+    let seed_chosen = model.field("seed").is_some() && !params.contains_key("seed");
+    if seed_chosen {
+        params.insert("seed".into(), Value::from(fastrand::u32(1..=i32::MAX as u32)));
+    }
+    // One provider so far; the catalog's provider id picks the upstream once there are more.
+    let upstream = &state.inner.aimlapi;
+    let request = app::request::build(model, &params, &upstream.base_url);
+    tracing::info!(request_id = id, model = %req.model, emulated = upstream.emulated, "generate");
+    let generated = providers::aimlapi::generate(&state.inner.http, upstream, &request).await?;
+
+    let mut images = Vec::with_capacity(generated.images.len());
+    for (i, image) in generated.images.iter().enumerate() {
+        let bytes = fetch_image(&state.inner.http, image).await?;
+        let stored = state.inner.store.put(&bytes).await.map_err(|e| Error::Provider {
+            status: StatusCode::BAD_GATEWAY,
+            message: format!("The provider's image {} could not be used: {e}", i + 1),
+        })?;
+        images.push(GeneratedImage {
+            url: format!("/images/{}", stored.name),
+            width: stored.width,
+            height: stored.height,
+            content_type: stored.content_type.to_owned(),
+            nsfw: generated.nsfw.get(i).copied(),
+        });
+    }
+    Ok(GenerateResponse {
+        request_id: id.to_owned(),
+        model: model.slug(),
+        emulated: upstream.emulated,
+        images,
+        seed: generated.seed.or_else(|| params.get("seed").and_then(Value::as_u64)),
+        seed_chosen,
+        total_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        timings: generated.timings,
+        usage: generated.usage,
+    })
+}
+
+/// Downloads (or decodes) an image right away: provider URLs expire.
+async fn fetch_image(http: &reqwest::Client, image: &ImageRef) -> Result<Vec<u8>, Error> {
+    let bad = |what: &str| Error::Provider { status: StatusCode::BAD_GATEWAY, message: format!("The provider's image {what}.") };
+    let url = match image {
+        ImageRef::Base64(b64) => return base64::engine::general_purpose::STANDARD.decode(b64).map_err(|_| bad("is not valid base64")),
+        ImageRef::Url(url) => url,
+    };
+    if let Some(rest) = url.strip_prefix("data:") {
+        let (_, data) = rest.split_once(";base64,").ok_or_else(|| bad("data URI is not base64"))?;
+        return base64::engine::general_purpose::STANDARD.decode(data).map_err(|_| bad("is not valid base64"));
+    }
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(bad("URL is not http(s)"));
+    }
+    let mut resp = http.get(url).send().await.map_err(|e| providers::transport_error("The image host", e))?;
+    if !resp.status().is_success() {
+        return Err(bad(&format!("could not be downloaded (status {})", resp.status().as_u16())));
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| providers::transport_error("The image host", e))? {
+        if bytes.len() + chunk.len() > MAX_IMAGE_BYTES {
+            return Err(bad("is larger than 50 MB"));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}

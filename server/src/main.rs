@@ -1,0 +1,41 @@
+use leptos::config::get_configuration;
+use server::config::{Config, HELP};
+use server::{app, AppState};
+use std::process::ExitCode;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    if std::env::args().skip(1).any(|a| a == "--help" || a == "-h") {
+        print!("{HELP}");
+        return ExitCode::SUCCESS;
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=info".into()))
+        .init();
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let options = get_configuration(None)?.leptos_options;
+    let config = Config::from_env()?;
+    let listener = tokio::net::TcpListener::bind(options.site_addr).await?;
+    let addr = listener.local_addr()?;
+    let state = AppState::new(options, config, addr)?;
+    for p in &state.backend_status().providers {
+        tracing::info!(provider = %p.id, live = p.live, "provider configured");
+    }
+    tracing::info!("fluxplay listening on http://{addr}");
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown()).await?;
+    Ok(())
+}
+
+async fn shutdown() {
+    let _ = tokio::signal::ctrl_c().await;
+}

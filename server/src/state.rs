@@ -1,0 +1,92 @@
+use crate::config::Config;
+use crate::store::ImageStore;
+use app::api::{BackendStatus, ProviderStatus};
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use secrecy::SecretString;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Any non-empty key satisfies the emulator; this one is public on purpose.
+pub const EMULATOR_KEY: &str = "fluxplay-emulator";
+
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub inner: Arc<Inner>,
+}
+
+pub struct Inner {
+    /// For provider calls: no redirects, so a key header never follows one elsewhere.
+    pub http: reqwest::Client,
+    pub store: ImageStore,
+    pub aimlapi: Upstream,
+}
+
+/// Where one provider's requests go, and with which key.
+pub struct Upstream {
+    pub base_url: String,
+    pub key: SecretString,
+    pub emulated: bool,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("cannot use the data directory: {0}")]
+    DataDir(std::io::Error),
+    #[error("cannot build the HTTP client: {0}")]
+    Client(reqwest::Error),
+}
+
+impl AppState {
+    /// `addr` is where this server listens: with no key, providers are reached
+    /// through the embedded emulator over real HTTP on that address.
+    pub fn new(leptos_options: LeptosOptions, config: Config, addr: SocketAddr) -> Result<Self, StateError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(180))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(StateError::Client)?;
+        let loopback = emulator_base(addr);
+        let upstream = |p: crate::config::ProviderConfig, id: &str| match p.key {
+            Some(key) => Upstream { base_url: p.base_url, key, emulated: false },
+            None => Upstream {
+                base_url: format!("{loopback}/{id}"),
+                key: SecretString::from(EMULATOR_KEY),
+                emulated: true,
+            },
+        };
+        Ok(Self {
+            leptos_options,
+            inner: Arc::new(Inner {
+                http,
+                store: ImageStore::open(&config.data_dir).map_err(StateError::DataDir)?,
+                aimlapi: upstream(config.aimlapi, "aimlapi"),
+            }),
+        })
+    }
+
+    pub fn backend_status(&self) -> BackendStatus {
+        BackendStatus { providers: vec![ProviderStatus { id: "aimlapi".into(), live: !self.inner.aimlapi.emulated }] }
+    }
+}
+
+/// The embedded emulator's base URL; an unspecified listen address is reached on loopback.
+fn emulator_base(addr: SocketAddr) -> String {
+    let ip = if addr.ip().is_unspecified() {
+        if addr.is_ipv4() { "127.0.0.1".to_owned() } else { "[::1]".to_owned() }
+    } else if addr.is_ipv6() {
+        format!("[{}]", addr.ip())
+    } else {
+        addr.ip().to_string()
+    };
+    format!("http://{ip}:{}/emulate", addr.port())
+}
