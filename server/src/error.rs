@@ -11,6 +11,9 @@ use axum::Json;
 pub enum Error {
     #[error("{0}")]
     BadRequest(String),
+    /// The body is not the JSON we take: 400 syntax, 415 content type, 422 shape.
+    #[error("{message}")]
+    Rejected { status: StatusCode, message: String },
     #[error("invalid parameters")]
     Invalid(Vec<FieldError>),
     #[error("{message}")]
@@ -27,6 +30,7 @@ impl Error {
     fn status_and_body(&self) -> (StatusCode, ApiError) {
         match self {
             Self::BadRequest(m) => (StatusCode::BAD_REQUEST, ApiError::new(m.clone())),
+            Self::Rejected { status, message } => (*status, ApiError::new(message.clone())),
             Self::Invalid(fields) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ApiError { fields: fields.clone(), ..ApiError::new("Some parameters are not valid for this model") },

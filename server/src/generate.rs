@@ -32,7 +32,7 @@ async fn run(
     id: &str,
 ) -> Result<GenerateResponse, Error> {
     let started = Instant::now();
-    let Json(req) = body.map_err(|e| Error::BadRequest(e.body_text()))?;
+    let Json(req) = body.map_err(|e| Error::Rejected { status: e.status(), message: e.body_text() })?;
     let model = catalog::find(&req.model)
         .ok_or_else(|| Error::BadRequest(format!("Unknown model `{}`; see the catalog for valid ids", req.model)))?;
     let mut params = req.params;

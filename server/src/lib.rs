@@ -2,6 +2,8 @@
 //! shared catalog, calls providers with keys only it holds, stores the images,
 //! and embeds an emulator of each provider for offline use.
 
+#![recursion_limit = "256"]
+
 pub mod config;
 pub mod emulator;
 pub mod error;

@@ -1,0 +1,74 @@
+//! The HTTP API through `app(state)`, with `oneshot` (no network).
+
+mod common;
+
+use app::catalog;
+use app::validate::validate;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+async fn post_json(body: &str) -> (StatusCode, Value) {
+    let router = server::app(common::state(&[]));
+    let req = Request::post("/api/generate").header("content-type", "application/json").body(Body::from(body.to_owned()));
+    let resp = router.oneshot(req.unwrap()).await.unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn invalid_params_get_422_with_the_shared_verdict() {
+    let params = json!({"prompt": "x", "num_images": 5, "seed": 0, "image_size": {"width": 1000, "height": 768}});
+    let (status, body) = post_json(&json!({"model": "aimlapi/flux/dev", "params": params}).to_string()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let expected = validate(catalog::find("aimlapi/flux/dev").unwrap(), params.as_object().unwrap());
+    assert_eq!(expected.len(), 3);
+    assert_eq!(body["fields"], serde_json::to_value(&expected).unwrap());
+    assert!(body["request_id"].as_str().is_some_and(|id| !id.is_empty()));
+}
+
+#[tokio::test]
+async fn unknown_model_and_malformed_json_are_400() {
+    let (status, body) = post_json(r#"{"model": "aimlapi/flux/nope", "params": {}}"#).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["message"].as_str().unwrap().contains("aimlapi/flux/nope"));
+
+    let (status, _) = post_json(r#"{"model": "aimlapi/flux/dev", "params": {"#).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let (status, body) = post_json(r#"{"model": "aimlapi/flux/dev", "params": {"prompt": "p"}, "api_key": "x"}"#).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("api_key"));
+}
+
+#[tokio::test]
+async fn unknown_params_are_rejected_not_ignored() {
+    let (status, body) =
+        post_json(&json!({"model": "aimlapi/flux/dev", "params": {"prompt": "p", "webhook_url": "http://x"}}).to_string())
+            .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["fields"][0]["field"], "webhook_url");
+}
+
+#[tokio::test]
+async fn the_page_is_server_rendered_with_form_snippet_and_emulated_notice() {
+    let router = server::app(common::state(&[]));
+    let resp = router.oneshot(Request::get("/").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let html = String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    assert!(html.contains("FLUX.1 [dev]"));
+    assert!(html.contains("https://api.aimlapi.com/v1/images/generations"), "snippet rendered on the server");
+    assert!(html.contains("Bearer $AIMLAPI_KEY"));
+    assert!(html.contains("Emulated"));
+    assert!(html.contains("Landscape 4:3 — 1024×768"));
+}
+
+#[tokio::test]
+async fn stored_image_names_are_checked() {
+    let router = server::app(common::state(&[]));
+    let resp = router.oneshot(Request::get("/images/..%2F..%2Fetc%2Fpasswd").body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+}

@@ -1,0 +1,47 @@
+//! Test helpers: a state on a temporary data dir, and a real server on loopback.
+#![allow(dead_code)]
+
+use leptos::config::LeptosOptions;
+use server::config::Config;
+use server::{app, AppState};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+pub fn options() -> LeptosOptions {
+    LeptosOptions::builder().output_name("fluxplay").site_root("target/site").site_pkg_dir("pkg").build()
+}
+
+pub fn temp_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("fluxplay-test-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Settings as if only `vars` were set in the environment.
+pub fn config(vars: &[(&str, &str)]) -> Config {
+    let mut cfg = Config::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())).unwrap();
+    cfg.data_dir = temp_dir();
+    cfg
+}
+
+/// A state for `oneshot` tests; providers point at an address nothing listens on.
+pub fn state(vars: &[(&str, &str)]) -> AppState {
+    AppState::new(options(), config(vars), "127.0.0.1:9".parse().unwrap()).unwrap()
+}
+
+/// Serves the whole app on a free loopback port, as `main` does.
+pub async fn spawn(vars: &[(&str, &str)]) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = AppState::new(options(), config(vars), addr).unwrap();
+    tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
+    addr
+}
+
+/// Serves any router on a free loopback port.
+pub async fn spawn_router(router: axum::Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    addr
+}

@@ -1,0 +1,51 @@
+//! End to end over real loopback HTTP: our server → its embedded emulator →
+//! image store → our image URL.
+
+mod common;
+
+use serde_json::{json, Value};
+
+async fn generate(addr: std::net::SocketAddr, params: Value) -> (u16, Value) {
+    let resp = reqwest::Client::new()
+        .post(format!("http://{addr}/api/generate"))
+        .json(&json!({"model": "aimlapi/flux/dev", "params": params}))
+        .send()
+        .await
+        .unwrap();
+    (resp.status().as_u16(), resp.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn generates_images_of_the_requested_size_through_the_emulator() {
+    let addr = common::spawn(&[]).await;
+    let (status, body) =
+        generate(addr, json!({"prompt": "a red fox", "image_size": {"width": 640, "height": 512}, "num_images": 2})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["emulated"], true);
+    assert_eq!(body["seed_chosen"], true);
+    assert!(body["seed"].as_u64().is_some_and(|s| s >= 1));
+    let images = body["images"].as_array().unwrap();
+    assert_eq!(images.len(), 2);
+    for image in images {
+        assert_eq!((image["width"].as_u64(), image["height"].as_u64()), (Some(640), Some(512)));
+        let url = image["url"].as_str().unwrap();
+        assert!(url.starts_with("/images/") && url.ends_with(".png"), "{url}");
+        let resp = reqwest::get(format!("http://{addr}{url}")).await.unwrap();
+        assert_eq!(resp.headers()["content-type"], "image/png");
+        let decoded = image::load_from_memory(&resp.bytes().await.unwrap()).unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (640, 512));
+    }
+    assert_ne!(images[0]["url"], images[1]["url"], "two images, two pictures");
+}
+
+#[tokio::test]
+async fn same_prompt_and_seed_give_the_same_image() {
+    let addr = common::spawn(&[]).await;
+    let params = json!({"prompt": "tide pools", "seed": 42, "image_size": "square"});
+    let (_, a) = generate(addr, params.clone()).await;
+    let (_, b) = generate(addr, params).await;
+    assert_eq!(a["seed"], 42);
+    assert_eq!(a["seed_chosen"], false);
+    assert_eq!(a["images"][0]["url"], b["images"][0]["url"], "content-addressed, deterministic");
+    assert_eq!(a["images"][0]["width"], 512);
+}
