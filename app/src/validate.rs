@@ -131,7 +131,10 @@ mod tests {
         );
         assert_eq!(check(json!({"prompt": "x", "seed": 0})), ["seed: Seed must be at least 1"]);
         assert_eq!(check(json!({"prompt": "x", "seed": 1.5})), ["seed: Seed must be a whole number"]);
-        assert_eq!(check(json!({"prompt": "x", "guidance_scale": "high"})), ["guidance_scale: Guidance scale must be a number"]);
+        assert_eq!(
+            check(json!({"prompt": "x", "guidance_scale": "high"})),
+            ["guidance_scale: Guidance scale must be a number"]
+        );
         assert_eq!(
             check(json!({"prompt": "x", "image_size": {"width": 1000, "height": 768}})),
             ["image_size: Width must be a multiple of 32 between 512 and 1536"]
@@ -142,7 +145,10 @@ mod tests {
     #[test]
     fn prompt_limit_counts_characters_not_bytes() {
         assert!(check(json!({"prompt": "é".repeat(4000)})).is_empty());
-        assert_eq!(check(json!({"prompt": "a".repeat(4001)})), ["prompt: Prompt is 4001 characters; the limit is 4000"]);
+        assert_eq!(
+            check(json!({"prompt": "a".repeat(4001)})),
+            ["prompt: Prompt is 4001 characters; the limit is 4000"]
+        );
     }
 
     #[test]

@@ -81,9 +81,14 @@ async fn run(
 
 /// Downloads (or decodes) an image right away: provider URLs expire.
 async fn fetch_image(http: &reqwest::Client, image: &ImageRef) -> Result<Vec<u8>, Error> {
-    let bad = |what: &str| Error::Provider { status: StatusCode::BAD_GATEWAY, message: format!("The provider's image {what}.") };
+    let bad = |what: &str| Error::Provider {
+        status: StatusCode::BAD_GATEWAY,
+        message: format!("The provider's image {what}."),
+    };
     let url = match image {
-        ImageRef::Base64(b64) => return base64::engine::general_purpose::STANDARD.decode(b64).map_err(|_| bad("is not valid base64")),
+        ImageRef::Base64(b64) => {
+            return base64::engine::general_purpose::STANDARD.decode(b64).map_err(|_| bad("is not valid base64"))
+        }
         ImageRef::Url(url) => url,
     };
     if let Some(rest) = url.strip_prefix("data:") {

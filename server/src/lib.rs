@@ -32,9 +32,12 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/api/generate", post(generate::handler))
         .route("/images/{name}", get(store::serve))
-        .leptos_routes_with_context(&state, routes, move || provide_context(status.clone()), move || {
-            shell(options.clone())
-        })
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(status.clone()),
+            move || shell(options.clone()),
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .nest_service("/emulate", emulator::router())
         .layer(CompressionLayer::new())

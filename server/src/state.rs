@@ -58,11 +58,9 @@ impl AppState {
         let loopback = emulator_base(addr);
         let upstream = |p: crate::config::ProviderConfig, id: &str| match p.key {
             Some(key) => Upstream { base_url: p.base_url, key, emulated: false },
-            None => Upstream {
-                base_url: format!("{loopback}/{id}"),
-                key: SecretString::from(EMULATOR_KEY),
-                emulated: true,
-            },
+            None => {
+                Upstream { base_url: format!("{loopback}/{id}"), key: SecretString::from(EMULATOR_KEY), emulated: true }
+            }
         };
         Ok(Self {
             leptos_options,
@@ -82,7 +80,11 @@ impl AppState {
 /// The embedded emulator's base URL; an unspecified listen address is reached on loopback.
 fn emulator_base(addr: SocketAddr) -> String {
     let ip = if addr.ip().is_unspecified() {
-        if addr.is_ipv4() { "127.0.0.1".to_owned() } else { "[::1]".to_owned() }
+        if addr.is_ipv4() {
+            "127.0.0.1".to_owned()
+        } else {
+            "[::1]".to_owned()
+        }
     } else if addr.is_ipv6() {
         format!("[{}]", addr.ip())
     } else {

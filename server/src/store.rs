@@ -43,7 +43,8 @@ fn kind(format: ImageFormat) -> Option<(&'static str, &'static str)> {
 /// Checks the bytes really are an image we accept and reads its size
 /// from the header (no full decode).
 pub fn sniff(bytes: &[u8]) -> Result<(u32, u32, &'static str, &'static str), StoreError> {
-    let reader = image::ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|_| StoreError::NotAnImage)?;
+    let reader =
+        image::ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|_| StoreError::NotAnImage)?;
     let (ext, content_type) = reader.format().and_then(kind).ok_or(StoreError::NotAnImage)?;
     let (w, h) = reader.into_dimensions().map_err(|_| StoreError::NotAnImage)?;
     Ok((w, h, ext, content_type))

@@ -12,7 +12,8 @@ use tower::ServiceExt;
 
 async fn post_json(body: &str) -> (StatusCode, Value) {
     let router = server::app(common::state(&[]));
-    let req = Request::post("/api/generate").header("content-type", "application/json").body(Body::from(body.to_owned()));
+    let req =
+        Request::post("/api/generate").header("content-type", "application/json").body(Body::from(body.to_owned()));
     let resp = router.oneshot(req.unwrap()).await.unwrap();
     let status = resp.status();
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
@@ -46,9 +47,10 @@ async fn unknown_model_and_malformed_json_are_400() {
 
 #[tokio::test]
 async fn unknown_params_are_rejected_not_ignored() {
-    let (status, body) =
-        post_json(&json!({"model": "aimlapi/flux/dev", "params": {"prompt": "p", "webhook_url": "http://x"}}).to_string())
-            .await;
+    let (status, body) = post_json(
+        &json!({"model": "aimlapi/flux/dev", "params": {"prompt": "p", "webhook_url": "http://x"}}).to_string(),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["fields"][0]["field"], "webhook_url");
 }
@@ -69,6 +71,7 @@ async fn the_page_is_server_rendered_with_form_snippet_and_emulated_notice() {
 #[tokio::test]
 async fn stored_image_names_are_checked() {
     let router = server::app(common::state(&[]));
-    let resp = router.oneshot(Request::get("/images/..%2F..%2Fetc%2Fpasswd").body(Body::empty()).unwrap()).await.unwrap();
+    let resp =
+        router.oneshot(Request::get("/images/..%2F..%2Fetc%2Fpasswd").body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
 }

@@ -19,7 +19,8 @@ async fn generate(addr: std::net::SocketAddr, params: Value) -> (u16, Value) {
 async fn generates_images_of_the_requested_size_through_the_emulator() {
     let addr = common::spawn(&[]).await;
     let (status, body) =
-        generate(addr, json!({"prompt": "a red fox", "image_size": {"width": 640, "height": 512}, "num_images": 2})).await;
+        generate(addr, json!({"prompt": "a red fox", "image_size": {"width": 640, "height": 512}, "num_images": 2}))
+            .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["emulated"], true);
     assert_eq!(body["seed_chosen"], true);

@@ -131,9 +131,7 @@ impl ModelRef {
 }
 
 pub fn models() -> impl Iterator<Item = ModelRef> {
-    PROVIDERS
-        .iter()
-        .flat_map(|p| p.models.iter().map(move |m| ModelRef { provider: p, model: m }))
+    PROVIDERS.iter().flat_map(|p| p.models.iter().map(move |m| ModelRef { provider: p, model: m }))
 }
 
 /// Looks a model up by its slug (`aimlapi/flux/dev`).

@@ -18,7 +18,8 @@ pub fn NumberInput(
         let default_text = default_text.clone();
         move || form.with(|f| f.get(key).map_or_else(|| default_text.clone(), str::to_owned))
     };
-    let placeholder = if number.default.is_some() { format!("{default_text} (default)") } else { "provider default".to_owned() };
+    let placeholder =
+        if number.default.is_some() { format!("{default_text} (default)") } else { "provider default".to_owned() };
     let message = message_for(errors, key);
     let set = move |ev| form.update(|f| f.set(key, event_target_value(&ev)));
     let slider = match (number.min, number.max) {

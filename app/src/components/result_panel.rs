@@ -3,10 +3,7 @@ use leptos::prelude::*;
 
 /// What the last Generate gave: images with their seed and size, or the error.
 #[component]
-pub fn ResultPanel(
-    result: Signal<Option<Result<GenerateResponse, ApiError>>>,
-    pending: Signal<bool>,
-) -> impl IntoView {
+pub fn ResultPanel(result: Signal<Option<Result<GenerateResponse, ApiError>>>, pending: Signal<bool>) -> impl IntoView {
     view! {
         <section class="panel result" aria-labelledby="result-title" aria-busy=move || pending.get().to_string()>
             <div class="panel-head">

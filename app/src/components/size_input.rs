@@ -22,7 +22,11 @@ pub fn SizeInput(
             let c = current();
             let mut parts = c.splitn(2, SIZE_SEP);
             let first = parts.next().unwrap_or_default().to_owned();
-            if i == 0 { first } else { parts.next().unwrap_or_default().to_owned() }
+            if i == 0 {
+                first
+            } else {
+                parts.next().unwrap_or_default().to_owned()
+            }
         }
     };
     let set_side = move |i: usize, value: String| {

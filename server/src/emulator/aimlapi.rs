@@ -160,8 +160,11 @@ fn size_of(value: Option<&Value>) -> (u32, u32) {
 }
 
 fn check(spec: &Spec, req: &Map<String, Value>) -> Result<(), String> {
-    let unknown: Vec<_> =
-        req.keys().filter(|k| *k != "model" && !spec.fields.iter().any(|(f, _)| f == k)).map(|k| format!("'{k}'")).collect();
+    let unknown: Vec<_> = req
+        .keys()
+        .filter(|k| *k != "model" && !spec.fields.iter().any(|(f, _)| f == k))
+        .map(|k| format!("'{k}'"))
+        .collect();
     if !unknown.is_empty() {
         return Err(format!("Unrecognized key(s) in object: {}", unknown.join(", ")));
     }
@@ -181,7 +184,8 @@ fn check_rule(name: &str, rule: &Rule, value: &Value) -> Result<(), String> {
     let number = |v: &Value| v.as_f64().ok_or_else(|| format!("{name}: Expected number, received {}", type_name(v)));
     match rule {
         Rule::Prompt => {
-            let text = value.as_str().ok_or_else(|| format!("{name}: Expected string, received {}", type_name(value)))?;
+            let text =
+                value.as_str().ok_or_else(|| format!("{name}: Expected string, received {}", type_name(value)))?;
             if text.chars().count() > 4000 {
                 return Err(format!("{name}: String must contain at most 4000 character(s)"));
             }

@@ -15,10 +15,7 @@ use axum::Router;
 
 pub fn router() -> Router {
     let files = files::Files::default();
-    Router::new()
-        .nest("/aimlapi", aimlapi::router())
-        .route("/files/{name}", get(files::serve))
-        .with_state(files)
+    Router::new().nest("/aimlapi", aimlapi::router()).route("/files/{name}", get(files::serve)).with_state(files)
 }
 
 /// Absolute URL of `/emulate` (where `/files` lives), rebuilt from what the

@@ -40,7 +40,8 @@ fn bad_answer(what: &str) -> Error {
 pub fn parse_success(json: &Value) -> Result<Generated, Error> {
     let mut out = Generated::default();
     if let Some(images) = json.get("images").and_then(Value::as_array) {
-        out.images = images.iter().filter_map(|i| i.get("url")?.as_str()).map(|u| ImageRef::Url(u.to_owned())).collect();
+        out.images =
+            images.iter().filter_map(|i| i.get("url")?.as_str()).map(|u| ImageRef::Url(u.to_owned())).collect();
         out.seed = json.get("seed").and_then(Value::as_u64);
         out.nsfw = json
             .get("has_nsfw_concepts")
@@ -80,11 +81,18 @@ fn status_error(status: u16, body: &[u8]) -> Error {
                 upstream_message.as_deref().unwrap_or("body validation error").chars().take(500).collect::<String>()
             ),
         ),
-        401 => (StatusCode::BAD_GATEWAY, format!("{NAME} did not accept the API key. Check AIMLAPI_KEY on the server.")),
-        403 => (StatusCode::BAD_GATEWAY, format!("The {NAME} account is out of credits. Top up the balance and retry.")),
+        401 => {
+            (StatusCode::BAD_GATEWAY, format!("{NAME} did not accept the API key. Check AIMLAPI_KEY on the server."))
+        }
+        403 => {
+            (StatusCode::BAD_GATEWAY, format!("The {NAME} account is out of credits. Top up the balance and retry."))
+        }
         404 => (StatusCode::BAD_GATEWAY, format!("{NAME} does not know this endpoint or model.")),
         429 => (StatusCode::TOO_MANY_REQUESTS, format!("{NAME} is rate limiting this key. Wait a little and retry.")),
-        504 => (StatusCode::GATEWAY_TIMEOUT, format!("{NAME} timed out generating the image. Retry, perhaps with fewer steps.")),
+        504 => (
+            StatusCode::GATEWAY_TIMEOUT,
+            format!("{NAME} timed out generating the image. Retry, perhaps with fewer steps."),
+        ),
         s if s >= 500 => (StatusCode::BAD_GATEWAY, format!("{NAME} had an internal error ({s}). Retry later.")),
         s => (StatusCode::BAD_GATEWAY, format!("{NAME} answered with status {s}.")),
     };
@@ -111,8 +119,9 @@ mod tests {
 
     #[test]
     fn reads_the_openai_shape_with_either_usage() {
-        let g = parse_success(&json!({"data": [{"url": null, "b64_json": "aGk="}], "meta": {"usage": {"tokens_used": 5}}}))
-            .unwrap();
+        let g =
+            parse_success(&json!({"data": [{"url": null, "b64_json": "aGk="}], "meta": {"usage": {"tokens_used": 5}}}))
+                .unwrap();
         assert_eq!(g.images, [ImageRef::Base64("aGk=".into())]);
         assert_eq!(g.usage, Some(json!({"tokens_used": 5})));
     }

@@ -34,5 +34,8 @@ pub fn transport_error(provider: &str, e: reqwest::Error) -> Error {
         (StatusCode::BAD_GATEWAY, "broke off the connection")
     };
     tracing::warn!(provider, error = %e.without_url(), "upstream transport error");
-    Error::Provider { status, message: format!("{provider} {what}. Try again; if it persists, check the server's network.") }
+    Error::Provider {
+        status,
+        message: format!("{provider} {what}. Try again; if it persists, check the server's network."),
+    }
 }

@@ -19,7 +19,8 @@ pub fn temp_dir() -> PathBuf {
 
 /// Settings as if only `vars` were set in the environment.
 pub fn config(vars: &[(&str, &str)]) -> Config {
-    let mut cfg = Config::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())).unwrap();
+    let mut cfg =
+        Config::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())).unwrap();
     cfg.data_dir = temp_dir();
     cfg
 }

@@ -1,0 +1,63 @@
+import { defineConfig } from '@playwright/test';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+// `make test` picks free ports and passes them in; the defaults are for running by hand.
+const port = Number(process.env.E2E_PORT ?? 3100);
+const canaryPort = Number(process.env.E2E_CANARY_PORT ?? 3101);
+export const CANARY = process.env.E2E_CANARY ?? 'canary-fluxplay-5f1c2e9a7b';
+export const CANARY_URL = `http://127.0.0.1:${canaryPort}`;
+
+const binary = '../target/release/fluxplay';
+const server = (p: number, env: Record<string, string>) => ({
+  command: binary,
+  url: `http://127.0.0.1:${p}/`,
+  reuseExistingServer: false,
+  timeout: 60_000,
+  stdout: 'ignore' as const,
+  stderr: 'pipe' as const,
+  env: {
+    LEPTOS_SITE_ADDR: `127.0.0.1:${p}`,
+    LEPTOS_SITE_ROOT: '../target/site',
+    LEPTOS_ENV: 'PROD',
+    FLUXPLAY_DATA_DIR: path.join(os.tmpdir(), `fluxplay-e2e-${p}`),
+    AIMLAPI_KEY: '',
+    ...env,
+  },
+});
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  workers: 1,
+  reporter: [['list']],
+  outputDir: 'test-results',
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+  },
+  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
+  webServer: [
+    // No key: the embedded emulator answers.
+    server(port, {}),
+    // A canary key, "live" against the first server's emulator: the key must never reach the browser.
+    server(canaryPort, {
+      AIMLAPI_KEY: CANARY,
+      AIMLAPI_BASE_URL: `http://127.0.0.1:${port}/emulate/aimlapi`,
+    }),
+  ],
+});
