@@ -30,7 +30,14 @@ const NUM_IMAGES: Field = Field {
     help: "How many images to generate.",
     required: false,
     // Documented as `number` 1–4; a count, so only whole numbers are sent.
-    kind: Kind::Number(Number { integer: true, min: Some(1.0), max: Some(4.0), step: 1.0, default: Some(1.0) }),
+    kind: Kind::Number(Number {
+        integer: true,
+        min: Some(1.0),
+        max: Some(4.0),
+        step: 1.0,
+        default: Some(1.0),
+        unset: "",
+    }),
 };
 
 const SEED: Field = Field {
@@ -38,7 +45,7 @@ const SEED: Field = Field {
     label: "Seed",
     help: "Same seed and prompt give the same image. Empty: random (fluxplay picks one and shows it).",
     required: false,
-    kind: Kind::Number(Number { integer: true, min: Some(1.0), max: None, step: 1.0, default: None }),
+    kind: Kind::Number(Number { integer: true, min: Some(1.0), max: None, step: 1.0, default: None, unset: "random" }),
 };
 
 const GUIDANCE: Field = Field {
@@ -46,7 +53,14 @@ const GUIDANCE: Field = Field {
     label: "Guidance scale",
     help: "How closely the image follows the prompt (CFG). The schema states no default.",
     required: false,
-    kind: Kind::Number(Number { integer: false, min: Some(1.0), max: Some(20.0), step: 0.1, default: None }),
+    kind: Kind::Number(Number {
+        integer: false,
+        min: Some(1.0),
+        max: Some(20.0),
+        step: 0.1,
+        default: None,
+        unset: "default",
+    }),
 };
 
 const STEPS: Field = Field {
@@ -54,7 +68,14 @@ const STEPS: Field = Field {
     label: "Inference steps",
     help: "More steps: more detail, slower.",
     required: false,
-    kind: Kind::Number(Number { integer: true, min: Some(1.0), max: Some(50.0), step: 1.0, default: Some(50.0) }),
+    kind: Kind::Number(Number {
+        integer: true,
+        min: Some(1.0),
+        max: Some(50.0),
+        step: 1.0,
+        default: Some(50.0),
+        unset: "",
+    }),
 };
 
 const SAFETY: Field = Field {

@@ -76,6 +76,8 @@ pub struct Number {
     pub max: Option<f64>,
     pub step: f64,
     pub default: Option<f64>,
+    /// What an empty box means when there is no default, e.g. "random".
+    pub unset: &'static str,
 }
 
 /// An `image_size`: one of the named presets or a custom `{width, height}`.

@@ -19,8 +19,8 @@ pub fn BackendBadge(provider: &'static Provider) -> impl IntoView {
                             view! {
                                 <span class="badge emulated">"Emulated"</span>
                                 <span class="note">
-                                    "Images come from fluxplay's built-in emulator of the " {provider.name}
-                                    " API. Set " <code>{provider.key_env}</code> " on the server to call the real API."
+                                    "Images come from fluxplay's built-in emulator, not from " {provider.name}
+                                    ". Set " <code>{provider.key_env}</code> " on the server to call the real API."
                                 </span>
                             }
                                 .into_any()
