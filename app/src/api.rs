@@ -1,7 +1,6 @@
 //! The JSON contract between the page and our server, and the browser's calls.
 
 use crate::validate::FieldError;
-use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -59,7 +58,7 @@ impl ApiError {
 }
 
 /// Which providers call the real API and which the emulator.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct BackendStatus {
     pub providers: Vec<ProviderStatus>,
 }
@@ -74,11 +73,6 @@ impl BackendStatus {
     pub fn is_live(&self, provider: &str) -> bool {
         self.providers.iter().any(|p| p.id == provider && p.live)
     }
-}
-
-#[server]
-pub async fn fetch_backend_status() -> Result<BackendStatus, ServerFnError> {
-    use_context::<BackendStatus>().ok_or_else(|| ServerFnError::new("backend status is not configured"))
 }
 
 /// Calls our server's generate endpoint from the browser.

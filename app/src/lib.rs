@@ -1,8 +1,12 @@
 //! fluxplay's shared crate: the catalog and the generic form, validation,
 //! request and snippet code, plus the Leptos UI. Compiled natively for the
 //! server (`ssr`) and to wasm for the browser (`hydrate`).
+//!
+//! The UI is one page, so there is no router: it would cost the wasm budget
+//! more than it gives.
 
 pub mod api;
+pub mod backend;
 pub mod catalog;
 pub mod components;
 pub mod form;
@@ -12,11 +16,10 @@ pub mod snippet;
 pub mod validate;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
 
+/// The HTML document; rendered on the server only (hydration starts at `<body>`).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let css = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -24,10 +27,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
+                <title>"fluxplay · FLUX API playground"</title>
+                <link rel="stylesheet" href=css/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <script type="application/json" id=backend::ELEMENT_ID inner_html=backend::script_json()></script>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
-                <MetaTags/>
             </head>
             <body>
                 <App/>
@@ -38,18 +43,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 #[component]
 pub fn App() -> impl IntoView {
-    provide_meta_context();
-    view! {
-        <Stylesheet id="leptos" href="/pkg/fluxplay.css"/>
-        <Title text="fluxplay · FLUX API playground"/>
-        <Router>
-            <main>
-                <Routes fallback=|| "Page not found.".into_view()>
-                    <Route path=path!("/") view=routes::playground::Playground/>
-                </Routes>
-            </main>
-        </Router>
-    }
+    provide_context(backend::current());
+    view! { <routes::playground::Playground/> }
 }
 
 #[cfg(feature = "hydrate")]

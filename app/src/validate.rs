@@ -72,10 +72,11 @@ fn check_number(label: &str, n: &Number, value: &Value) -> Option<String> {
 
 /// "must be between 1 and 4", "must be at least 1", …
 pub fn range_text(min: Option<f64>, max: Option<f64>) -> String {
+    let n = crate::form::number_text;
     match (min, max) {
-        (Some(lo), Some(hi)) => format!("must be between {lo} and {hi}"),
-        (Some(lo), None) => format!("must be at least {lo}"),
-        (None, Some(hi)) => format!("must be at most {hi}"),
+        (Some(lo), Some(hi)) => format!("must be between {} and {}", n(lo), n(hi)),
+        (Some(lo), None) => format!("must be at least {}", n(lo)),
+        (None, Some(hi)) => format!("must be at most {}", n(hi)),
         (None, None) => "is out of range".to_owned(),
     }
 }
@@ -112,56 +113,59 @@ mod tests {
     use crate::catalog::find;
     use serde_json::json;
 
-    fn check(params: Value) -> Vec<String> {
+    fn check(params: &Value) -> Vec<String> {
         let m = find("aimlapi/flux/dev").unwrap();
         validate(m, params.as_object().unwrap()).into_iter().map(|e| format!("{}: {}", e.field, e.message)).collect()
     }
 
     #[test]
     fn accepts_a_minimal_request() {
-        assert!(check(json!({"prompt": "a cat"})).is_empty());
+        assert!(check(&json!({"prompt": "a cat"})).is_empty());
     }
 
     #[test]
     fn names_the_field_and_the_limit() {
-        assert_eq!(check(json!({})), ["prompt: Prompt is required"]);
+        assert_eq!(check(&json!({})), ["prompt: Prompt is required"]);
         assert_eq!(
-            check(json!({"prompt": "x", "num_images": 5})),
+            check(&json!({"prompt": "x", "num_images": 5})),
             ["num_images: Number of images must be between 1 and 4"]
         );
-        assert_eq!(check(json!({"prompt": "x", "seed": 0})), ["seed: Seed must be at least 1"]);
-        assert_eq!(check(json!({"prompt": "x", "seed": 1.5})), ["seed: Seed must be a whole number"]);
+        assert_eq!(check(&json!({"prompt": "x", "seed": 0})), ["seed: Seed must be at least 1"]);
+        assert_eq!(check(&json!({"prompt": "x", "seed": 1.5})), ["seed: Seed must be a whole number"]);
         assert_eq!(
-            check(json!({"prompt": "x", "guidance_scale": "high"})),
+            check(&json!({"prompt": "x", "guidance_scale": "high"})),
             ["guidance_scale: Guidance scale must be a number"]
         );
         assert_eq!(
-            check(json!({"prompt": "x", "image_size": {"width": 1000, "height": 768}})),
+            check(&json!({"prompt": "x", "image_size": {"width": 1000, "height": 768}})),
             ["image_size: Width must be a multiple of 32 between 512 and 1536"]
         );
-        assert_eq!(check(json!({"prompt": "x", "colour": "red"})), ["colour: `colour` is not a parameter of flux/dev"]);
+        assert_eq!(
+            check(&json!({"prompt": "x", "colour": "red"})),
+            ["colour: `colour` is not a parameter of flux/dev"]
+        );
     }
 
     #[test]
     fn prompt_limit_counts_characters_not_bytes() {
-        assert!(check(json!({"prompt": "é".repeat(4000)})).is_empty());
+        assert!(check(&json!({"prompt": "é".repeat(4000)})).is_empty());
         assert_eq!(
-            check(json!({"prompt": "a".repeat(4001)})),
+            check(&json!({"prompt": "a".repeat(4001)})),
             ["prompt: Prompt is 4001 characters; the limit is 4000"]
         );
     }
 
     #[test]
     fn size_bounds_are_inclusive() {
-        assert!(check(json!({"prompt": "x", "image_size": {"width": 512, "height": 1536}})).is_empty());
+        assert!(check(&json!({"prompt": "x", "image_size": {"width": 512, "height": 1536}})).is_empty());
         assert_eq!(
-            check(json!({"prompt": "x", "image_size": {"width": 480, "height": 768}})),
+            check(&json!({"prompt": "x", "image_size": {"width": 480, "height": 768}})),
             ["image_size: Width must be a multiple of 32 between 512 and 1536"]
         );
         assert_eq!(
-            check(json!({"prompt": "x", "image_size": {"width": 1024, "height": 1568}})),
+            check(&json!({"prompt": "x", "image_size": {"width": 1024, "height": 1568}})),
             ["image_size: Height must be a multiple of 32 between 512 and 1536"]
         );
-        assert!(!check(json!({"prompt": "x", "image_size": "huge"})).is_empty());
+        assert!(!check(&json!({"prompt": "x", "image_size": "huge"})).is_empty());
     }
 }

@@ -12,34 +12,37 @@ pub mod providers;
 pub mod state;
 pub mod store;
 
-use app::{shell, App};
+use app::shell;
+use axum::body::Body;
 use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::Request;
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
 pub use state::AppState;
 use std::iter::once;
 use tower_http::compression::CompressionLayer;
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 /// The whole HTTP surface; kept out of `main` so tests can drive it with `oneshot`.
 pub fn app(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    // Leptos renders on tokio; a second init (tests build several apps) is harmless.
+    let _ = any_spawner::Executor::init_tokio();
     let status = state.backend_status();
     let options = state.leptos_options.clone();
+    let site_root = options.site_root.to_string();
+    let page = leptos_axum::render_app_to_stream_with_context(
+        move || provide_context(status.clone()),
+        move || shell(options.clone()),
+    );
     Router::new()
+        .route("/", get(move |req: Request<Body>| page(req)))
         .route("/api/generate", post(generate::handler))
         .route("/images/{name}", get(store::serve))
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(status.clone()),
-            move || shell(options.clone()),
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .nest_service("/emulate", emulator::router())
+        .fallback_service(ServeDir::new(site_root))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .layer(SetSensitiveRequestHeadersLayer::new(once(AUTHORIZATION).chain(once(COOKIE))))

@@ -1,6 +1,6 @@
 use super::field_error::{error_id, message_for, FieldErrorText};
 use crate::catalog::{Field, Number};
-use crate::form::RawForm;
+use crate::form::{number_text, RawForm};
 use crate::validate::FieldError;
 use leptos::prelude::*;
 
@@ -13,7 +13,7 @@ pub fn NumberInput(
     errors: Memo<Vec<FieldError>>,
 ) -> impl IntoView {
     let key = field.key;
-    let default_text = number.default.map(|d| d.to_string()).unwrap_or_default();
+    let default_text = number.default.map(number_text).unwrap_or_default();
     let text = {
         let default_text = default_text.clone();
         move || form.with(|f| f.get(key).map_or_else(|| default_text.clone(), str::to_owned))
@@ -26,16 +26,16 @@ pub fn NumberInput(
         (Some(min), Some(max)) => {
             let position = {
                 let text = text.clone();
-                move || text().trim().parse::<f64>().unwrap_or(number.default.unwrap_or(min)).to_string()
+                move || number_text(text().trim().parse::<f64>().unwrap_or(number.default.unwrap_or(min)))
             };
             Some(view! {
                 <input
                     type="range"
                     class="slider"
                     aria-label=field.label
-                    min=min
-                    max=max
-                    step=number.step
+                    min=number_text(min)
+                    max=number_text(max)
+                    step=number_text(number.step)
                     prop:value=position
                     on:input=set
                 />
@@ -56,9 +56,9 @@ pub fn NumberInput(
                     name=key
                     type="number"
                     inputmode=if number.integer { "numeric" } else { "decimal" }
-                    min=number.min
-                    max=number.max
-                    step=number.step
+                    min=number.min.map(number_text)
+                    max=number.max.map(number_text)
+                    step=number_text(number.step)
                     placeholder=placeholder
                     aria-invalid=move || message.get().is_some().to_string()
                     aria-describedby=error_id(key)

@@ -1,4 +1,5 @@
 use crate::api::{ApiError, GenerateResponse};
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
 /// What the last Generate gave: images with their seed and size, or the error.
@@ -13,9 +14,9 @@ pub fn ResultPanel(result: Signal<Option<Result<GenerateResponse, ApiError>>>, p
                 </Show>
             </div>
             {move || match result.get() {
-                None => view! { <p class="empty">"Press Generate (Ctrl+Enter) to run this request."</p> }.into_any(),
-                Some(Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
-                Some(Ok(r)) => view! { <Gallery response=r/> }.into_any(),
+                None => EitherOf3::A(view! { <p class="empty">"Press Generate (Ctrl+Enter) to run this request."</p> }),
+                Some(Err(e)) => EitherOf3::B(view! { <ErrorBox error=e/> }),
+                Some(Ok(r)) => EitherOf3::C(view! { <Gallery response=r/> }),
             }}
         </section>
     }
@@ -45,7 +46,7 @@ fn Gallery(response: GenerateResponse) -> impl IntoView {
         (Some(s), false) => format!("seed {s}"),
         (None, _) => "seed not reported".to_owned(),
     };
-    let total = format!("{:.2} s", response.total_ms as f64 / 1000.0);
+    let total = format!("{}.{:02} s", response.total_ms / 1000, response.total_ms % 1000 / 10);
     let count = response.images.len();
     view! {
         <div class="gallery">

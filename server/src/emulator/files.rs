@@ -10,8 +10,11 @@ use std::sync::{Arc, Mutex};
 /// Only the newest images are kept; the real CDNs expire theirs too.
 const CAPACITY: usize = 64;
 
+/// File name, content type, bytes.
+type Entry = (String, &'static str, Bytes);
+
 #[derive(Clone, Default)]
-pub struct Files(Arc<Mutex<VecDeque<(String, &'static str, Bytes)>>>);
+pub struct Files(Arc<Mutex<VecDeque<Entry>>>);
 
 impl Files {
     /// Stores an image and returns its file name.
