@@ -57,6 +57,20 @@ impl ApiError {
     }
 }
 
+/// Largest reference image accepted by `POST /api/uploads`.
+pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
+
+/// `POST /api/uploads` answer: the reference to put in an image field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Upload {
+    /// `/uploads/<sha256>.<ext>`: the form value, and where the preview is served.
+    pub reference: String,
+    pub width: u32,
+    pub height: u32,
+    pub content_type: String,
+    pub bytes: usize,
+}
+
 /// Which providers call the real API and which the emulator.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct BackendStatus {
@@ -86,6 +100,25 @@ pub async fn generate(req: GenerateRequest) -> Result<GenerateResponse, ApiError
     } else {
         let status = resp.status();
         Err(resp.json().await.unwrap_or_else(|_| ApiError::new(format!("The server answered {status}"))))
+    }
+}
+
+/// Uploads a reference image from the browser.
+#[cfg(feature = "hydrate")]
+pub async fn upload(file: web_sys::File) -> Result<Upload, ApiError> {
+    use gloo_net::http::Request;
+    let unreachable = |e: gloo_net::Error| ApiError::new(format!("Could not reach the fluxplay server: {e}"));
+    let resp = Request::post("/api/uploads")
+        .header("content-type", &file.type_())
+        .body(file)
+        .map_err(unreachable)?
+        .send()
+        .await
+        .map_err(unreachable)?;
+    match resp.status() {
+        200 => resp.json().await.map_err(|e| ApiError::new(format!("Unexpected answer from the server: {e}"))),
+        413 => Err(ApiError::new("The file is larger than 10 MB")),
+        status => Err(resp.json().await.unwrap_or_else(|_| ApiError::new(format!("The server answered {status}")))),
     }
 }
 

@@ -34,7 +34,9 @@ pub fn to_params(model: ModelRef, raw: &RawForm) -> Map<String, Value> {
     let mut params = Map::new();
     for (key, text) in &raw.0 {
         let value = match model.field(key).map(|f| &f.kind) {
-            Some(Kind::Text { .. }) => (!text.is_empty()).then(|| Value::String(text.clone())),
+            Some(Kind::Text { .. } | Kind::Choice(_) | Kind::Image(_)) => {
+                (!text.is_empty()).then(|| Value::String(text.clone()))
+            }
             Some(Kind::Number(_)) => number_value(text),
             Some(Kind::Bool { .. }) => match text.as_str() {
                 "true" => Some(Value::Bool(true)),
@@ -79,6 +81,16 @@ fn size_value(text: &str) -> Option<Value> {
     obj.insert("width".into(), side(w));
     obj.insert("height".into(), side(h));
     Some(Value::Object(obj))
+}
+
+/// The form for another model: values that exist and are valid there are kept,
+/// everything else goes back to that model's defaults.
+pub fn carry_over(raw: &RawForm, to: ModelRef) -> RawForm {
+    let kept: BTreeMap<String, String> =
+        raw.0.iter().filter(|(key, _)| to.field(key).is_some()).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let candidate = RawForm(kept);
+    let errors = crate::validate::validate(to, &to_params(to, &candidate));
+    RawForm(candidate.0.into_iter().filter(|(key, _)| !errors.iter().any(|e| &e.field == key)).collect())
 }
 
 /// A number as people write it: `4`, not `4.0`. Goes through serde_json's
@@ -139,6 +151,24 @@ mod tests {
                 "seed": "12abc",
             })
         );
+    }
+
+    #[test]
+    fn switching_model_keeps_what_fits_and_resets_the_rest() {
+        let dev = find("aimlapi/flux/dev").unwrap();
+        let pro = find("aimlapi/flux-pro").unwrap();
+        let segmind = find("segmind/flux-dev").unwrap();
+        let form = raw(&[
+            ("prompt", "a cat"),
+            ("image_size", "1536x1536"),
+            ("num_inference_steps", "30"),
+            ("enable_safety_checker", "false"),
+        ]);
+        // flux-pro: sizes only to 1440, no safety checker; prompt and steps fit.
+        assert_eq!(carry_over(&form, pro), raw(&[("prompt", "a cat"), ("num_inference_steps", "30")]));
+        // Segmind names its steps differently: only the prompt survives.
+        assert_eq!(carry_over(&form, segmind), raw(&[("prompt", "a cat")]));
+        assert_eq!(carry_over(&form, dev), form);
     }
 
     #[test]

@@ -16,14 +16,25 @@ pub struct ApiRequest {
 /// Builds the request against `base_url` (the provider's, or an emulator's).
 /// Body order: constants first, then fields in catalog order, as the docs show them.
 pub fn build(model: ModelRef, params: &Map<String, Value>, base_url: &str) -> ApiRequest {
+    let m = model.model;
     let mut body = Map::new();
-    for (key, value) in model.model.fixed {
+    for (key, value) in m.fixed {
         body.insert((*key).to_owned(), Value::String((*value).to_owned()));
     }
-    for field in model.model.fields {
+    if let Some(key) = m.id_field {
+        body.insert(key.to_owned(), Value::String(m.id.to_owned()));
+    }
+    let mut fields = Map::new();
+    for field in m.fields {
         if let Some(value) = params.get(field.key) {
-            body.insert(field.key.to_owned(), value.clone());
+            fields.insert(field.key.to_owned(), value.clone());
         }
+    }
+    match m.params_at {
+        Some(key) => {
+            body.insert(key.to_owned(), Value::Object(fields));
+        }
+        None => body.extend(fields),
     }
     ApiRequest {
         method: "POST",

@@ -1,7 +1,7 @@
 //! The one validation over the catalog, used by the browser as the user types
 //! and by the server before anything is forwarded to a paid provider.
 
-use crate::catalog::{Kind, ModelRef, Number, Size};
+use crate::catalog::{Choice, Image, Kind, ModelRef, Number, Size, UPLOAD_PREFIX};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -35,8 +35,10 @@ pub fn validate(model: ModelRef, params: &Map<String, Value>) -> Vec<FieldError>
         let message = match &field.kind {
             Kind::Text { max_chars, .. } => check_text(field.label, field.required, *max_chars, value),
             Kind::Number(n) => check_number(field.label, n, value),
-            Kind::Bool { .. } => (!value.is_boolean()).then(|| format!("{} must be true or false", field.label)),
+            Kind::Bool { only, .. } => check_bool(field.label, *only, value),
+            Kind::Choice(c) => check_choice(field.label, c, value),
             Kind::Size(s) => check_size(field.label, s, value),
+            Kind::Image(i) => check_image(field.label, i, value),
         };
         if let Some(message) = message {
             errors.push(FieldError::new(field.key, message));
@@ -45,18 +47,59 @@ pub fn validate(model: ModelRef, params: &Map<String, Value>) -> Vec<FieldError>
     errors
 }
 
-fn check_text(label: &str, required: bool, max_chars: usize, value: &Value) -> Option<String> {
+fn check_text(label: &str, required: bool, max_chars: Option<usize>, value: &Value) -> Option<String> {
     let Some(text) = value.as_str() else {
         return Some(format!("{label} must be text"));
     };
     let chars = text.chars().count();
-    if required && text.trim().is_empty() {
-        Some(format!("{label} is required"))
-    } else if chars > max_chars {
-        Some(format!("{label} is {chars} characters; the limit is {max_chars}"))
-    } else {
-        None
+    match max_chars {
+        _ if required && text.trim().is_empty() => Some(format!("{label} is required")),
+        Some(max) if chars > max => Some(format!("{label} is {chars} characters; the limit is {max}")),
+        _ => None,
     }
+}
+
+fn check_bool(label: &str, only: Option<bool>, value: &Value) -> Option<String> {
+    match (value.as_bool(), only) {
+        (None, _) => Some(format!("{label} must be true or false")),
+        (Some(v), Some(only)) if v != only => Some(format!("{label} can only be {only} for this model")),
+        _ => None,
+    }
+}
+
+fn check_choice(label: &str, c: &Choice, value: &Value) -> Option<String> {
+    if value.as_str().is_some_and(|v| c.option(v).is_some()) {
+        return None;
+    }
+    let values: Vec<_> = c.options.iter().map(|o| o.value).collect();
+    Some(format!("{label} must be one of {}", values.join(", ")))
+}
+
+/// Whether `name` is one our store makes: a SHA-256 in lowercase hex and an image extension.
+pub fn is_stored_name(name: &str) -> bool {
+    let Some((hash, ext)) = name.split_once('.') else {
+        return false;
+    };
+    let hex = hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    hex && matches!(ext, "png" | "jpg" | "webp")
+}
+
+/// The file name in an upload reference (`/uploads/<sha256>.<ext>`), if `value` is one.
+pub fn upload_name(value: &str) -> Option<&str> {
+    value.strip_prefix(UPLOAD_PREFIX).filter(|name| is_stored_name(name))
+}
+
+fn check_image(label: &str, image: &Image, value: &Value) -> Option<String> {
+    let text = value.as_str().unwrap_or_default();
+    if upload_name(text).is_some() {
+        return None;
+    }
+    if !image.accepts_url {
+        return Some(format!("{label} must be a file uploaded here (PNG, JPEG or WebP)"));
+    }
+    let host = text.strip_prefix("https://").map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default());
+    let ok = host.is_some_and(|h| !h.is_empty()) && text.len() <= 2048 && !text.contains(char::is_whitespace);
+    (!ok).then(|| format!("{label} must be an uploaded file or an https:// URL"))
 }
 
 fn check_number(label: &str, n: &Number, value: &Value) -> Option<String> {
@@ -152,6 +195,40 @@ mod tests {
         assert_eq!(
             check(&json!({"prompt": "a".repeat(4001)})),
             ["prompt: Prompt is 4001 characters; the limit is 4000"]
+        );
+    }
+
+    #[test]
+    fn choices_images_and_fixed_booleans() {
+        let check_in = |slug: &str, params: &Value| {
+            validate(find(slug).unwrap(), params.as_object().unwrap())
+                .into_iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            check_in("aimlapi/flux-pro", &json!({"prompt": "x", "output_format": "webp"})),
+            ["output_format: Output format must be one of jpeg, png"]
+        );
+        assert_eq!(
+            check_in("aimlapi/flux-pro/v1.1-ultra", &json!({"prompt": "x", "raw": true})),
+            ["raw: Raw can only be false for this model"]
+        );
+        let i2i = "aimlapi/flux/dev/image-to-image";
+        assert_eq!(check_in(i2i, &json!({"prompt": "x"})), ["image_url: Reference image is required"]);
+        assert!(check_in(i2i, &json!({"prompt": "x", "image_url": "https://example.com/a.png"})).is_empty());
+        let upload = format!("/uploads/{}.png", "0a".repeat(32));
+        assert!(check_in(i2i, &json!({"prompt": "x", "image_url": upload})).is_empty());
+        for bad in ["http://example.com/a.png", "https://", "file:///etc/passwd", "/uploads/../x.png"] {
+            assert_eq!(
+                check_in(i2i, &json!({"prompt": "x", "image_url": bad})),
+                ["image_url: Reference image must be an uploaded file or an https:// URL"],
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            check_in("1min/black-forest-labs/flux-dev", &json!({"prompt": "x", "image_prompt": "https://e.com/a.png"})),
+            ["image_prompt: Input image must be a file uploaded here (PNG, JPEG or WebP)"]
         );
     }
 

@@ -5,14 +5,15 @@ use crate::error::{Error, WithId};
 use crate::providers::{self, ImageRef};
 use crate::state::AppState;
 use app::api::{GenerateRequest, GenerateResponse, GeneratedImage};
-use app::catalog;
+use app::catalog::{self, Kind, ModelRef};
 use app::validate::validate;
+use app::validate::{upload_name, FieldError};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use base64::Engine;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::time::Instant;
 
 /// A generated image larger than this is refused rather than stored.
@@ -40,13 +41,31 @@ async fn run(
     if !errors.is_empty() {
         return Err(Error::Invalid(errors));
     }
-    // Pick the seed here when the form left it empty, so the seed shown is the one used.
-    let seed_chosen = model.field("seed").is_some() && !params.contains_key("seed");
-    if seed_chosen {
-        params.insert("seed".into(), Value::from(fastrand::u32(1..=i32::MAX as u32)));
-    }
+    // Pick the seed here when the form left it empty and the provider would pick
+    // one at random, so the seed shown is the one used.
+    let seed_chosen = match model.field("seed").map(|f| &f.kind) {
+        Some(Kind::Number(n)) if n.default.is_none() && !params.contains_key("seed") => {
+            let low = n.min.unwrap_or(0.0).max(1.0) as u32;
+            let high = n.max.unwrap_or(f64::from(i32::MAX)).min(f64::from(i32::MAX)) as u32;
+            params.insert("seed".into(), Value::from(fastrand::u32(low..=high)));
+            true
+        }
+        _ => false,
+    };
     // One provider so far; the catalog's provider id picks the upstream once there are more.
-    let upstream = &state.inner.aimlapi;
+    let upstream = match model.provider.id {
+        "aimlapi" => &state.inner.aimlapi,
+        _ => {
+            return Err(Error::Provider {
+                status: StatusCode::NOT_IMPLEMENTED,
+                message: format!(
+                    "Generating with {} is not wired up in this version; the snippet shows the exact request.",
+                    model.provider.name
+                ),
+            })
+        }
+    };
+    inline_uploads(state, model, &mut params).await?;
     let request = app::request::build(model, &params, &upstream.base_url);
     tracing::info!(request_id = id, model = %req.model, emulated = upstream.emulated, "generate");
     let generated = providers::aimlapi::generate(&state.inner.http, upstream, &request).await?;
@@ -77,6 +96,25 @@ async fn run(
         timings: generated.timings,
         usage: generated.usage,
     })
+}
+
+/// Replaces upload references with data URIs, which AI/ML API takes for image URLs
+/// (providers.md §1.5: documented for its other models, the safe choice offline).
+async fn inline_uploads(state: &AppState, model: ModelRef, params: &mut Map<String, Value>) -> Result<(), Error> {
+    for field in model.model.fields {
+        let Some(name) = params.get(field.key).and_then(Value::as_str).and_then(upload_name).map(str::to_owned) else {
+            continue;
+        };
+        let (bytes, content_type) = state.inner.uploads.read(&name).await.ok_or_else(|| {
+            Error::Invalid(vec![FieldError {
+                field: field.key.to_owned(),
+                message: format!("{} refers to an upload this server no longer has; upload it again", field.label),
+            }])
+        })?;
+        let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+        params.insert(field.key.to_owned(), Value::String(format!("data:{content_type};base64,{data}")));
+    }
+    Ok(())
 }
 
 /// Downloads (or decodes) an image right away: provider URLs expire.

@@ -11,9 +11,11 @@ pub mod generate;
 pub mod providers;
 pub mod state;
 pub mod store;
+pub mod uploads;
 
 use app::shell;
 use axum::body::Body;
+use axum::extract::DefaultBodyLimit;
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::Request;
 use axum::routing::{get, post};
@@ -41,6 +43,8 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(move |req: Request<Body>| page(req)))
         .route("/api/generate", post(generate::handler))
         .route("/images/{name}", get(store::serve))
+        .route("/api/uploads", post(uploads::handler).layer(DefaultBodyLimit::max(app::api::MAX_UPLOAD_BYTES)))
+        .route("/uploads/{name}", get(store::serve_upload))
         .nest_service("/emulate", emulator::router())
         .fallback_service(ServeDir::new(site_root))
         .layer(CompressionLayer::new())

@@ -20,7 +20,10 @@ pub struct AppState {
 pub struct Inner {
     /// For provider calls: no redirects, so a key header never follows one elsewhere.
     pub http: reqwest::Client,
+    /// Generated images.
     pub store: ImageStore,
+    /// Reference images people uploaded.
+    pub uploads: ImageStore,
     pub aimlapi: Upstream,
 }
 
@@ -66,7 +69,8 @@ impl AppState {
             leptos_options,
             inner: Arc::new(Inner {
                 http,
-                store: ImageStore::open(&config.data_dir).map_err(StateError::DataDir)?,
+                store: ImageStore::open(&config.data_dir.join("images")).map_err(StateError::DataDir)?,
+                uploads: ImageStore::open(&config.data_dir.join("uploads")).map_err(StateError::DataDir)?,
                 aimlapi: upstream(config.aimlapi, "aimlapi"),
             }),
         })

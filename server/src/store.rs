@@ -70,21 +70,37 @@ impl ImageStore {
     }
 
     /// Only names this store makes (64 hex digits and a known extension) are looked up.
-    fn path_of(&self, name: &str) -> Option<(PathBuf, &'static str)> {
-        let (hash, ext) = name.split_once('.')?;
-        let content_type = match ext {
-            "png" => "image/png",
-            "jpg" => "image/jpeg",
-            "webp" => "image/webp",
-            _ => return None,
+    pub fn path_of(&self, name: &str) -> Option<(PathBuf, &'static str)> {
+        if !app::validate::is_stored_name(name) {
+            return None;
+        }
+        let content_type = match name.rsplit('.').next() {
+            Some("png") => "image/png",
+            Some("jpg") => "image/jpeg",
+            _ => "image/webp",
         };
-        let hex = hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-        hex.then(|| (self.dir.join(name), content_type))
+        Some((self.dir.join(name), content_type))
+    }
+
+    /// The stored bytes and their content type.
+    pub async fn read(&self, name: &str) -> Option<(Vec<u8>, &'static str)> {
+        let (path, content_type) = self.path_of(name)?;
+        tokio::fs::read(path).await.ok().map(|bytes| (bytes, content_type))
     }
 }
 
+/// `GET /images/{name}`: generated images.
 pub async fn serve(State(state): State<AppState>, Path(name): Path<String>) -> Response {
-    let Some((path, content_type)) = state.inner.store.path_of(&name) else {
+    serve_from(&state.inner.store, &name).await
+}
+
+/// `GET /uploads/{name}`: reference images people uploaded.
+pub async fn serve_upload(State(state): State<AppState>, Path(name): Path<String>) -> Response {
+    serve_from(&state.inner.uploads, &name).await
+}
+
+async fn serve_from(store: &ImageStore, name: &str) -> Response {
+    let Some((path, content_type)) = store.path_of(name) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     match tokio::fs::read(path).await {

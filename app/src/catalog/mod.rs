@@ -4,8 +4,13 @@
 //! driven by these tables, so adding a model means adding data here.
 
 mod aimlapi;
+mod onemin;
+mod segmind;
+mod shared;
 
 pub use aimlapi::AIMLAPI;
+pub use onemin::ONEMIN;
+pub use segmind::SEGMIND;
 
 /// How a provider wants the API key presented.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,8 +42,12 @@ pub struct Model {
     pub summary: &'static str,
     /// Path below the provider's base URL.
     pub path: &'static str,
-    /// Constant members of the body, e.g. `"model": "flux/dev"`.
+    /// The body member that names the model (`"model": "flux/dev"`); `None` where the URL does.
+    pub id_field: Option<&'static str>,
+    /// Other constant members of the body, e.g. 1min.ai's `"type": "IMAGE_GENERATOR"`.
     pub fixed: &'static [(&'static str, &'static str)],
+    /// The body member the fields go in (1min.ai's `promptObject`); `None`: top level.
+    pub params_at: Option<&'static str>,
     pub fields: &'static [Field],
     /// What the provider says about the output, shown beside the result.
     pub output_note: &'static str,
@@ -57,16 +66,54 @@ pub struct Field {
 #[derive(Debug)]
 pub enum Kind {
     Text {
-        max_chars: usize,
+        /// `None` where the provider documents no limit.
+        max_chars: Option<usize>,
         /// Filled in on a fresh page so Generate works at once, as provider playgrounds do.
         example: &'static str,
     },
     Number(Number),
     Bool {
         default: bool,
+        /// The one value the schema allows (flux-pro/v1.1-ultra's `raw` is `enum: [false]`).
+        only: Option<bool>,
     },
+    Choice(Choice),
     Size(Size),
+    Image(Image),
 }
+
+/// A string enum, sent as the string.
+#[derive(Debug)]
+pub struct Choice {
+    pub options: &'static [Opt],
+    pub default: Option<&'static str>,
+}
+
+#[derive(Debug)]
+pub struct Opt {
+    pub value: &'static str,
+    /// Shown in the select; carries the pixel size where one is known.
+    pub label: &'static str,
+}
+
+impl Choice {
+    pub fn option(&self, value: &str) -> Option<&'static Opt> {
+        self.options.iter().find(|o| o.value == value)
+    }
+}
+
+/// A reference image: an uploaded file, or (where the provider fetches it) an https URL.
+#[derive(Debug)]
+pub struct Image {
+    /// Whether an https URL may be given instead of an upload.
+    pub accepts_url: bool,
+    /// Shown beside the result, e.g. "matches the reference image".
+    pub output_size: &'static str,
+}
+
+/// Where our server serves uploaded reference images; a form value with this
+/// prefix names an upload rather than a URL.
+pub const UPLOAD_PREFIX: &str = "/uploads/";
 
 /// A numeric field. `default: None` means the provider picks (e.g. a random seed).
 #[derive(Debug, Clone, Copy)]
@@ -106,7 +153,7 @@ impl Size {
     }
 }
 
-pub static PROVIDERS: &[&Provider] = &[&AIMLAPI];
+pub static PROVIDERS: &[&Provider] = &[&AIMLAPI, &SEGMIND, &ONEMIN];
 
 /// A model together with its provider; the unit the form and requests work on.
 #[derive(Debug, Clone, Copy)]

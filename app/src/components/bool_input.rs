@@ -2,9 +2,9 @@ use crate::catalog::Field;
 use crate::form::RawForm;
 use leptos::prelude::*;
 
-/// A toggle for a boolean field.
+/// A toggle for a boolean field; fixed (and disabled) where the schema allows one value.
 #[component]
-pub fn BoolInput(field: &'static Field, default: bool, form: RwSignal<RawForm>) -> impl IntoView {
+pub fn BoolInput(field: &'static Field, default: bool, only: Option<bool>, form: RwSignal<RawForm>) -> impl IntoView {
     let key = field.key;
     let checked = move || form.with(|f| f.get(key).map_or(default, |v| v == "true"));
     view! {
@@ -14,6 +14,7 @@ pub fn BoolInput(field: &'static Field, default: bool, form: RwSignal<RawForm>) 
                     type="checkbox"
                     role="switch"
                     name=key
+                    disabled=only.is_some()
                     prop:checked=checked
                     on:change=move |ev| {
                         let on = event_target_checked(&ev);

@@ -1,7 +1,10 @@
 pub mod backend_badge;
 pub mod bool_input;
+pub mod choice_input;
 pub mod field_error;
 pub mod field_input;
+pub mod image_input;
+pub mod model_picker;
 pub mod number_input;
 pub mod prompt_input;
 pub mod result_panel;

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 #[component]
 pub fn PromptInput(
     field: &'static Field,
-    max_chars: usize,
+    max_chars: Option<usize>,
     form: RwSignal<RawForm>,
     errors: Memo<Vec<FieldError>>,
 ) -> impl IntoView {
@@ -20,8 +20,12 @@ pub fn PromptInput(
         <div class="field field-prompt">
             <div class="field-head">
                 <label for=key>{field.label}{field.required.then_some(" *")}</label>
-                <span class="counter" class:over=move || { count() > max_chars } aria-live="polite">
-                    {count} " / " {max_chars}
+                <span class="counter" class:over=move || { max_chars.is_some_and(|m| count() > m) } aria-live="polite">
+                    {count}
+                    {match max_chars {
+                        Some(max) => format!(" / {max}"),
+                        None => " characters".to_owned(),
+                    }}
                 </span>
             </div>
             <textarea

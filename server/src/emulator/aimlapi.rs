@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
+use base64::Engine;
 use bytes::Bytes;
 use image::ImageFormat;
 use serde_json::{json, Map, Value};
@@ -35,28 +36,210 @@ enum Rule {
     /// JSON `integer` with bounds; `None` max means unbounded.
     Integer(i64, Option<i64>),
     Bool,
+    /// `raw` on ultra: `enum: [false]`.
+    OnlyFalse,
+    Enum(&'static [&'static str]),
     /// `image_size`: a preset name or `{width, height}` in range, multiple of 32.
     ImageSize(u32, u32),
+    /// `format: uri`; Kontext also takes an array of up to 4.
+    ImageUrl {
+        array_max: Option<usize>,
+    },
+}
+
+/// How the emulator decides the output's pixel size.
+enum Sizing {
+    /// `image_size`, default `landscape_4_3`.
+    ImageSize,
+    /// `aspect_ratio` (default 16:9) at about this many pixels.
+    Ratio(f64),
+    /// The reference image's size (flux/dev/image-to-image, srpo i2i).
+    Reference,
 }
 
 struct Spec {
     id: &'static str,
     fields: &'static [(&'static str, Rule)],
+    sizing: Sizing,
+    /// `true`: PNG always (flux/dev, schnell, dev i2i); else `output_format`, default jpeg.
+    png_only: bool,
 }
 
-/// §1.2: flux/dev.
-const SPECS: &[Spec] = &[Spec {
-    id: "flux/dev",
-    fields: &[
+const RATIOS: &[&str] = &["21:9", "16:9", "4:3", "3:2", "1:1", "2:3", "3:4", "9:16", "9:21"];
+const TOLERANCE: &[&str] = &["1", "2", "3", "4", "5", "6"];
+const JPEG_PNG: &[&str] = &["jpeg", "png"];
+const ACCELERATION: &[&str] = &["none", "regular", "high"];
+/// Ultra's documented fixed size for 16:9 is 2752×1536, about 4.2 MP.
+const ULTRA_PIXELS: f64 = 2752.0 * 1536.0;
+const ONE_MP: f64 = 1024.0 * 1024.0;
+
+/// The per-model request schemas (aimlapi/api-docs `image-models/flux/*.json`, §1.2–1.3).
+const SPECS: &[Spec] = &[
+    Spec {
+        id: "flux/dev",
+        fields: &[
+            ("prompt", Rule::Prompt),
+            ("num_images", Rule::Number(1.0, 4.0)),
+            ("seed", Rule::Integer(1, None)),
+            ("image_size", Rule::ImageSize(512, 1536)),
+            ("guidance_scale", Rule::Number(1.0, 20.0)),
+            ("num_inference_steps", Rule::Integer(1, Some(50))),
+            ("enable_safety_checker", Rule::Bool),
+        ],
+        sizing: Sizing::ImageSize,
+        png_only: true,
+    },
+    Spec {
+        id: "flux/schnell",
+        fields: &[
+            ("prompt", Rule::Prompt),
+            ("num_images", Rule::Number(1.0, 4.0)),
+            ("seed", Rule::Integer(1, None)),
+            ("image_size", Rule::ImageSize(64, 1536)),
+            ("num_inference_steps", Rule::Integer(1, None)),
+            ("enable_safety_checker", Rule::Bool),
+        ],
+        sizing: Sizing::ImageSize,
+        png_only: true,
+    },
+    Spec {
+        id: "flux-pro",
+        fields: &[
+            ("prompt", Rule::Prompt),
+            ("num_images", Rule::Number(1.0, 4.0)),
+            ("seed", Rule::Integer(1, None)),
+            ("image_size", Rule::ImageSize(256, 1440)),
+            ("num_inference_steps", Rule::Integer(1, Some(50))),
+            ("guidance_scale", Rule::Number(1.0, 20.0)),
+            ("safety_tolerance", Rule::Enum(TOLERANCE)),
+            ("output_format", Rule::Enum(JPEG_PNG)),
+        ],
+        sizing: Sizing::ImageSize,
+        png_only: false,
+    },
+    Spec {
+        id: "flux-pro/v1.1",
+        fields: &[
+            ("prompt", Rule::Prompt),
+            ("num_images", Rule::Number(1.0, 4.0)),
+            ("seed", Rule::Integer(1, None)),
+            ("image_size", Rule::ImageSize(256, 1440)),
+            ("safety_tolerance", Rule::Enum(TOLERANCE)),
+            ("output_format", Rule::Enum(JPEG_PNG)),
+            ("enable_safety_checker", Rule::Bool),
+        ],
+        sizing: Sizing::ImageSize,
+        png_only: false,
+    },
+    Spec {
+        id: "flux-pro/v1.1-ultra",
+        fields: &[
+            ("prompt", Rule::Prompt),
+            ("num_images", Rule::Number(1.0, 4.0)),
+            ("seed", Rule::Integer(1, None)),
+            ("safety_tolerance", Rule::Enum(TOLERANCE)),
+            ("output_format", Rule::Enum(JPEG_PNG)),
+            ("enable_safety_checker", Rule::Bool),
+            ("aspect_ratio", Rule::Enum(RATIOS)),
+            ("raw", Rule::OnlyFalse),
+        ],
+        sizing: Sizing::Ratio(ULTRA_PIXELS),
+        png_only: false,
+    },
+    Spec {
+        id: "flux-realism",
+        fields: &[
+            ("prompt", Rule::Prompt),
+            ("num_images", Rule::Number(1.0, 4.0)),
+            ("seed", Rule::Integer(1, None)),
+            ("image_size", Rule::ImageSize(512, 1536)),
+            ("guidance_scale", Rule::Number(1.0, 20.0)),
+            ("num_inference_steps", Rule::Integer(1, Some(50))),
+            ("enable_safety_checker", Rule::Bool),
+            ("output_format", Rule::Enum(JPEG_PNG)),
+        ],
+        sizing: Sizing::ImageSize,
+        png_only: false,
+    },
+    Spec {
+        id: "flux/dev/image-to-image",
+        fields: &[
+            ("prompt", Rule::Prompt),
+            ("num_images", Rule::Number(1.0, 4.0)),
+            ("seed", Rule::Integer(1, None)),
+            ("guidance_scale", Rule::Number(1.0, 20.0)),
+            ("num_inference_steps", Rule::Integer(1, Some(50))),
+            ("enable_safety_checker", Rule::Bool),
+            ("image_url", Rule::ImageUrl { array_max: None }),
+            // The schema gives `strength` no range.
+            ("strength", Rule::Number(f64::MIN, f64::MAX)),
+        ],
+        sizing: Sizing::Reference,
+        png_only: true,
+    },
+    kontext("flux/kontext-pro/text-to-image", false),
+    kontext("flux/kontext-pro/image-to-image", true),
+    kontext("flux/kontext-max/text-to-image", false),
+    kontext("flux/kontext-max/image-to-image", true),
+    srpo("flux/srpo", false),
+    srpo("flux/srpo/image-to-image", true),
+];
+
+const fn kontext(id: &'static str, image: bool) -> Spec {
+    const TEXT: &[(&str, Rule)] = &[
+        ("prompt", Rule::Prompt),
+        ("num_images", Rule::Number(1.0, 4.0)),
+        ("seed", Rule::Integer(1, None)),
+        ("guidance_scale", Rule::Number(1.0, 20.0)),
+        ("safety_tolerance", Rule::Enum(TOLERANCE)),
+        ("output_format", Rule::Enum(JPEG_PNG)),
+        ("aspect_ratio", Rule::Enum(RATIOS)),
+    ];
+    const IMAGE: &[(&str, Rule)] = &[
+        ("prompt", Rule::Prompt),
+        ("num_images", Rule::Number(1.0, 4.0)),
+        ("seed", Rule::Integer(1, None)),
+        ("guidance_scale", Rule::Number(1.0, 20.0)),
+        ("safety_tolerance", Rule::Enum(TOLERANCE)),
+        ("output_format", Rule::Enum(JPEG_PNG)),
+        ("aspect_ratio", Rule::Enum(RATIOS)),
+        ("image_url", Rule::ImageUrl { array_max: Some(4) }),
+    ];
+    Spec { id, fields: if image { IMAGE } else { TEXT }, sizing: Sizing::Ratio(ONE_MP), png_only: false }
+}
+
+const fn srpo(id: &'static str, image: bool) -> Spec {
+    const TEXT: &[(&str, Rule)] = &[
         ("prompt", Rule::Prompt),
         ("num_images", Rule::Number(1.0, 4.0)),
         ("seed", Rule::Integer(1, None)),
         ("image_size", Rule::ImageSize(512, 1536)),
-        ("guidance_scale", Rule::Number(1.0, 20.0)),
         ("num_inference_steps", Rule::Integer(1, Some(50))),
+        ("guidance_scale", Rule::Number(1.0, 20.0)),
+        ("sync_mode", Rule::Bool),
         ("enable_safety_checker", Rule::Bool),
-    ],
-}];
+        ("output_format", Rule::Enum(JPEG_PNG)),
+        ("acceleration", Rule::Enum(ACCELERATION)),
+    ];
+    const IMAGE: &[(&str, Rule)] = &[
+        ("prompt", Rule::Prompt),
+        ("num_images", Rule::Number(1.0, 4.0)),
+        ("seed", Rule::Integer(1, None)),
+        ("num_inference_steps", Rule::Integer(1, Some(50))),
+        ("guidance_scale", Rule::Number(1.0, 20.0)),
+        ("sync_mode", Rule::Bool),
+        ("enable_safety_checker", Rule::Bool),
+        ("output_format", Rule::Enum(JPEG_PNG)),
+        ("acceleration", Rule::Enum(ACCELERATION)),
+        ("image_url", Rule::ImageUrl { array_max: None }),
+        ("strength", Rule::Number(0.0, 1.0)),
+    ];
+    if image {
+        Spec { id, fields: IMAGE, sizing: Sizing::Reference, png_only: false }
+    } else {
+        Spec { id, fields: TEXT, sizing: Sizing::ImageSize, png_only: false }
+    }
+}
 
 pub fn router() -> Router<Files> {
     Router::new().route(PATH, post(generate)).route(&format!("{PATH}/"), post(generate))
@@ -117,12 +300,23 @@ async fn generate(
     let prompt = req.get("prompt").and_then(Value::as_str).unwrap_or_default();
     let count = req.get("num_images").and_then(Value::as_f64).unwrap_or(1.0).floor() as u64;
     let seed = req.get("seed").and_then(Value::as_u64).unwrap_or_else(|| fastrand::u64(1..1 << 31));
-    let (width, height) = size_of(req.get("image_size"));
+    let (width, height) = output_size(spec, &req);
+    let (format, ext, content_type) = match (spec.png_only, req.get("output_format").and_then(Value::as_str)) {
+        (false, Some("png")) | (true, _) => (ImageFormat::Png, "png", "image/png"),
+        _ => (ImageFormat::Jpeg, "jpeg", "image/jpeg"),
+    };
+    let sync = req.get("sync_mode").and_then(Value::as_bool).unwrap_or(false);
     let base = mount_url(&headers, &original, &uri, "/aimlapi");
     let urls: Vec<String> = (0..count)
         .map(|i| {
-            let png = picture::encode(&picture::render(prompt, seed + i, width, height), ImageFormat::Png);
-            format!("{base}/files/{}", files.put("png", "image/png", Bytes::from(png)))
+            let bytes = picture::encode(&picture::render(prompt, seed + i, width, height), format);
+            if sync {
+                // sync_mode: the media comes back inline as a data URI (§5.1).
+                let data = base64::engine::general_purpose::STANDARD.encode(&bytes);
+                format!("data:{content_type};base64,{data}")
+            } else {
+                format!("{base}/files/{}", files.put(ext, content_type, Bytes::from(bytes)))
+            }
         })
         .collect();
 
@@ -131,7 +325,7 @@ async fn generate(
     let fal_shape = headers.get("x-emulator-shape").is_some_and(|v| v == "fal");
     let body = if fal_shape {
         json!({
-            "images": urls.iter().map(|u| json!({"url": u, "width": width, "height": height, "content_type": "image/png"})).collect::<Vec<_>>(),
+            "images": urls.iter().map(|u| json!({"url": u, "width": width, "height": height, "content_type": content_type})).collect::<Vec<_>>(),
             "timings": {"inference": 0.05},
             "seed": seed,
             "has_nsfw_concepts": vec![false; urls.len()],
@@ -147,6 +341,37 @@ async fn generate(
     };
     // §1.4: 201 is what the live API most likely answers.
     (StatusCode::CREATED, Json(body)).into_response()
+}
+
+fn output_size(spec: &Spec, req: &Map<String, Value>) -> (u32, u32) {
+    match spec.sizing {
+        Sizing::ImageSize => size_of(req.get("image_size")),
+        Sizing::Ratio(pixels) => ratio_size(req.get("aspect_ratio").and_then(Value::as_str).unwrap_or("16:9"), pixels),
+        Sizing::Reference => reference_size(req.get("image_url")).unwrap_or((1024, 768)),
+    }
+}
+
+/// Width and height for `ratio` at about `pixels`, each a multiple of 32.
+fn ratio_size(ratio: &str, pixels: f64) -> (u32, u32) {
+    let (w, h) = ratio
+        .split_once(':')
+        .and_then(|(w, h)| Some((w.parse::<f64>().ok()?, h.parse::<f64>().ok()?)))
+        .unwrap_or((16.0, 9.0));
+    let width = (pixels * w / h).sqrt();
+    let round = |x: f64| ((x / 32.0).round() as u32).max(1) * 32;
+    (round(width), round(width * h / w))
+}
+
+/// The reference's size, read from a `data:` URI. An https URL is not fetched
+/// (the emulator works offline and must not reach out): the default size is used.
+fn reference_size(value: Option<&Value>) -> Option<(u32, u32)> {
+    let first = match value? {
+        Value::Array(items) => items.first()?.as_str()?,
+        v => v.as_str()?,
+    };
+    let (_, data) = first.strip_prefix("data:")?.split_once(";base64,")?;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(data).ok()?;
+    image::ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format().ok()?.into_dimensions().ok()
 }
 
 fn size_of(value: Option<&Value>) -> (u32, u32) {
@@ -170,7 +395,8 @@ fn check(spec: &Spec, req: &Map<String, Value>) -> Result<(), String> {
     }
     for (name, rule) in spec.fields {
         let Some(value) = req.get(*name) else {
-            if matches!(rule, Rule::Prompt) {
+            // `prompt` is required everywhere, `image_url` wherever it exists.
+            if matches!(rule, Rule::Prompt | Rule::ImageUrl { .. }) {
                 return Err(format!("{name}: Required"));
             }
             continue;
@@ -193,6 +419,30 @@ fn check_rule(name: &str, rule: &Rule, value: &Value) -> Result<(), String> {
         Rule::Bool => {
             if !value.is_boolean() {
                 return Err(format!("{name}: Expected boolean, received {}", type_name(value)));
+            }
+        }
+        Rule::OnlyFalse => {
+            if value != &Value::Bool(false) {
+                return Err(format!("{name}: Invalid literal value, expected false"));
+            }
+        }
+        Rule::Enum(values) => {
+            if !value.as_str().is_some_and(|v| values.contains(&v)) {
+                let expected: Vec<_> = values.iter().map(|v| format!("'{v}'")).collect();
+                return Err(format!("{name}: Invalid enum value. Expected {}, received {value}", expected.join(" | ")));
+            }
+        }
+        Rule::ImageUrl { array_max } => {
+            let is_url = |v: &Value| {
+                v.as_str()
+                    .is_some_and(|s| s.starts_with("https://") || s.starts_with("http://") || s.starts_with("data:"))
+            };
+            match (value, array_max) {
+                (Value::Array(items), Some(max))
+                    if items.len() <= *max && !items.is_empty() && items.iter().all(is_url) => {}
+                (Value::Array(_), Some(max)) => return Err(format!("{name}: Expected 1 to {max} URLs")),
+                (v, _) if is_url(v) => {}
+                _ => return Err(format!("{name}: Invalid url")),
             }
         }
         Rule::Number(min, max) => bounds(name, number(value)?, *min, Some(*max))?,

@@ -1,0 +1,123 @@
+//! 1min.ai `black-forest-labs/flux-dev` (seed 004, providers.md §3): the features
+//! API, `API-KEY` header, every parameter inside `promptObject`.
+//!
+//! Choices where the documents disagree or are unclear:
+//! - `aspect_ratio` lists `custom`, but no width/height fields exist: `custom` is left out.
+//! - `guidance` is documented 0–50 (Replicate's own model caps it at 10): 0–50, as documented.
+//! - `megapixels` is documented as 0.25, 1 and 2: all three are offered.
+//! - `image_prompt` is a path from the Asset API, so it takes uploads only; the
+//!   server uploads the file to the Asset API first.
+//! - Pixel sizes for the ratios are Replicate's (§0.2), inferred.
+
+use super::shared::{plain, ratio};
+use super::{Auth, Choice, Field, Image, Kind, Model, Number, Provider};
+
+const fn number(key: &'static str, label: &'static str, help: &'static str, n: Number) -> Field {
+    Field { key, label, help, required: false, kind: Kind::Number(n) }
+}
+
+const fn toggle(key: &'static str, label: &'static str, help: &'static str) -> Field {
+    Field { key, label, help, required: false, kind: Kind::Bool { default: false, only: None } }
+}
+
+pub static ONEMIN: Provider = Provider {
+    id: "1min",
+    name: "1min.ai",
+    base_url: "https://api.1min.ai",
+    key_env: "ONEMIN_AI_API_KEY",
+    auth: Auth::Header("API-KEY"),
+    docs_url: "https://docs.1min.ai/docs/api/ai-for-image/image-generator/flux-dev-image-generation",
+    models: &[Model {
+        id: "black-forest-labs/flux-dev",
+        label: "Flux Dev image generator",
+        summary: "Flux Dev through 1min.ai's AI feature API; optional image-to-image.",
+        path: "/api/features",
+        id_field: Some("model"),
+        fixed: &[("type", "IMAGE_GENERATOR")],
+        params_at: Some("promptObject"),
+        fields: &[
+            Field {
+                key: "prompt",
+                label: "Prompt",
+                help: "Text description of the image to generate.",
+                required: true,
+                kind: Kind::Text {
+                    max_chars: None,
+                    example: "A futuristic cityscape at sunset with flying cars and neon lights",
+                },
+            },
+            Field {
+                key: "image_prompt",
+                label: "Input image",
+                help: "Optional: an image to transform (uploaded to 1min.ai's Asset API).",
+                required: false,
+                kind: Kind::Image(Image { accepts_url: false, output_size: "follows the input image's aspect ratio" }),
+            },
+            Field {
+                key: "aspect_ratio",
+                label: "Aspect ratio",
+                help: "Image aspect ratio.",
+                required: false,
+                kind: Kind::Choice(Choice {
+                    options: &[
+                        ratio("1:1"),
+                        ratio("16:9"),
+                        ratio("9:16"),
+                        ratio("3:2"),
+                        ratio("2:3"),
+                        ratio("4:5"),
+                        ratio("5:4"),
+                    ],
+                    default: Some("1:1"),
+                }),
+            },
+            Field {
+                key: "megapixels",
+                label: "Megapixels",
+                help: "Output resolution; 0.25 halves each side.",
+                required: false,
+                kind: Kind::Choice(Choice { options: &[plain("0.25"), plain("1"), plain("2")], default: Some("1") }),
+            },
+            number(
+                "prompt_strength",
+                "Prompt strength",
+                "Influence of the prompt against the input image.",
+                Number { integer: false, min: Some(0.0), max: Some(1.0), step: 0.01, default: Some(0.8), unset: "" },
+            ),
+            number(
+                "num_inference_steps",
+                "Inference steps",
+                "More steps: higher quality, slower.",
+                Number { integer: true, min: Some(1.0), max: Some(50.0), step: 1.0, default: Some(28.0), unset: "" },
+            ),
+            number(
+                "guidance",
+                "Guidance",
+                "How closely the image follows the prompt.",
+                Number { integer: false, min: Some(0.0), max: Some(50.0), step: 0.1, default: Some(3.5), unset: "" },
+            ),
+            number(
+                "seed",
+                "Seed",
+                "For reproducible results. Empty: random (fluxplay picks one and shows it).",
+                Number {
+                    integer: true,
+                    min: Some(0.0),
+                    max: Some(4_294_967_295.0),
+                    step: 1.0,
+                    default: None,
+                    unset: "random",
+                },
+            ),
+            number(
+                "output_quality",
+                "Output quality",
+                "JPEG/WebP compression quality.",
+                Number { integer: true, min: Some(0.0), max: Some(100.0), step: 1.0, default: Some(80.0), unset: "" },
+            ),
+            toggle("go_fast", "Go fast", "Fastest generation mode."),
+            toggle("disable_safety_checker", "Disable safety checker", "Turn off the built-in safety filter."),
+        ],
+        output_note: "one image, format chosen by 1min.ai (the example is WebP)",
+    }],
+};

@@ -1,0 +1,38 @@
+//! Tables more than one provider uses (providers.md §0).
+
+use super::{Opt, Preset};
+
+/// fal's six legacy `image_size` presets (§0.1); the only names AI/ML API accepts.
+pub const FAL_PRESETS: &[Preset] = &[
+    Preset { name: "square_hd", label: "Square HD", width: 1024, height: 1024 },
+    Preset { name: "square", label: "Square", width: 512, height: 512 },
+    Preset { name: "portrait_4_3", label: "Portrait 4:3", width: 768, height: 1024 },
+    Preset { name: "portrait_16_9", label: "Portrait 16:9", width: 576, height: 1024 },
+    Preset { name: "landscape_4_3", label: "Landscape 4:3", width: 1024, height: 768 },
+    Preset { name: "landscape_16_9", label: "Landscape 16:9", width: 1024, height: 576 },
+];
+
+/// Replicate flux-dev's `aspect_ratio` at 1 MP (§0.2). Segmind and 1min.ai mirror
+/// Replicate's parameters, so their pixel sizes are inferred from this table.
+pub const fn ratio(value: &'static str) -> Opt {
+    let label = match value.as_bytes() {
+        b"1:1" => "1:1 — 1024×1024",
+        b"16:9" => "16:9 — 1344×768",
+        b"21:9" => "21:9 — 1536×640",
+        b"3:2" => "3:2 — 1216×832",
+        b"2:3" => "2:3 — 832×1216",
+        b"4:5" => "4:5 — 896×1088",
+        b"5:4" => "5:4 — 1088×896",
+        b"3:4" => "3:4 — 896×1152",
+        b"4:3" => "4:3 — 1152×896",
+        b"9:16" => "9:16 — 768×1344",
+        b"9:21" => "9:21 — 640×1536",
+        _ => value,
+    };
+    Opt { value, label }
+}
+
+/// A choice whose label is its value.
+pub const fn plain(value: &'static str) -> Opt {
+    Opt { value, label: value }
+}

@@ -1,0 +1,42 @@
+use crate::catalog::{self, ModelRef};
+use leptos::prelude::*;
+
+/// Every model in the catalog, grouped by provider.
+#[component]
+pub fn ModelPicker(model: RwSignal<ModelRef>, on_change: Callback<ModelRef>) -> impl IntoView {
+    view! {
+        <div class="model-picker">
+            <label for="model">"Model"</label>
+            <select
+                id="model"
+                name="model"
+                on:change=move |ev| {
+                    if let Some(m) = catalog::find(&event_target_value(&ev)) {
+                        on_change.run(m);
+                    }
+                }
+            >
+                {catalog::PROVIDERS
+                    .iter()
+                    .map(|p| {
+                        view! {
+                            <optgroup label=p.name>
+                                {catalog::models()
+                                    .filter(|m| std::ptr::eq(m.provider, *p))
+                                    .map(|m| {
+                                        let slug = m.slug();
+                                        view! {
+                                            <option value=slug selected=move || model.get() == m>
+                                                {format!("{} · {}", m.model.label, m.model.id)}
+                                            </option>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </optgroup>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
