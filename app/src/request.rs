@@ -73,4 +73,67 @@ mod tests {
         assert_eq!(req.url, "http://127.0.0.1:9/emulate/aimlapi/v1/images/generations");
         assert_eq!(req.body["image_size"], json!({"width": 640, "height": 512}));
     }
+
+    fn body(slug: &str, params: &serde_json::Value) -> (ApiRequest, String) {
+        let m = find(slug).unwrap();
+        let req = build(m, params.as_object().unwrap(), m.provider.base_url);
+        let text = serde_json::to_string(&req.body).unwrap();
+        (req, text)
+    }
+
+    #[test]
+    fn segmind_matches_its_documented_example() {
+        // seeds/002: the axios example's data object, in the page's order.
+        let (req, text) = body(
+            "segmind/flux-dev",
+            &json!({"prompt": "CRT", "samples": 1, "guidance": 3.5, "steps": 25, "prompt_strength": 0.8,
+                    "aspect_ratio": "1:1", "seed": 46588, "output_format": "webp", "output_quality": 80}),
+        );
+        assert_eq!(req.url, "https://api.segmind.com/v1/flux-dev");
+        assert_eq!(req.auth, Auth::Header("x-api-key"));
+        assert_eq!(
+            text,
+            r#"{"prompt":"CRT","samples":1,"guidance":3.5,"steps":25,"prompt_strength":0.8,"aspect_ratio":"1:1","seed":46588,"output_format":"webp","output_quality":80}"#
+        );
+    }
+
+    #[test]
+    fn onemin_nests_params_in_prompt_object() {
+        // seeds/004: the cURL example's body.
+        let (req, text) = body(
+            "1min/black-forest-labs/flux-dev",
+            &json!({"prompt": "A futuristic cityscape", "aspect_ratio": "16:9", "num_inference_steps": 28,
+                    "guidance": 3.5, "megapixels": "1", "output_quality": 85}),
+        );
+        assert_eq!(req.url, "https://api.1min.ai/api/features");
+        assert_eq!(req.auth, Auth::Header("API-KEY"));
+        assert_eq!(
+            text,
+            r#"{"type":"IMAGE_GENERATOR","model":"black-forest-labs/flux-dev","promptObject":{"prompt":"A futuristic cityscape","aspect_ratio":"16:9","num_inference_steps":28,"guidance":3.5,"output_quality":85,"megapixels":"1"}}"#
+        );
+    }
+
+    #[test]
+    fn aimlapi_models_put_their_id_in_model() {
+        let (_, text) = body(
+            "aimlapi/flux-pro",
+            &json!({"prompt": "p", "output_format": "png", "safety_tolerance": "6", "image_size": {"width": 1440, "height": 256}}),
+        );
+        assert_eq!(
+            text,
+            r#"{"model":"flux-pro","prompt":"p","image_size":{"width":1440,"height":256},"safety_tolerance":"6","output_format":"png"}"#
+        );
+        let (_, text) =
+            body("aimlapi/flux-pro/v1.1-ultra", &json!({"prompt": "p", "aspect_ratio": "21:9", "raw": false}));
+        assert_eq!(text, r#"{"model":"flux-pro/v1.1-ultra","prompt":"p","aspect_ratio":"21:9","raw":false}"#);
+        // seeds/003: image-to-image takes image_url and strength.
+        let (_, text) = body(
+            "aimlapi/flux/dev/image-to-image",
+            &json!({"prompt": "p", "image_url": "https://example.com/a.png", "strength": 0.5}),
+        );
+        assert_eq!(
+            text,
+            r#"{"model":"flux/dev/image-to-image","prompt":"p","image_url":"https://example.com/a.png","strength":0.5}"#
+        );
+    }
 }

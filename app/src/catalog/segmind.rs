@@ -40,6 +40,30 @@ pub static SEGMIND: Provider = Provider {
                     example: "detailed cinematic dof render of an old dusty CRT monitor on a wooden desk in a dim room",
                 },
             },
+            number(
+                "samples",
+                "Samples",
+                "Number of samples; affects pricing. The v1 API returns one image.",
+                Number { integer: true, min: Some(1.0), max: Some(4.0), step: 1.0, default: Some(1.0), unset: "" },
+            ),
+            number(
+                "guidance",
+                "Guidance",
+                "How closely the image follows the prompt.",
+                Number { integer: false, min: Some(0.0), max: Some(10.0), step: 0.1, default: Some(3.5), unset: "" },
+            ),
+            number(
+                "steps",
+                "Steps",
+                "Number of denoising steps.",
+                Number { integer: true, min: Some(1.0), max: Some(50.0), step: 1.0, default: Some(25.0), unset: "" },
+            ),
+            number(
+                "prompt_strength",
+                "Prompt strength",
+                "Documented, though Segmind's v1 API takes no input image.",
+                Number { integer: false, min: Some(0.0), max: Some(1.0), step: 0.01, default: Some(0.8), unset: "" },
+            ),
             Field {
                 key: "aspect_ratio",
                 label: "Aspect ratio",
@@ -61,34 +85,10 @@ pub static SEGMIND: Provider = Provider {
                 }),
             },
             number(
-                "steps",
-                "Steps",
-                "Number of denoising steps.",
-                Number { integer: true, min: Some(1.0), max: Some(50.0), step: 1.0, default: Some(25.0), unset: "" },
-            ),
-            number(
-                "guidance",
-                "Guidance",
-                "How closely the image follows the prompt.",
-                Number { integer: false, min: Some(0.0), max: Some(10.0), step: 0.1, default: Some(3.5), unset: "" },
-            ),
-            number(
-                "prompt_strength",
-                "Prompt strength",
-                "Documented, though Segmind's v1 API takes no input image.",
-                Number { integer: false, min: Some(0.0), max: Some(1.0), step: 0.01, default: Some(0.8), unset: "" },
-            ),
-            number(
                 "seed",
                 "Seed",
                 "Seed for random number generation.",
                 Number { integer: true, min: None, max: None, step: 1.0, default: Some(46588.0), unset: "" },
-            ),
-            number(
-                "samples",
-                "Samples",
-                "Number of samples; affects pricing. The v1 API returns one image.",
-                Number { integer: true, min: Some(1.0), max: Some(4.0), step: 1.0, default: Some(1.0), unset: "" },
             ),
             Field {
                 key: "output_format",

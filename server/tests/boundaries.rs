@@ -1,0 +1,147 @@
+//! Every field of every catalog model at its documented boundaries. Each case
+//! carries its expected verdict (from how it was made, not from the validator);
+//! the shared `validate` must agree, and the server's 422 must name exactly the
+//! fields `validate` names.
+
+mod common;
+
+use app::catalog::{self, Kind, ModelRef};
+use app::validate::validate;
+use axum::body::Body;
+use axum::http::Request;
+use http_body_util::BodyExt;
+use serde_json::{json, Map, Value};
+use tower::ServiceExt;
+
+struct Case {
+    what: String,
+    params: Map<String, Value>,
+    /// `Some(field)`: this field must be reported; `None`: valid.
+    invalid: Option<String>,
+}
+
+/// A valid request with only the required fields.
+fn minimal(model: ModelRef) -> Map<String, Value> {
+    let mut p = Map::new();
+    for f in model.model.fields.iter().filter(|f| f.required) {
+        let v = match &f.kind {
+            Kind::Image(_) => json!("https://example.com/ref.png"),
+            _ => json!("a lighthouse"),
+        };
+        p.insert(f.key.into(), v);
+    }
+    p
+}
+
+fn cases(model: ModelRef, upload: &str) -> Vec<Case> {
+    let mut out = Vec::new();
+    let mut push = |what: String, key: &str, value: Option<Value>, valid: bool| {
+        let mut params = minimal(model);
+        match value {
+            Some(v) => params.insert(key.into(), v),
+            None => params.remove(key),
+        };
+        out.push(Case { what, params, invalid: (!valid).then(|| key.to_owned()) });
+    };
+    push("unknown field".into(), "colour", Some(json!("red")), false);
+    for f in model.model.fields {
+        let k = f.key;
+        if f.required {
+            push(format!("{k} missing"), k, None, false);
+        }
+        match &f.kind {
+            Kind::Text { max_chars, .. } => {
+                push(format!("{k} wrong type"), k, Some(json!(5)), false);
+                if let Some(max) = *max_chars {
+                    push(format!("{k} at max"), k, Some(json!("é".repeat(max))), true);
+                    push(format!("{k} over max"), k, Some(json!("a".repeat(max + 1))), false);
+                }
+            }
+            Kind::Number(n) => {
+                let step = if n.integer { 1.0 } else { n.step };
+                push(format!("{k} wrong type"), k, Some(json!("7")), false);
+                if let Some(min) = n.min {
+                    push(format!("{k} = min"), k, Some(json!(min)), true);
+                    push(format!("{k} = min - step"), k, Some(json!(min - step)), false);
+                }
+                if let Some(max) = n.max {
+                    push(format!("{k} = max"), k, Some(json!(max)), true);
+                    push(format!("{k} = max + step"), k, Some(json!(max + step)), false);
+                }
+                if n.integer {
+                    push(format!("{k} fractional"), k, Some(json!(n.min.unwrap_or(0.0) + 1.5)), false);
+                }
+            }
+            Kind::Bool { only, .. } => {
+                push(format!("{k} wrong type"), k, Some(json!("yes")), false);
+                push(format!("{k} false"), k, Some(json!(false)), only != &Some(true));
+                push(format!("{k} true"), k, Some(json!(true)), only != &Some(false));
+            }
+            Kind::Choice(c) => {
+                for o in c.options {
+                    push(format!("{k} = {}", o.value), k, Some(json!(o.value)), true);
+                }
+                push(format!("{k} not an option"), k, Some(json!("bogus")), false);
+                push(format!("{k} wrong type"), k, Some(json!(1)), false);
+            }
+            Kind::Size(s) => {
+                for p in s.presets {
+                    push(format!("{k} = {}", p.name), k, Some(json!(p.name)), true);
+                }
+                let (lo, hi, m) = (s.min, s.max, s.multiple_of);
+                let size = |w: u32, h: u32| Some(json!({"width": w, "height": h}));
+                push(format!("{k} min×max"), k, size(lo, hi), true);
+                push(format!("{k} width below min"), k, size(lo - m, hi), false);
+                push(format!("{k} height above max"), k, size(lo, hi + m), false);
+                push(format!("{k} off multiple"), k, size(lo + 1, lo), false);
+                push(format!("{k} no such preset"), k, Some(json!("huge")), false);
+                push(format!("{k} height missing"), k, Some(json!({"width": lo})), false);
+                push(format!("{k} extra member"), k, Some(json!({"width": lo, "height": lo, "depth": 1})), false);
+            }
+            Kind::Image(i) => {
+                push(format!("{k} https"), k, Some(json!("https://example.com/x.png")), i.accepts_url);
+                push(format!("{k} http"), k, Some(json!("http://example.com/x.png")), false);
+                push(format!("{k} upload"), k, Some(json!(upload)), true);
+                push(format!("{k} wrong type"), k, Some(json!(7)), false);
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_field_of_every_model_at_its_boundaries() {
+    let router = server::app(common::state(&[]));
+    let png = common::png(64, 48);
+    let req = Request::post("/api/uploads").header("content-type", "image/png").body(Body::from(png)).unwrap();
+    let resp = router.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let upload: Value = serde_json::from_slice(&resp.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let upload = upload["reference"].as_str().unwrap().to_owned();
+    let mut count = 0;
+    for model in catalog::models() {
+        for case in cases(model, &upload) {
+            count += 1;
+            let label = format!("{} / {}", model.slug(), case.what);
+            let errors = validate(model, &case.params);
+            let fields: Vec<String> = errors.iter().map(|e| e.field.clone()).collect();
+            match &case.invalid {
+                None => assert!(errors.is_empty(), "{label}: expected valid, got {errors:?}"),
+                Some(field) => assert_eq!(fields, [field.clone()], "{label}"),
+            }
+
+            let body = json!({"model": model.slug(), "params": case.params}).to_string();
+            let req = Request::post("/api/generate").header("content-type", "application/json").body(Body::from(body));
+            let resp = router.clone().oneshot(req.unwrap()).await.unwrap();
+            let status = resp.status().as_u16();
+            let answer: Value = serde_json::from_slice(&resp.into_body().collect().await.unwrap().to_bytes()).unwrap();
+            if errors.is_empty() {
+                assert_ne!(status, 422, "{label}: the server refused what validate accepts: {answer}");
+            } else {
+                assert_eq!(status, 422, "{label}");
+                assert_eq!(answer["fields"], serde_json::to_value(&errors).unwrap(), "{label}");
+            }
+        }
+    }
+    assert!(count > 500, "only {count} cases");
+}
