@@ -8,6 +8,7 @@ pub mod config;
 pub mod emulator;
 pub mod error;
 pub mod generate;
+pub mod precompress;
 pub mod providers;
 pub mod state;
 pub mod store;
@@ -46,7 +47,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/uploads", post(uploads::handler).layer(DefaultBodyLimit::max(app::api::MAX_UPLOAD_BYTES)))
         .route("/uploads/{name}", get(store::serve_upload))
         .nest_service("/emulate", emulator::router())
-        .fallback_service(ServeDir::new(site_root))
+        .fallback_service(ServeDir::new(site_root).precompressed_br().precompressed_gzip())
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .layer(SetSensitiveRequestHeadersLayer::new(once(AUTHORIZATION).chain(once(COOKIE))))

@@ -27,6 +27,13 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::from_env()?;
     let listener = tokio::net::TcpListener::bind(options.site_addr).await?;
     let addr = listener.local_addr()?;
+    let pkg = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+    // Once per build (fresh copies are kept): about a second for the wasm.
+    let started = std::time::Instant::now();
+    match tokio::task::spawn_blocking(move || server::precompress::assets(&pkg).map(|n| (n, pkg))).await? {
+        Ok((n, pkg)) => tracing::info!("precompressed {n} asset copies in {} ({:?})", pkg.display(), started.elapsed()),
+        Err(e) => tracing::warn!("assets are compressed per request: cannot precompress them: {e}"),
+    }
     let state = AppState::new(options, config, addr)?;
     for p in &state.backend_status().providers {
         tracing::info!(provider = %p.id, live = p.live, "provider configured");
