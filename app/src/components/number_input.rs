@@ -18,12 +18,12 @@ pub fn NumberInput(
         let default_text = default_text.clone();
         move || form.with(|f| f.get(key).map_or_else(|| default_text.clone(), str::to_owned))
     };
-    let placeholder =
-        if number.default.is_some() { format!("{default_text} (default)") } else { "provider default".to_owned() };
+    let placeholder = if number.default.is_some() { default_text } else { number.unset.to_owned() };
     let message = message_for(errors, key);
     let set = move |ev| form.update(|f| f.set(key, event_target_value(&ev)));
+    // A slider only where it can reach every value (not for seeds up to 2^32).
     let slider = match (number.min, number.max) {
-        (Some(min), Some(max)) => {
+        (Some(min), Some(max)) if (max - min) / number.step <= 1000.0 => {
             let position = {
                 let text = text.clone();
                 move || number_text(text().trim().parse::<f64>().unwrap_or(number.default.unwrap_or(min)))

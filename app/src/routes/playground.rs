@@ -5,8 +5,7 @@ use crate::components::{
     snippet_panel::SnippetPanel,
 };
 use crate::form::{carry_over, to_params, RawForm};
-use crate::request;
-use crate::snippet::{curl, KeyStyle};
+use crate::snippet::{curl, display_request, KeyStyle};
 use crate::validate::validate;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
@@ -32,7 +31,7 @@ pub fn Playground() -> impl IntoView {
     let errors = Memo::new(move |_| params.with(|p| validate(model.get(), p)));
     let snippet = Callback::new(move |key: KeyStyle| {
         let m = model.get();
-        params.with(|p| curl(&request::build(m, p, m.provider.base_url), key))
+        params.with(|p| curl(&display_request(m, p, m.provider.base_url), key))
     });
     let switch_model = Callback::new(move |next: ModelRef| {
         let carried = form.with_untracked(|f| carry_over(f, next));

@@ -55,4 +55,15 @@ mod tests {
         assert!(s.contains("-H 'Authorization: Bearer <YOUR_AIMLAPI_KEY>'"));
         assert!(s.contains(r#""prompt": "it'\''s $(whoami) \"q\"""#), "{s}");
     }
+
+    #[test]
+    fn uploads_show_as_a_placeholder_never_as_our_path() {
+        let m = find("aimlapi/flux/dev/image-to-image").unwrap();
+        let upload = format!("/uploads/{}.png", "ab".repeat(32));
+        let params = json!({"prompt": "p", "image_url": upload});
+        let s =
+            curl(&super::super::display_request(m, params.as_object().unwrap(), m.provider.base_url), KeyStyle::Env);
+        assert!(s.contains(r#""image_url": "<https URL of your image, or data:image/png;base64,...>""#), "{s}");
+        assert!(!s.contains("/uploads/"));
+    }
 }
