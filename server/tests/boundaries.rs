@@ -127,7 +127,7 @@ async fn every_field_of_every_model_at_its_boundaries() {
             let fields: Vec<String> = errors.iter().map(|e| e.field.clone()).collect();
             match &case.invalid {
                 None => assert!(errors.is_empty(), "{label}: expected valid, got {errors:?}"),
-                Some(field) => assert_eq!(fields, [field.clone()], "{label}"),
+                Some(field) => assert_eq!(&fields, std::slice::from_ref(field), "{label}"),
             }
 
             let body = json!({"model": model.slug(), "params": case.params}).to_string();
