@@ -34,16 +34,24 @@ need_apt=()
 command -v node >/dev/null || need_apt+=(nodejs npm)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v dash >/dev/null || need_apt+=(dash)
+command -v curl >/dev/null || need_apt+=(curl)
+command -v python3 >/dev/null || need_apt+=(python3 python3-pip)
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "installing ${need_apt[*]} from Debian"
   as_root apt-get update -q
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need_apt[@]}"
 fi
 
+# The snippet harness runs the generated Python with requests.
+if ! python3 -c 'import requests' 2>/dev/null; then
+  say "installing the Python requests package"
+  python3 -m pip install --quiet requests
+fi
+
 # wasm-opt from npm's binaryen: Debian's binaryen 108 builds a wasm that fails to hydrate.
 # Playwright drives Debian's chromium; it never downloads a browser.
 if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/@playwright/test ] \
   || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
-  say "installing end2end npm packages (playwright, binaryen $BINARYEN_VERSION)"
+  say "installing end2end npm packages (playwright, axios, binaryen $BINARYEN_VERSION)"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi

@@ -7,11 +7,13 @@
 
 pub mod api;
 pub mod backend;
+pub mod browser;
 pub mod catalog;
 pub mod components;
 pub mod form;
 pub mod request;
 pub mod routes;
+pub mod share;
 pub mod snippet;
 pub mod validate;
 

@@ -1,7 +1,7 @@
 //! The provider request a validated form stands for: used for the real call,
 //! the emulator call and every snippet, so they cannot drift apart.
 
-use crate::catalog::{Auth, ModelRef};
+use crate::catalog::{Answer, Auth, ModelRef};
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -11,6 +11,25 @@ pub struct ApiRequest {
     pub auth: Auth,
     pub key_env: &'static str,
     pub body: Value,
+    pub answer: Answer,
+    /// Base name for a saved image, e.g. `flux-dev`.
+    pub file_stem: &'static str,
+}
+
+impl ApiRequest {
+    /// Where a snippet saves an image answer, e.g. `flux-dev.webp`; `None` for JSON answers.
+    pub fn output_file(&self) -> Option<String> {
+        let Answer::ImageBytes { field, default } = self.answer else {
+            return None;
+        };
+        let format = self.body.get(field).and_then(Value::as_str).unwrap_or(default);
+        let ext = match format {
+            "jpg" | "jpeg" => "jpg",
+            "png" => "png",
+            _ => "webp",
+        };
+        Some(format!("{}.{ext}", self.file_stem))
+    }
 }
 
 /// Builds the request against `base_url` (the provider's, or an emulator's).
@@ -42,6 +61,8 @@ pub fn build(model: ModelRef, params: &Map<String, Value>, base_url: &str) -> Ap
         auth: model.provider.auth,
         key_env: model.provider.key_env,
         body: Value::Object(body),
+        answer: model.provider.answer,
+        file_stem: m.id.rsplit('/').next().unwrap_or(m.id),
     }
 }
 

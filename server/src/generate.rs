@@ -6,6 +6,7 @@ use crate::providers::{self, ImageRef};
 use crate::state::AppState;
 use app::api::{GenerateRequest, GenerateResponse, GeneratedImage};
 use app::catalog::{self, Kind, ModelRef};
+use app::form::effective;
 use app::validate::validate;
 use app::validate::{upload_name, FieldError};
 use axum::extract::rejection::JsonRejection;
@@ -66,7 +67,8 @@ async fn run(
         }
     };
     inline_uploads(state, model, &mut params).await?;
-    let request = app::request::build(model, &params, &upstream.base_url);
+    // The body the page's snippet shows: documented defaults left to the provider.
+    let request = app::request::build(model, &effective(model, &params, false), &upstream.base_url);
     tracing::info!(request_id = id, model = %req.model, emulated = upstream.emulated, "generate");
     let generated = providers::aimlapi::generate(&state.inner.http, upstream, &request).await?;
 

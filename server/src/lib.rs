@@ -10,6 +10,7 @@ pub mod error;
 pub mod generate;
 pub mod precompress;
 pub mod providers;
+pub mod snippets;
 pub mod state;
 pub mod store;
 pub mod uploads;
@@ -43,6 +44,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/", get(move |req: Request<Body>| page(req)))
         .route("/api/generate", post(generate::handler))
+        .route("/api/snippet", get(snippets::handler))
         .route("/images/{name}", get(store::serve))
         .route("/api/uploads", post(uploads::handler).layer(DefaultBodyLimit::max(app::api::MAX_UPLOAD_BYTES)))
         .route("/uploads/{name}", get(store::serve_upload))

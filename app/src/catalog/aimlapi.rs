@@ -12,7 +12,7 @@
 //! - flux-pro/v1.1-ultra's `raw` is `enum: [false]`: shown, but only false is valid.
 
 use super::shared::{plain, FAL_PRESETS};
-use super::{Auth, Choice, Field, Image, Kind, Model, Number, Opt, Provider, Size};
+use super::{Answer, Auth, Choice, Field, Image, Kind, Model, Number, Opt, Provider, Size};
 
 const PROMPT: Field = Field {
     key: "prompt",
@@ -226,6 +226,7 @@ pub static AIMLAPI: Provider = Provider {
     base_url: "https://api.aimlapi.com",
     key_env: "AIMLAPI_KEY",
     auth: Auth::Bearer,
+    answer: Answer::Json,
     docs_url: "https://docs.aimlapi.com/api-references/image-models/flux",
     models: &[
         model(

@@ -30,8 +30,21 @@ pub struct Provider {
     /// Environment variable the server (and every snippet) reads the key from.
     pub key_env: &'static str,
     pub auth: Auth,
+    /// What a successful call returns, so snippets can handle it.
+    pub answer: Answer,
     pub docs_url: &'static str,
     pub models: &'static [Model],
+}
+
+/// The body of a provider's successful answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Json,
+    /// The image file itself, in the format the body's `field` names (or `default`).
+    ImageBytes {
+        field: &'static str,
+        default: &'static str,
+    },
 }
 
 #[derive(Debug)]

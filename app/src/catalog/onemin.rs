@@ -10,7 +10,7 @@
 //! - Pixel sizes for the ratios are Replicate's (§0.2), inferred.
 
 use super::shared::{plain, ratio};
-use super::{Auth, Choice, Field, Image, Kind, Model, Number, Provider};
+use super::{Answer, Auth, Choice, Field, Image, Kind, Model, Number, Provider};
 
 const fn number(key: &'static str, label: &'static str, help: &'static str, n: Number) -> Field {
     Field { key, label, help, required: false, kind: Kind::Number(n) }
@@ -26,6 +26,7 @@ pub static ONEMIN: Provider = Provider {
     base_url: "https://api.1min.ai",
     key_env: "ONEMIN_AI_API_KEY",
     auth: Auth::Header("API-KEY"),
+    answer: Answer::Json,
     docs_url: "https://docs.1min.ai/docs/api/ai-for-image/image-generator/flux-dev-image-generation",
     models: &[Model {
         id: "black-forest-labs/flux-dev",

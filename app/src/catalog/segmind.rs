@@ -8,7 +8,7 @@
 //! - Pixel sizes for the ratios are Replicate's (§0.2), which Segmind appears to proxy.
 
 use super::shared::{plain, ratio};
-use super::{Auth, Choice, Field, Kind, Model, Number, Provider};
+use super::{Answer, Auth, Choice, Field, Kind, Model, Number, Provider};
 
 const fn number(key: &'static str, label: &'static str, help: &'static str, n: Number) -> Field {
     Field { key, label, help, required: false, kind: Kind::Number(n) }
@@ -20,6 +20,7 @@ pub static SEGMIND: Provider = Provider {
     base_url: "https://api.segmind.com",
     key_env: "SEGMIND_API_KEY",
     auth: Auth::Header("x-api-key"),
+    answer: Answer::ImageBytes { field: "output_format", default: "webp" },
     docs_url: "https://www.segmind.com/models/flux-dev/api",
     models: &[Model {
         id: "flux-dev",

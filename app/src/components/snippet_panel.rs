@@ -1,33 +1,79 @@
-use crate::snippet::KeyStyle;
+use crate::browser;
+use crate::catalog::ModelRef;
+use crate::snippet::{render, KeyStyle, Lang, Options};
 use leptos::prelude::*;
+use serde_json::{Map, Value};
 
-/// The live request snippet, with a copy button and the key-style switch.
+const LANG_KEY: &str = "fluxplay.lang";
+
+/// The live request in six languages, with key, parameter and target switches
+/// and a copy button. The chosen language is remembered across visits.
 #[component]
-pub fn SnippetPanel(
-    /// The snippet text for a key style.
-    snippet: Callback<KeyStyle, String>,
-) -> impl IntoView {
-    let key_style = RwSignal::new(KeyStyle::Env);
-    let text = Memo::new(move |_| snippet.run(key_style.get()));
+pub fn SnippetPanel(model: RwSignal<ModelRef>, params: Memo<Map<String, Value>>) -> impl IntoView {
+    let lang = RwSignal::new(Lang::Curl);
+    // Effects run only in the browser, after hydration: the server's cURL first, then the remembered tab.
+    Effect::new(move |_| {
+        if let Some(saved) = browser::load(LANG_KEY).as_deref().and_then(Lang::from_id) {
+            lang.set(saved);
+        }
+    });
+    let placeholder = RwSignal::new(false);
+    let every = RwSignal::new(false);
+    let emulator = RwSignal::new(false);
+    let text = Memo::new(move |_| {
+        let m = model.get();
+        let base = if emulator.get() {
+            format!("{}/emulate/{}", browser::origin(), m.provider.id)
+        } else {
+            m.provider.base_url.to_owned()
+        };
+        let key = if placeholder.get() { KeyStyle::Placeholder } else { KeyStyle::Env };
+        params.with(|p| render(lang.get(), m, p, &base, Options { key, every: every.get() }))
+    });
     let copied = RwSignal::new(None::<bool>);
     let copy = move |_| {
-        copy_to_clipboard(text.get_untracked(), copied);
+        browser::copy(text.get_untracked(), move |ok| {
+            copied.set(Some(ok));
+            set_timeout(move || copied.set(None), std::time::Duration::from_secs(2));
+        });
+    };
+    let toggle = |signal: RwSignal<bool>, label: &'static str| {
+        view! {
+            <label class="option">
+                <input
+                    type="checkbox"
+                    prop:checked=move || signal.get()
+                    on:change=move |ev| signal.set(event_target_checked(&ev))
+                />
+                {label}
+            </label>
+        }
     };
     view! {
-        <section class="panel snippet" aria-labelledby="snippet-title">
+        <section class="panel snippet" aria-label="Request snippet">
             <div class="panel-head">
-                <h2 id="snippet-title">"cURL"</h2>
-                <label class="key-style">
-                    <input
-                        type="checkbox"
-                        prop:checked=move || key_style.get() == KeyStyle::Placeholder
-                        on:change=move |ev| {
-                            key_style
-                                .set(if event_target_checked(&ev) { KeyStyle::Placeholder } else { KeyStyle::Env });
-                        }
-                    />
-                    "Key as placeholder"
-                </label>
+                <div class="tabs" role="tablist" aria-label="Language">
+                    {Lang::ALL
+                        .into_iter()
+                        .map(|l| {
+                            view! {
+                                <button
+                                    type="button"
+                                    role="tab"
+                                    id=format!("tab-{}", l.id())
+                                    aria-controls="snippet-code"
+                                    aria-selected=move || (lang.get() == l).to_string()
+                                    on:click=move |_| {
+                                        lang.set(l);
+                                        browser::save(LANG_KEY, l.id());
+                                    }
+                                >
+                                    {l.label()}
+                                </button>
+                            }
+                        })
+                        .collect_view()}
+                </div>
                 <button type="button" class="copy" on:click=copy>
                     {move || match copied.get() {
                         Some(true) => "Copied!",
@@ -36,22 +82,19 @@ pub fn SnippetPanel(
                     }}
                 </button>
             </div>
-            <pre class="code" aria-label="cURL request" tabindex="0"><code>{move || text.get()}</code></pre>
+            <div class="options">
+                {toggle(placeholder, "Key as placeholder")} {toggle(every, "Show every parameter")}
+                {toggle(emulator, "Call this server's emulator")}
+            </div>
+            <pre
+                id="snippet-code"
+                class="code"
+                role="tabpanel"
+                aria-label=move || format!("{} request", lang.get().label())
+                tabindex="0"
+            >
+                <code>{move || text.get()}</code>
+            </pre>
         </section>
     }
 }
-
-#[cfg(feature = "hydrate")]
-fn copy_to_clipboard(text: String, copied: RwSignal<Option<bool>>) {
-    leptos::task::spawn_local(async move {
-        let ok = match web_sys::window() {
-            Some(w) => wasm_bindgen_futures::JsFuture::from(w.navigator().clipboard().write_text(&text)).await.is_ok(),
-            None => false,
-        };
-        copied.set(Some(ok));
-        set_timeout(move || copied.set(None), std::time::Duration::from_secs(2));
-    });
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn copy_to_clipboard(_text: String, _copied: RwSignal<Option<bool>>) {}

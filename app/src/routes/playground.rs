@@ -1,11 +1,12 @@
 use crate::api::{self, GenerateRequest};
-use crate::catalog::{self, Kind, ModelRef};
+use crate::browser;
+use crate::catalog::{Kind, ModelRef};
 use crate::components::{
     backend_badge::BackendBadge, field_input::FieldInput, model_picker::ModelPicker, result_panel::ResultPanel,
     snippet_panel::SnippetPanel,
 };
 use crate::form::{carry_over, to_params, RawForm};
-use crate::snippet::{curl, display_request, KeyStyle};
+use crate::share;
 use crate::validate::validate;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
@@ -25,14 +26,23 @@ fn with_example(model: ModelRef, mut raw: RawForm) -> RawForm {
 /// The playground: model picker and form on one side, snippet and result on the other.
 #[component]
 pub fn Playground() -> impl IntoView {
-    let model = RwSignal::new(catalog::default_model());
-    let form = RwSignal::new(with_example(model.get_untracked(), RawForm::default()));
+    // The server renders from the request's query, the browser hydrates from the same URL.
+    let restored = share::restore(&browser::query());
+    let model = RwSignal::new(restored.model);
+    let form = RwSignal::new(with_example(restored.model, restored.raw));
+    let notices = RwSignal::new(restored.notices);
     let params = Memo::new(move |_| form.with(|f| to_params(model.get(), f)));
     let errors = Memo::new(move |_| params.with(|p| validate(model.get(), p)));
-    let snippet = Callback::new(move |key: KeyStyle| {
-        let m = model.get();
-        params.with(|p| curl(&display_request(m, p, m.provider.base_url), key))
-    });
+    let link_copied = RwSignal::new(None::<bool>);
+    let copy_link = move |_| {
+        let url =
+            format!("{}/?{}", browser::origin(), form.with_untracked(|f| share::to_query(model.get_untracked(), f)));
+        browser::replace_url(&url);
+        browser::copy(url, move |ok| {
+            link_copied.set(Some(ok));
+            set_timeout(move || link_copied.set(None), std::time::Duration::from_secs(2));
+        });
+    };
     let switch_model = Callback::new(move |next: ModelRef| {
         let carried = form.with_untracked(|f| carry_over(f, next));
         model.set(next);
@@ -70,6 +80,13 @@ pub fn Playground() -> impl IntoView {
                 </div>
                 <div class="status">{move || view! { <BackendBadge provider=model.get().provider/> }}</div>
             </header>
+            <Show when=move || !notices.with(Vec::is_empty)>
+                <div class="notices" role="status">
+                    <p>"Some of this link could not be used:"</p>
+                    <ul>{move || notices.get().into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+                    <button type="button" class="copy" on:click=move |_| notices.set(Vec::new())>"Dismiss"</button>
+                </div>
+            </Show>
             <div class="columns">
                 <form
                     class="panel form"
@@ -95,6 +112,13 @@ pub fn Playground() -> impl IntoView {
                             {move || if pending.get() { "Generating…" } else { "Generate" }}
                         </button>
                         <span class="shortcut">"Ctrl+Enter"</span>
+                        <button type="button" class="copy link" on:click=copy_link>
+                            {move || match link_copied.get() {
+                                Some(true) => "Link copied!",
+                                Some(false) => "Link is in the address bar",
+                                None => "Copy link",
+                            }}
+                        </button>
                         <Show when=move || !errors.with(Vec::is_empty)>
                             <span class="invalid-note">"Fix the highlighted fields to generate."</span>
                         </Show>
@@ -102,7 +126,7 @@ pub fn Playground() -> impl IntoView {
                     <p class="output-note">"Output: " {move || model.get().model.output_note}</p>
                 </form>
                 <div class="side">
-                    <SnippetPanel snippet/>
+                    <SnippetPanel model params/>
                     <ResultPanel result=generate.value().into() pending=pending.into()/>
                 </div>
             </div>

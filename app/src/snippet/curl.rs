@@ -18,8 +18,12 @@ pub fn curl(req: &ApiRequest, key: KeyStyle) -> String {
         }
     };
     let body = serde_json::to_string_pretty(&req.body).expect("JSON values serialise");
+    let output = match req.output_file() {
+        Some(file) => format!(" \\\n  -o {}", posix_quote(&file)),
+        None => String::new(),
+    };
     format!(
-        "curl -X {} {} \\\n  -H {auth} \\\n  -H 'Content-Type: application/json' \\\n  --data-raw {}\n",
+        "curl -X {} {} \\\n  -H {auth} \\\n  -H 'Content-Type: application/json' \\\n  --data-raw {}{output}\n",
         req.method,
         posix_quote(&req.url),
         posix_quote(&body),
@@ -33,15 +37,15 @@ mod tests {
     use crate::request::build;
     use serde_json::json;
 
-    fn req(prompt: &str) -> ApiRequest {
-        let m = find("aimlapi/flux/dev").unwrap();
-        build(m, json!({"prompt": prompt}).as_object().unwrap(), "https://api.aimlapi.com")
+    fn req(slug: &str, prompt: &str) -> ApiRequest {
+        let m = find(slug).unwrap();
+        build(m, json!({"prompt": prompt}).as_object().unwrap(), m.provider.base_url)
     }
 
     #[test]
     fn flux_dev_curl_with_env_key() {
         assert_eq!(
-            curl(&req("a cat"), KeyStyle::Env),
+            curl(&req("aimlapi/flux/dev", "a cat"), KeyStyle::Env),
             "curl -X POST 'https://api.aimlapi.com/v1/images/generations' \\\n  \
              -H \"Authorization: Bearer $AIMLAPI_KEY\" \\\n  \
              -H 'Content-Type: application/json' \\\n  \
@@ -51,9 +55,16 @@ mod tests {
 
     #[test]
     fn placeholder_key_and_hostile_prompt() {
-        let s = curl(&req("it's $(whoami) \"q\""), KeyStyle::Placeholder);
+        let s = curl(&req("aimlapi/flux/dev", "it's $(whoami) \"q\""), KeyStyle::Placeholder);
         assert!(s.contains("-H 'Authorization: Bearer <YOUR_AIMLAPI_KEY>'"));
         assert!(s.contains(r#""prompt": "it'\''s $(whoami) \"q\"""#), "{s}");
+    }
+
+    #[test]
+    fn segmind_saves_the_image_bytes() {
+        let s = curl(&req("segmind/flux-dev", "a cat"), KeyStyle::Env);
+        assert!(s.contains("-H \"x-api-key: $SEGMIND_API_KEY\""));
+        assert!(s.ends_with(" \\\n  -o 'flux-dev.webp'\n"), "{s}");
     }
 
     #[test]

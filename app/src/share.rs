@@ -1,0 +1,199 @@
+//! Share links: the model and every non-default field in the URL query, e.g.
+//! `/?model=aimlapi/flux/dev&prompt=a%20red%20fox&num_images=2&image_size=1024x768`.
+//! Keys are the provider's parameter names; values are the form's text.
+//! Restoring is lenient for the page (bad values become notices and defaults)
+//! and strict for `/api/snippet` (bad values are field errors).
+
+use crate::catalog::{self, ModelRef};
+use crate::form::{default_value, to_params, RawForm};
+use crate::validate::{validate, FieldError};
+
+/// The query string (without `?`) for `model` and the fields of `raw` that
+/// differ from the documented defaults, in catalog order.
+pub fn to_query(model: ModelRef, raw: &RawForm) -> String {
+    let params = to_params(model, raw);
+    let mut pairs = vec![format!("model={}", encode(&model.slug()))];
+    for field in model.model.fields {
+        let (Some(text), Some(value)) = (raw.get(field.key), params.get(field.key)) else { continue };
+        if default_value(&field.kind)
+            .is_some_and(|d| d == *value || d.as_f64().is_some_and(|x| value.as_f64() == Some(x)))
+        {
+            continue;
+        }
+        pairs.push(format!("{}={}", field.key, encode(text)));
+    }
+    pairs.join("&")
+}
+
+/// The form a link describes, with a notice for everything that could not be used.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Restored {
+    pub model: ModelRef,
+    pub raw: RawForm,
+    pub notices: Vec<String>,
+}
+
+pub fn restore(query: &str) -> Restored {
+    let pairs = decode_query(query);
+    let mut notices = Vec::new();
+    let model = match pairs.iter().find(|(k, _)| k == "model") {
+        Some((_, slug)) => catalog::find(slug).unwrap_or_else(|| {
+            notices.push(format!("The link names an unknown model `{slug}`; showing the default model."));
+            catalog::default_model()
+        }),
+        None => catalog::default_model(),
+    };
+    let mut raw = RawForm::default();
+    for (key, text) in pairs.iter().filter(|(k, _)| k != "model") {
+        if model.field(key).is_some() {
+            raw.set(key, text.clone());
+        } else if !OPTION_KEYS.contains(&key.as_str()) {
+            notices.push(format!("`{key}` is not a parameter of {}; it was ignored.", model.model.id));
+        }
+    }
+    for error in validate(model, &to_params(model, &raw)) {
+        if raw.get(&error.field).is_some() {
+            notices.push(format!("The link's {} was not used: {}.", error.field, error.message));
+            raw.clear(&error.field);
+        }
+    }
+    Restored { model, raw, notices }
+}
+
+/// Query keys that set snippet options rather than form fields (`/api/snippet`).
+pub const OPTION_KEYS: &[&str] = &["lang", "key", "every", "target"];
+
+/// The form a query describes, or every reason it is not valid.
+pub fn strict(query: &str) -> Result<(ModelRef, RawForm), Vec<FieldError>> {
+    let pairs = decode_query(query);
+    let error = |field: &str, message: String| vec![FieldError { field: field.to_owned(), message }];
+    let slug = pairs.iter().find(|(k, _)| k == "model").map(|(_, v)| v.as_str()).unwrap_or_default();
+    let model = catalog::find(slug).ok_or_else(|| error("model", format!("`{slug}` is not a model in the catalog")))?;
+    let mut raw = RawForm::default();
+    let mut errors = Vec::new();
+    for (key, text) in pairs.into_iter().filter(|(k, _)| k != "model" && !OPTION_KEYS.contains(&k.as_str())) {
+        if model.field(&key).is_none() {
+            errors
+                .push(FieldError { message: format!("`{key}` is not a parameter of {}", model.model.id), field: key });
+        } else {
+            raw.set(&key, text);
+        }
+    }
+    errors.extend(validate(model, &to_params(model, &raw)));
+    if errors.is_empty() {
+        Ok((model, raw))
+    } else {
+        Err(errors)
+    }
+}
+
+/// `key=value` pairs, percent-decoded (`+` is a space, as in form encoding).
+pub fn decode_query(query: &str) -> Vec<(String, String)> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+/// Percent-encodes all but unreserved characters and `/` and `:`, which keep links readable.
+pub fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/:".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::find;
+
+    fn raw(pairs: &[(&str, &str)]) -> RawForm {
+        RawForm(pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect())
+    }
+
+    #[test]
+    fn links_are_readable_and_skip_defaults() {
+        let m = find("aimlapi/flux/dev").unwrap();
+        let form = raw(&[
+            ("prompt", "a red fox & 50% \"owl\""),
+            ("num_images", "1"),
+            ("image_size", "640x512"),
+            ("seed", "7"),
+        ]);
+        assert_eq!(
+            to_query(m, &form),
+            "model=aimlapi/flux/dev&prompt=a%20red%20fox%20%26%2050%25%20%22owl%22&image_size=640x512&seed=7"
+        );
+    }
+
+    #[test]
+    fn restore_inverts_to_query() {
+        let m = find("1min/black-forest-labs/flux-dev").unwrap();
+        let form = raw(&[("prompt", "日本語 + emoji 🦖\nline"), ("megapixels", "0.25"), ("go_fast", "true")]);
+        let back = restore(&to_query(m, &form));
+        assert_eq!(back, Restored { model: m, raw: form, notices: vec![] });
+    }
+
+    #[test]
+    fn bad_values_become_notices_and_defaults() {
+        let r = restore("?model=aimlapi/flux/dev&prompt=hi&num_images=9&colour=red&seed=%zz");
+        assert_eq!(r.raw, raw(&[("prompt", "hi")]));
+        assert_eq!(r.notices.len(), 3, "{:?}", r.notices);
+        assert!(r.notices.iter().any(|n| n.contains("num_images") && n.contains("between 1 and 4")));
+        assert!(r.notices.iter().any(|n| n.contains("`colour`")));
+        let r = restore("model=nope/none");
+        assert_eq!(r.model, crate::catalog::default_model());
+        assert_eq!(r.notices.len(), 1);
+    }
+
+    #[test]
+    fn decoding_survives_malformed_escapes() {
+        assert_eq!(decode("100%"), "100%");
+        assert_eq!(decode("%4"), "%4");
+        assert_eq!(decode("%41%42+c"), "AB c");
+        assert_eq!(decode("%F0%9F%A6%96"), "🦖");
+        assert_eq!(decode("%FF"), "\u{FFFD}");
+    }
+
+    #[test]
+    fn strict_names_each_problem() {
+        let errors = strict("model=aimlapi/flux/dev&prompt=p&num_images=9&colour=red&lang=python").unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["colour", "num_images"]);
+        assert_eq!(strict("model=x").unwrap_err()[0].field, "model");
+        assert!(strict("model=segmind/flux-dev&prompt=p&steps=30").is_ok());
+    }
+}

@@ -1,0 +1,51 @@
+//! Node with axios, as Segmind's docs do.
+
+use super::javascript::key_value;
+use super::literal::{literal, string, Dialect};
+use super::{auth_header, KeyStyle};
+use crate::request::ApiRequest;
+
+pub fn node(req: &ApiRequest, key: KeyStyle) -> String {
+    let q = |s: &str| string(s, Dialect::JavaScript);
+    let (name, _) = auth_header(req, "");
+    let (prelude, response_type, handle) = match req.output_file() {
+        Some(file) => (
+            "const fs = require(\"node:fs\");\n",
+            "    responseType: \"arraybuffer\",\n",
+            format!(
+                "(response) => {{\n    fs.writeFileSync({0}, response.data);\n    console.log(\"saved\", {0});\n  }}",
+                q(&file)
+            ),
+        ),
+        None => ("", "", "(response) => console.log(JSON.stringify(response.data, null, 2))".to_owned()),
+    };
+    format!(
+        "const axios = require(\"axios\");\n{prelude}\nconst payload = {payload};\n\naxios\n  .post({url}, payload, {{\n    \
+         headers: {{\n      {name}: {value},\n      \"Content-Type\": \"application/json\",\n    }},\n{response_type}  }})\n  \
+         .then({handle})\n  .catch((error) => {{\n    \
+         console.error(\"Error:\", error.response ? error.response.status : error.message);\n    \
+         process.exitCode = 1;\n  }});\n",
+        payload = literal(&req.body, Dialect::JavaScript, 2, 0),
+        url = q(&req.url),
+        name = q(name),
+        value = key_value(req, key),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::find;
+    use crate::request::build;
+    use serde_json::json;
+
+    #[test]
+    fn segmind_asks_for_bytes_and_writes_the_file() {
+        let m = find("segmind/flux-dev").unwrap();
+        let req = build(m, json!({"prompt": "p", "output_format": "jpg"}).as_object().unwrap(), m.provider.base_url);
+        let s = node(&req, KeyStyle::Placeholder);
+        assert!(s.contains("\"x-api-key\": \"<YOUR_SEGMIND_API_KEY>\","), "{s}");
+        assert!(s.contains("responseType: \"arraybuffer\""));
+        assert!(s.contains("fs.writeFileSync(\"flux-dev.jpg\", response.data);"));
+    }
+}

@@ -1,0 +1,48 @@
+//! `GET /api/snippet?lang=<lang>&<share-link query>`: the exact text the page
+//! shows, for docs pages and scripts. Options: `key=env|placeholder`,
+//! `every=1` (spell out defaults), `target=provider|emulator`.
+
+use crate::error::Error;
+use app::form::to_params;
+use app::share;
+use app::snippet::{render, KeyStyle, Lang, Options};
+use app::validate::FieldError;
+use axum::extract::RawQuery;
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+
+pub async fn handler(headers: HeaderMap, RawQuery(query): RawQuery) -> Result<Response, Error> {
+    let query = query.unwrap_or_default();
+    let pairs = share::decode_query(&query);
+    let option = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+    let invalid = |field: &str, message: String| Error::Invalid(vec![FieldError { field: field.to_owned(), message }]);
+
+    let lang = match option("lang") {
+        None => Lang::Curl,
+        Some(id) => Lang::from_id(id).ok_or_else(|| {
+            let ids: Vec<_> = Lang::ALL.iter().map(|l| l.id()).collect();
+            invalid("lang", format!("`{id}` is not a language; use one of {}", ids.join(", ")))
+        })?,
+    };
+    let key = match option("key") {
+        None | Some("env") => KeyStyle::Env,
+        Some("placeholder") => KeyStyle::Placeholder,
+        Some(other) => return Err(invalid("key", format!("`{other}` is not a key style; use env or placeholder"))),
+    };
+    let every = match option("every") {
+        None | Some("0" | "false") => false,
+        Some("1" | "true") => true,
+        Some(other) => return Err(invalid("every", format!("`{other}` is not 1 or 0"))),
+    };
+    let (model, raw) = share::strict(&query).map_err(Error::Invalid)?;
+    let base = match option("target") {
+        None | Some("provider") => model.provider.base_url.to_owned(),
+        Some("emulator") => {
+            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+            format!("http://{host}/emulate/{}", model.provider.id)
+        }
+        Some(other) => return Err(invalid("target", format!("`{other}` is not a target; use provider or emulator"))),
+    };
+    let text = render(lang, model, &to_params(model, &raw), &base, Options { key, every });
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
+}
