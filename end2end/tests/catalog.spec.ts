@@ -8,7 +8,7 @@ async function open(page: Page) {
   await page.goto('/');
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
 }
-const snippet = (page: Page) => page.getByLabel('cURL request');
+const snippet = (page: Page) => page.getByRole('tabpanel');
 const pick = (page: Page, slug: string) => page.getByRole('combobox', { name: 'Model' }).selectOption(slug);
 const generate = (page: Page) => page.getByRole('button', { name: 'Generate' });
 

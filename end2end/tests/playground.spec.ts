@@ -6,7 +6,7 @@ async function open(page: Page, url = '/') {
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
 }
 
-const snippet = (page: Page) => page.getByLabel('cURL request');
+const snippet = (page: Page) => page.getByRole('tabpanel');
 
 test('typing a prompt updates the cURL snippet live', async ({ page }) => {
   await open(page);
@@ -66,7 +66,7 @@ test('an invalid custom size shows which limit and disables Generate; Ctrl+Enter
 test('the copy button copies the snippet and says so', async ({ page, context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await open(page);
-  await page.getByRole('button', { name: 'Copy' }).click();
+  await page.getByRole('button', { name: 'Copy', exact: true }).click();
   await expect(page.getByRole('button', { name: 'Copied!' })).toBeVisible();
   const copied = await page.evaluate(() => navigator.clipboard.readText());
   expect(copied).toContain("curl -X POST 'https://api.aimlapi.com/v1/images/generations'");

@@ -15,6 +15,7 @@ pub fn BoolInput(field: &'static Field, default: bool, only: Option<bool>, form:
                     role="switch"
                     name=key
                     disabled=only.is_some()
+                    checked=checked
                     prop:checked=checked
                     on:change=move |ev| {
                         let on = event_target_checked(&ev);

@@ -60,6 +60,7 @@ pub fn ImageInput(
                             placeholder="https://example.com/reference.png"
                             aria-invalid=move || message.get().is_some().to_string()
                             aria-describedby=error_id(key)
+                            value=url_text
                             prop:value=url_text
                             on:input=move |ev| form.update(|f| f.set(key, event_target_value(&ev)))
                         />

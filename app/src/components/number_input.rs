@@ -36,6 +36,7 @@ pub fn NumberInput(
                     min=number_text(min)
                     max=number_text(max)
                     step=number_text(number.step)
+                    value=position.clone()
                     prop:value=position
                     on:input=set
                 />
@@ -62,6 +63,7 @@ pub fn NumberInput(
                     placeholder=placeholder
                     aria-invalid=move || message.get().is_some().to_string()
                     aria-describedby=error_id(key)
+                    value=text.clone()
                     prop:value=text
                     on:input=set
                 />

@@ -79,6 +79,7 @@ pub fn SizeInput(
                             max=size.max
                             step=size.multiple_of
                             aria-describedby=error_id(key)
+                            value=side(0)
                             prop:value=side(0)
                             on:input=move |ev| set_side(0, event_target_value(&ev))
                         />
@@ -92,6 +93,7 @@ pub fn SizeInput(
                             max=size.max
                             step=size.multiple_of
                             aria-describedby=error_id(key)
+                            value=side(1)
                             prop:value=side(1)
                             on:input=move |ev| set_side(1, event_target_value(&ev))
                         />

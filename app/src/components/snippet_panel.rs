@@ -42,6 +42,7 @@ pub fn SnippetPanel(model: RwSignal<ModelRef>, params: Memo<Map<String, Value>>)
             <label class="option">
                 <input
                     type="checkbox"
+                    checked=move || signal.get()
                     prop:checked=move || signal.get()
                     on:change=move |ev| signal.set(event_target_checked(&ev))
                 />
