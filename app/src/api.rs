@@ -92,33 +92,105 @@ impl BackendStatus {
 /// Calls our server's generate endpoint from the browser.
 #[cfg(feature = "hydrate")]
 pub async fn generate(req: GenerateRequest) -> Result<GenerateResponse, ApiError> {
-    use gloo_net::http::Request;
-    let unreachable = |e: gloo_net::Error| ApiError::new(format!("Could not reach the fluxplay server: {e}"));
-    let resp = Request::post("/api/generate").json(&req).map_err(unreachable)?.send().await.map_err(unreachable)?;
-    if resp.ok() {
-        resp.json().await.map_err(|e| ApiError::new(format!("Unexpected answer from the server: {e}")))
-    } else {
-        let status = resp.status();
-        Err(resp.json().await.unwrap_or_else(|_| ApiError::new(format!("The server answered {status}"))))
-    }
+    let body = serde_json::to_string(&req).map_err(|e| ApiError::new(e.to_string()))?;
+    let request = gloo_net::http::Request::post("/api/generate").header("content-type", "application/json").body(body);
+    let json = answer(request).await?;
+    read::generated(&json).ok_or_else(|| ApiError::new("Unexpected answer from the server"))
 }
 
 /// Uploads a reference image from the browser.
 #[cfg(feature = "hydrate")]
 pub async fn upload(file: web_sys::File) -> Result<Upload, ApiError> {
-    use gloo_net::http::Request;
+    let request = gloo_net::http::Request::post("/api/uploads").header("content-type", &file.type_()).body(file);
+    let json = answer(request).await?;
+    read::upload(&json).ok_or_else(|| ApiError::new("Unexpected answer from the server"))
+}
+
+/// Sends a request and reads the JSON answer; an error answer becomes its `ApiError`.
+#[cfg(feature = "hydrate")]
+async fn answer(request: Result<gloo_net::http::Request, gloo_net::Error>) -> Result<wasm_bindgen::JsValue, ApiError> {
     let unreachable = |e: gloo_net::Error| ApiError::new(format!("Could not reach the fluxplay server: {e}"));
-    let resp = Request::post("/api/uploads")
-        .header("content-type", &file.type_())
-        .body(file)
-        .map_err(unreachable)?
-        .send()
-        .await
-        .map_err(unreachable)?;
-    match resp.status() {
-        200 => resp.json().await.map_err(|e| ApiError::new(format!("Unexpected answer from the server: {e}"))),
-        413 => Err(ApiError::new("The file is larger than 10 MB")),
-        status => Err(resp.json().await.unwrap_or_else(|_| ApiError::new(format!("The server answered {status}")))),
+    let resp = request.map_err(unreachable)?.send().await.map_err(unreachable)?;
+    let status = resp.status();
+    let json = crate::js_json::parse(&resp.text().await.map_err(unreachable)?);
+    if resp.ok() {
+        return json.ok_or_else(|| ApiError::new("Unexpected answer from the server"));
+    }
+    Err(json.map(|v| read::api_error(&v)).filter(|e| !e.message.is_empty()).unwrap_or_else(|| match status {
+        413 => ApiError::new("The file is larger than 10 MB"),
+        s => ApiError::new(format!("The server answered {s}")),
+    }))
+}
+
+/// The answers' shapes, read field by field (see `js_json` for why not serde).
+#[cfg(feature = "hydrate")]
+pub(crate) mod read {
+    use super::*;
+    use crate::js_json::{array, boolean, get, number, string, to_value};
+    use wasm_bindgen::JsValue;
+
+    pub fn api_error(v: &JsValue) -> ApiError {
+        ApiError {
+            message: string(v, "message").unwrap_or_default(),
+            fields: array(v, "fields")
+                .iter()
+                .map(|f| FieldError {
+                    field: string(f, "field").unwrap_or_default(),
+                    message: string(f, "message").unwrap_or_default(),
+                })
+                .collect(),
+            request_id: string(v, "request_id"),
+        }
+    }
+
+    fn optional(v: &JsValue, key: &str) -> Option<Value> {
+        let value = get(v, key);
+        (!value.is_null() && !value.is_undefined()).then(|| to_value(&value))
+    }
+
+    pub fn generated(v: &JsValue) -> Option<GenerateResponse> {
+        let images = array(v, "images")
+            .iter()
+            .map(|i| {
+                Some(GeneratedImage {
+                    url: string(i, "url")?,
+                    width: number(i, "width")? as u32,
+                    height: number(i, "height")? as u32,
+                    content_type: string(i, "content_type")?,
+                    nsfw: boolean(i, "nsfw"),
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(GenerateResponse {
+            request_id: string(v, "request_id")?,
+            model: string(v, "model")?,
+            emulated: boolean(v, "emulated")?,
+            images,
+            seed: number(v, "seed").map(|s| s as u64),
+            seed_chosen: boolean(v, "seed_chosen").unwrap_or(false),
+            total_ms: number(v, "total_ms").unwrap_or(0.0) as u64,
+            timings: optional(v, "timings"),
+            usage: optional(v, "usage"),
+        })
+    }
+
+    pub fn upload(v: &JsValue) -> Option<Upload> {
+        Some(Upload {
+            reference: string(v, "reference")?,
+            width: number(v, "width")? as u32,
+            height: number(v, "height")? as u32,
+            content_type: string(v, "content_type")?,
+            bytes: number(v, "bytes")? as usize,
+        })
+    }
+
+    pub fn backend_status(v: &JsValue) -> BackendStatus {
+        BackendStatus {
+            providers: array(v, "providers")
+                .iter()
+                .filter_map(|p| Some(ProviderStatus { id: string(p, "id")?, live: boolean(p, "live")? }))
+                .collect(),
+        }
     }
 }
 

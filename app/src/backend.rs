@@ -20,7 +20,8 @@ pub fn current() -> BackendStatus {
     leptos::prelude::document()
         .get_element_by_id(ELEMENT_ID)
         .and_then(|e| e.text_content())
-        .and_then(|text| serde_json::from_str(&text).ok())
+        .and_then(|text| crate::js_json::parse(&text))
+        .map(|v| crate::api::read::backend_status(&v))
         .unwrap_or_default()
 }
 

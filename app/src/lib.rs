@@ -11,6 +11,8 @@ pub mod browser;
 pub mod catalog;
 pub mod components;
 pub mod form;
+#[cfg(feature = "hydrate")]
+mod js_json;
 pub mod request;
 pub mod routes;
 pub mod share;
@@ -52,6 +54,8 @@ pub fn App() -> impl IntoView {
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    // Panic messages in the console while developing; release builds keep the bytes.
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(App);
     // A marker for browser tests (and curious users): the controls are live now.

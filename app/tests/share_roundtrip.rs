@@ -68,11 +68,11 @@ proptest! {
     #[test]
     fn link_then_restore_is_the_identity((model, raw) in form()) {
         prop_assert!(validate(model, &to_params(model, &raw)).is_empty(), "generated an invalid form");
+        let params = to_params(model, &raw);
         let restored = restore(&to_query(model, &raw));
         prop_assert_eq!(restored.model, model);
         prop_assert!(restored.notices.is_empty(), "{:?}", restored.notices);
-        let params = to_params(model, &raw);
-        let mut expected = raw.clone();
+        let mut expected = raw;
         for field in model.model.fields {
             let at_default = matches!((default_value(&field.kind), params.get(field.key)),
                 (Some(d), Some(v)) if d == *v || (d.as_f64().is_some() && d.as_f64() == v.as_f64()));

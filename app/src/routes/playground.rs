@@ -98,15 +98,14 @@ pub fn Playground() -> impl IntoView {
                     on:keydown=on_keydown
                 >
                     <ModelPicker model on_change=switch_model/>
-                    {move || {
-                        model
-                            .get()
-                            .model
-                            .fields
-                            .iter()
-                            .map(|field| view! { <FieldInput field form errors/> })
-                            .collect_view()
-                    }}
+                    // Keyed, so switching model builds the new fields rather than patching old ones.
+                    <For
+                        each=move || model.get().model.fields.iter()
+                        key=move |field| (model.get_untracked().slug(), field.key)
+                        let(field)
+                    >
+                        <FieldInput field form errors/>
+                    </For>
                     <div class="actions">
                         <button type="submit" class="generate" disabled=move || !can_generate()>
                             {move || if pending.get() { "Generating…" } else { "Generate" }}
