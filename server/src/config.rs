@@ -1,33 +1,54 @@
-//! Settings from the environment. Keys are read once into secret types.
+//! Settings from the environment. Keys are read once into secret types. The
+//! provider variables come from the catalog, so a new provider is configured
+//! (and listed by `--help`) without code here.
 
+use app::catalog::{Provider, PROVIDERS};
 use secrecy::SecretString;
+use std::fmt::Write;
 use std::path::PathBuf;
 
-pub const HELP: &str = "\
-fluxplay: a self-hosted playground for the FLUX image APIs
+/// `fluxplay --help`.
+pub fn help() -> String {
+    let mut out = String::from(
+        "fluxplay: a self-hosted playground for the FLUX image APIs\n\n\
+         USAGE:\n  fluxplay             serve the playground\n  \
+         fluxplay emulate [--port N]\n                       serve only the provider emulators (default port 4000)\n  \
+         fluxplay --help\n\nEnvironment:\n  \
+         LEPTOS_SITE_ADDR     address to listen on (default 127.0.0.1:3000)\n  \
+         LEPTOS_SITE_ROOT     where the built site (pkg/) is (default target/site)\n  \
+         FLUXPLAY_DATA_DIR    where generated and uploaded images are stored (default data)\n  \
+         RUST_LOG             log filter (default info)\n\n\
+         Providers (a provider without its key is served by the built-in emulator):\n",
+    );
+    for p in PROVIDERS {
+        let need = if p.key_optional { "optional key" } else { "key" };
+        let _ = writeln!(out, "  {:<24} {} {need}", p.key_env, p.name);
+        let _ = writeln!(out, "  {:<24} {} base URL (default {})", p.url_env, p.name, p.base_url);
+    }
+    out
+}
 
-USAGE: fluxplay [--help]
-
-Environment:
-  LEPTOS_SITE_ADDR     address to listen on (default 127.0.0.1:3000)
-  LEPTOS_SITE_ROOT     where the built site (pkg/) is (default target/site)
-  FLUXPLAY_DATA_DIR    where generated images are stored (default data)
-  AIMLAPI_KEY          AI/ML API key; unset: the built-in emulator answers
-  AIMLAPI_BASE_URL     AI/ML API base URL (default https://api.aimlapi.com)
-  RUST_LOG             log filter (default info)
-";
-
-/// One provider's upstream: the real API when a key is set, else none (emulated).
+/// One provider's upstream settings.
 #[derive(Debug, Clone)]
 pub struct ProviderConfig {
+    pub provider: &'static Provider,
     pub key: Option<SecretString>,
     pub base_url: String,
+    /// Whether the base URL was set (a self-hosted engine is live once it is).
+    pub url_set: bool,
+}
+
+impl ProviderConfig {
+    /// Calls go to the real provider (else to the embedded emulator).
+    pub fn live(&self) -> bool {
+        self.key.is_some() || (self.provider.key_optional && self.url_set)
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct Config {
     pub data_dir: PathBuf,
-    pub aimlapi: ProviderConfig,
+    pub providers: Vec<ProviderConfig>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -43,18 +64,24 @@ impl Config {
 
     /// Reads settings through `var`, so tests need not touch the process environment.
     pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let provider = |key: &'static str, url: &'static str, default: &str| -> Result<_, ConfigError> {
-            let base_url = var(url).filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_owned());
-            if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
-                return Err(ConfigError::BadUrl(url));
-            }
-            let key = var(key).filter(|k| !k.trim().is_empty()).map(|k| SecretString::from(k.trim().to_owned()));
-            Ok(ProviderConfig { key, base_url: base_url.trim_end_matches('/').to_owned() })
-        };
-        Ok(Self {
-            data_dir: var("FLUXPLAY_DATA_DIR").filter(|v| !v.is_empty()).unwrap_or_else(|| "data".into()).into(),
-            aimlapi: provider("AIMLAPI_KEY", "AIMLAPI_BASE_URL", app::catalog::AIMLAPI.base_url)?,
-        })
+        let set = |name: &str| var(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let providers = PROVIDERS
+            .iter()
+            .map(|p| {
+                let url = set(p.url_env);
+                let base_url = url.clone().unwrap_or_else(|| p.base_url.to_owned());
+                if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
+                    return Err(ConfigError::BadUrl(p.url_env));
+                }
+                Ok(ProviderConfig {
+                    provider: p,
+                    key: set(p.key_env).map(SecretString::from),
+                    base_url: base_url.trim_end_matches('/').to_owned(),
+                    url_set: url.is_some(),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self { data_dir: set("FLUXPLAY_DATA_DIR").unwrap_or_else(|| "data".into()).into(), providers })
     }
 }
 
@@ -65,7 +92,7 @@ mod tests {
     #[test]
     fn debug_output_never_shows_the_key() {
         let cfg = Config::from_lookup(|n| (n == "AIMLAPI_KEY").then(|| "canary-7f3a9".to_owned())).unwrap();
-        assert!(cfg.aimlapi.key.is_some());
+        assert!(cfg.providers[0].key.is_some());
         assert!(!format!("{cfg:?}").contains("canary-7f3a9"));
     }
 
@@ -73,5 +100,13 @@ mod tests {
     fn rejects_a_base_url_that_is_not_http() {
         let err = Config::from_lookup(|n| (n == "AIMLAPI_BASE_URL").then(|| "file:///etc".to_owned()));
         assert!(matches!(err, Err(ConfigError::BadUrl("AIMLAPI_BASE_URL"))));
+    }
+
+    #[test]
+    fn help_lists_every_providers_variables() {
+        let text = help();
+        for p in PROVIDERS {
+            assert!(text.contains(p.key_env) && text.contains(p.url_env), "{}", p.id);
+        }
     }
 }

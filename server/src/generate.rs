@@ -5,16 +5,14 @@ use crate::error::{Error, WithId};
 use crate::providers::{self, ImageRef};
 use crate::state::AppState;
 use app::api::{GenerateRequest, GenerateResponse, GeneratedImage};
-use app::catalog::{self, Kind, ModelRef};
-use app::form::effective;
+use app::catalog::{self, Kind};
 use app::validate::validate;
-use app::validate::{upload_name, FieldError};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use base64::Engine;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::time::Instant;
 
 /// A generated image larger than this is refused rather than stored.
@@ -53,24 +51,9 @@ async fn run(
         }
         _ => false,
     };
-    // One provider so far; the catalog's provider id picks the upstream once there are more.
-    let upstream = match model.provider.id {
-        "aimlapi" => &state.inner.aimlapi,
-        _ => {
-            return Err(Error::Provider {
-                status: StatusCode::NOT_IMPLEMENTED,
-                message: format!(
-                    "Generating with {} is not wired up in this version; the snippet shows the exact request.",
-                    model.provider.name
-                ),
-            })
-        }
-    };
-    inline_uploads(state, model, &mut params).await?;
-    // The body the page's snippet shows: documented defaults left to the provider.
-    let request = app::request::build(model, &effective(model, &params, false), &upstream.base_url);
+    let upstream = state.upstream(model.provider.id);
     tracing::info!(request_id = id, model = %req.model, emulated = upstream.emulated, "generate");
-    let generated = providers::aimlapi::generate(&state.inner.http, upstream, &request).await?;
+    let generated = providers::generate(state, model, upstream, params.clone()).await?;
 
     let mut images = Vec::with_capacity(generated.images.len());
     for (i, image) in generated.images.iter().enumerate() {
@@ -100,25 +83,6 @@ async fn run(
     })
 }
 
-/// Replaces upload references with data URIs, which AI/ML API takes for image URLs
-/// (providers.md §1.5: documented for its other models, the safe choice offline).
-async fn inline_uploads(state: &AppState, model: ModelRef, params: &mut Map<String, Value>) -> Result<(), Error> {
-    for field in model.model.fields {
-        let Some(name) = params.get(field.key).and_then(Value::as_str).and_then(upload_name).map(str::to_owned) else {
-            continue;
-        };
-        let (bytes, content_type) = state.inner.uploads.read(&name).await.ok_or_else(|| {
-            Error::Invalid(vec![FieldError {
-                field: field.key.to_owned(),
-                message: format!("{} refers to an upload this server no longer has; upload it again", field.label),
-            }])
-        })?;
-        let data = base64::engine::general_purpose::STANDARD.encode(bytes);
-        params.insert(field.key.to_owned(), Value::String(format!("data:{content_type};base64,{data}")));
-    }
-    Ok(())
-}
-
 /// Downloads (or decodes) an image right away: provider URLs expire.
 async fn fetch_image(http: &reqwest::Client, image: &ImageRef) -> Result<Vec<u8>, Error> {
     let bad = |what: &str| Error::Provider {
@@ -126,6 +90,7 @@ async fn fetch_image(http: &reqwest::Client, image: &ImageRef) -> Result<Vec<u8>
         message: format!("The provider's image {what}."),
     };
     let url = match image {
+        ImageRef::Bytes(bytes) => return Ok(bytes.to_vec()),
         ImageRef::Base64(b64) => {
             return base64::engine::general_purpose::STANDARD.decode(b64).map_err(|_| bad("is not valid base64"))
         }

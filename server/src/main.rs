@@ -1,5 +1,5 @@
 use leptos::config::get_configuration;
-use server::config::{Config, HELP};
+use server::config::{help, Config};
 use server::{app, AppState};
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
@@ -7,7 +7,7 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> ExitCode {
     if std::env::args().skip(1).any(|a| a == "--help" || a == "-h") {
-        print!("{HELP}");
+        print!("{}", help());
         return ExitCode::SUCCESS;
     }
     tracing_subscriber::fmt()

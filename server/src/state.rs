@@ -24,11 +24,13 @@ pub struct Inner {
     pub store: ImageStore,
     /// Reference images people uploaded.
     pub uploads: ImageStore,
-    pub aimlapi: Upstream,
+    /// One per catalog provider, in catalog order.
+    pub upstreams: Vec<Upstream>,
 }
 
 /// Where one provider's requests go, and with which key.
 pub struct Upstream {
+    pub provider: &'static str,
     pub base_url: String,
     pub key: SecretString,
     pub emulated: bool,
@@ -59,25 +61,41 @@ impl AppState {
             .build()
             .map_err(StateError::Client)?;
         let loopback = emulator_base(addr);
-        let upstream = |p: crate::config::ProviderConfig, id: &str| match p.key {
-            Some(key) => Upstream { base_url: p.base_url, key, emulated: false },
-            None => {
-                Upstream { base_url: format!("{loopback}/{id}"), key: SecretString::from(EMULATOR_KEY), emulated: true }
-            }
-        };
+        let upstreams = config
+            .providers
+            .into_iter()
+            .map(|p| {
+                let provider = p.provider.id;
+                if p.live() {
+                    let key = p.key.unwrap_or_else(|| SecretString::from(""));
+                    Upstream { provider, base_url: p.base_url, key, emulated: false }
+                } else {
+                    let base_url = format!("{loopback}/{provider}");
+                    Upstream { provider, base_url, key: SecretString::from(EMULATOR_KEY), emulated: true }
+                }
+            })
+            .collect();
+        let (images, uploads) = (config.data_dir.join("images"), config.data_dir.join("uploads"));
         Ok(Self {
             leptos_options,
             inner: Arc::new(Inner {
                 http,
-                store: ImageStore::open(&config.data_dir.join("images")).map_err(StateError::DataDir)?,
-                uploads: ImageStore::open(&config.data_dir.join("uploads")).map_err(StateError::DataDir)?,
-                aimlapi: upstream(config.aimlapi, "aimlapi"),
+                store: ImageStore::open(&images).map_err(StateError::DataDir)?,
+                uploads: ImageStore::open(&uploads).map_err(StateError::DataDir)?,
+                upstreams,
             }),
         })
     }
 
     pub fn backend_status(&self) -> BackendStatus {
-        BackendStatus { providers: vec![ProviderStatus { id: "aimlapi".into(), live: !self.inner.aimlapi.emulated }] }
+        let providers =
+            self.inner.upstreams.iter().map(|u| ProviderStatus { id: u.provider.into(), live: !u.emulated }).collect();
+        BackendStatus { providers }
+    }
+
+    /// The upstream for a catalog provider.
+    pub fn upstream(&self, provider: &str) -> &Upstream {
+        self.inner.upstreams.iter().find(|u| u.provider == provider).expect("every catalog provider is configured")
     }
 }
 

@@ -3,62 +3,78 @@
 
 mod common;
 
-use app::catalog;
-use secrecy::SecretString;
 use serde_json::{json, Value};
-use server::error::Error;
-use server::providers::{aimlapi, ImageRef};
-use server::state::Upstream;
 
 async fn emulator() -> String {
     let addr = common::spawn_router(axum::Router::new().nest_service("/emulate", server::emulator::router())).await;
     format!("http://{addr}/emulate/aimlapi")
 }
 
-fn upstream(base_url: &str, key: &str) -> Upstream {
-    Upstream { base_url: base_url.to_owned(), key: SecretString::from(key), emulated: true }
+/// Our server, live against the emulator with `key` (which may carry knobs).
+async fn live(key: &str) -> std::net::SocketAddr {
+    let base = emulator().await;
+    common::spawn(&[("AIMLAPI_KEY", key), ("AIMLAPI_BASE_URL", &base)]).await
 }
 
-fn request(base: &str, params: Value) -> app::request::ApiRequest {
-    app::request::build(catalog::find("aimlapi/flux/dev").unwrap(), params.as_object().unwrap(), base)
+async fn generate(addr: std::net::SocketAddr, params: Value) -> (u16, Value) {
+    let resp = reqwest::Client::new()
+        .post(format!("http://{addr}/api/generate"))
+        .json(&json!({"model": "aimlapi/flux/dev", "params": params}))
+        .send()
+        .await
+        .unwrap();
+    (resp.status().as_u16(), resp.json().await.unwrap())
 }
 
 #[tokio::test]
 async fn reads_the_default_openai_shape_with_usage() {
-    let base = emulator().await;
-    let req = request(&base, json!({"prompt": "a fox", "num_images": 2, "seed": 9}));
-    let out = aimlapi::generate(&reqwest::Client::new(), &upstream(&base, "k"), &req).await.unwrap();
-    assert_eq!(out.images.len(), 2);
-    assert!(matches!(&out.images[0], ImageRef::Url(u) if u.starts_with("http://127.0.0.1:") && u.ends_with(".png")));
-    assert!(out.usage.as_ref().and_then(|u| u["credits_used"].as_u64()).is_some());
-    assert_eq!(out.seed, None, "shape B carries no seed");
+    let addr = live("k").await;
+    let (status, body) = generate(addr, json!({"prompt": "a fox", "num_images": 2, "seed": 9})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["emulated"], false);
+    assert_eq!(body["images"].as_array().unwrap().len(), 2);
+    assert!(body["usage"]["credits_used"].as_u64().is_some(), "{body}");
+    assert_eq!(body["seed"], 9);
+    assert!(body["timings"].is_null(), "shape B has no timings");
 }
 
 #[tokio::test]
-async fn reads_the_fal_shape_with_seed_and_flags() {
-    let base = emulator().await;
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("x-emulator-shape", "fal".parse().unwrap());
-    let client = reqwest::Client::builder().default_headers(headers).build().unwrap();
-    let req = request(&base, json!({"prompt": "a fox", "seed": 77}));
-    let out = aimlapi::generate(&client, &upstream(&base, "k"), &req).await.unwrap();
-    assert_eq!(out.seed, Some(77));
-    assert_eq!(out.nsfw, [false]);
-    assert!(out.timings.is_some());
+async fn reads_the_fal_shape_with_seed_timings_and_flags() {
+    let addr = live("k#shape=fal").await;
+    let (status, body) = generate(addr, json!({"prompt": "a fox", "seed": 77})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["seed"], 77);
+    assert_eq!(body["images"][0]["nsfw"], false);
+    assert!(body["timings"]["inference"].as_f64().is_some(), "{body}");
 }
 
 #[tokio::test]
-async fn maps_the_emulators_errors_to_clear_messages() {
-    let base = emulator().await;
-    let client = reqwest::Client::new();
-    let req = request(&base, json!({"prompt": "a fox"}));
-    let err = aimlapi::generate(&client, &upstream(&base, " "), &req).await.unwrap_err();
-    assert!(matches!(&err, Error::Provider { message, .. } if message.contains("did not accept the API key")), "{err}");
+async fn every_documented_error_status_gets_a_clear_message() {
+    for (knob, status, says) in [
+        ("401", 502, "did not accept the API key. Check AIMLAPI_KEY"),
+        ("403", 502, "out of credits"),
+        ("404", 502, "does not know this endpoint"),
+        ("429", 429, "rate limiting"),
+        ("500", 502, "internal error (500)"),
+        ("502", 502, "internal error (502)"),
+        ("503", 502, "internal error (503)"),
+        ("504", 504, "timed out"),
+    ] {
+        let addr = live(&format!("k#status={knob}")).await;
+        let (got, body) = generate(addr, json!({"prompt": "a fox"})).await;
+        assert_eq!(got, status, "{knob}: {body}");
+        let message = body["message"].as_str().unwrap();
+        assert!(message.contains(says), "{knob}: {message}");
+        assert!(body["request_id"].as_str().is_some_and(|id| id.len() == 36), "{body}");
+    }
+}
 
-    // A body our validation would have refused, to see the provider's own 400.
-    let bad = request(&base, json!({"prompt": "a fox", "seed": 0}));
-    let err = aimlapi::generate(&client, &upstream(&base, "k"), &bad).await.unwrap_err();
-    assert!(err.to_string().contains("seed: Number must be greater than or equal to 1"), "{err}");
+#[tokio::test]
+async fn a_truncated_answer_is_a_clear_error() {
+    let addr = live("k#truncate").await;
+    let (status, body) = generate(addr, json!({"prompt": "a fox"})).await;
+    assert_eq!(status, 502);
+    assert!(body["message"].as_str().unwrap().contains("not JSON"), "{body}");
 }
 
 #[tokio::test]

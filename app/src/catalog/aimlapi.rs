@@ -225,6 +225,8 @@ pub static AIMLAPI: Provider = Provider {
     name: "AI/ML API",
     base_url: "https://api.aimlapi.com",
     key_env: "AIMLAPI_KEY",
+    url_env: "AIMLAPI_BASE_URL",
+    key_optional: false,
     auth: Auth::Bearer,
     answer: Answer::Json,
     docs_url: "https://docs.aimlapi.com/api-references/image-models/flux",

@@ -29,6 +29,10 @@ pub struct Provider {
     pub base_url: &'static str,
     /// Environment variable the server (and every snippet) reads the key from.
     pub key_env: &'static str,
+    /// Environment variable that overrides `base_url` on the server.
+    pub url_env: &'static str,
+    /// A self-hosted engine may need no key: it is live once its URL is set.
+    pub key_optional: bool,
     pub auth: Auth,
     /// What a successful call returns, so snippets can handle it.
     pub answer: Answer,

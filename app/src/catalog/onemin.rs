@@ -25,6 +25,8 @@ pub static ONEMIN: Provider = Provider {
     name: "1min.ai",
     base_url: "https://api.1min.ai",
     key_env: "ONEMIN_AI_API_KEY",
+    url_env: "ONEMIN_AI_BASE_URL",
+    key_optional: false,
     auth: Auth::Header("API-KEY"),
     answer: Answer::Json,
     docs_url: "https://docs.1min.ai/docs/api/ai-for-image/image-generator/flux-dev-image-generation",

@@ -19,6 +19,8 @@ pub static SEGMIND: Provider = Provider {
     name: "Segmind",
     base_url: "https://api.segmind.com",
     key_env: "SEGMIND_API_KEY",
+    url_env: "SEGMIND_BASE_URL",
+    key_optional: false,
     auth: Auth::Header("x-api-key"),
     answer: Answer::ImageBytes { field: "output_format", default: "webp" },
     docs_url: "https://www.segmind.com/models/flux-dev/api",

@@ -6,6 +6,7 @@
 //! the zod-style hints the docs show; the exact text is inferred.
 
 use super::files::Files;
+use super::knobs::Knobs;
 use super::{mount_url, picture};
 use axum::extract::{OriginalUri, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -269,6 +270,20 @@ async fn generate(
     uri: Uri,
     body: Bytes,
 ) -> Response {
+    let knobs = Knobs::from_headers(&headers);
+    knobs.delay().await;
+    let response = answer(files, &headers, &original, &uri, &body, &knobs);
+    knobs.finish(response).await
+}
+
+fn answer(
+    files: Files,
+    headers: &HeaderMap,
+    original: &OriginalUri,
+    uri: &Uri,
+    body: &[u8],
+    knobs: &Knobs,
+) -> Response {
     let authorised = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
@@ -280,7 +295,10 @@ async fn generate(
             "This request requires a valid API key. You can create a new API key on the Billing page: https://aimlapi.com/app/keys",
         );
     }
-    let Ok(Value::Object(req)) = serde_json::from_slice::<Value>(&body) else {
+    if let Some(status) = knobs.status {
+        return error(status, forced_message(status));
+    }
+    let Ok(Value::Object(req)) = serde_json::from_slice::<Value>(body) else {
         return invalid("Expected a JSON object");
     };
     let spec = match req.get("model").and_then(Value::as_str) {
@@ -306,7 +324,7 @@ async fn generate(
         _ => (ImageFormat::Jpeg, "jpeg", "image/jpeg"),
     };
     let sync = req.get("sync_mode").and_then(Value::as_bool).unwrap_or(false);
-    let base = mount_url(&headers, &original, &uri, "/aimlapi");
+    let base = mount_url(headers, original, uri, "/aimlapi");
     let urls: Vec<String> = (0..count)
         .map(|i| {
             let bytes = picture::encode(&picture::render(prompt, seed + i, width, height), format);
@@ -321,9 +339,8 @@ async fn generate(
         .collect();
 
     // Shape B (OpenAI-like) is the current schema; Shape A (fal passthrough) is what
-    // every example shows. `x-emulator-shape: fal` selects A (§8.1).
-    let fal_shape = headers.get("x-emulator-shape").is_some_and(|v| v == "fal");
-    let body = if fal_shape {
+    // every example shows. The `shape=fal` knob selects A (§8.1).
+    let body = if knobs.shape_fal {
         json!({
             "images": urls.iter().map(|u| json!({"url": u, "width": width, "height": height, "content_type": content_type})).collect::<Vec<_>>(),
             "timings": {"inference": 0.05},
@@ -341,6 +358,19 @@ async fn generate(
     };
     // §1.4: 201 is what the live API most likely answers.
     (StatusCode::CREATED, Json(body)).into_response()
+}
+
+/// The documented message for a status (§1.5), for the `status` knob.
+fn forced_message(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        401 => "This request requires a valid API key. You can create a new API key on the Billing page: https://aimlapi.com/app/keys",
+        403 => "You've run out of credits. Please top up your balance or update your payment method to continue: https://aimlapi.com/app/billing/",
+        429 => "Too Many Requests",
+        502 => "Bad Gateway",
+        503 => "Service unavailable",
+        504 => "Generation timeout",
+        _ => "Internal server error",
+    }
 }
 
 fn output_size(spec: &Spec, req: &Map<String, Value>) -> (u32, u32) {

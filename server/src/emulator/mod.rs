@@ -5,8 +5,12 @@
 //! Mounted under `/emulate`; every emulator serves its images from `/files`.
 
 pub mod aimlapi;
+pub mod check;
 pub mod files;
+pub mod knobs;
+pub mod onemin;
 pub mod picture;
+pub mod segmind;
 
 use axum::extract::OriginalUri;
 use axum::http::{HeaderMap, Uri};
@@ -15,7 +19,12 @@ use axum::Router;
 
 pub fn router() -> Router {
     let files = files::Files::default();
-    Router::new().nest("/aimlapi", aimlapi::router()).route("/files/{name}", get(files::serve)).with_state(files)
+    Router::new()
+        .nest("/aimlapi", aimlapi::router())
+        .nest("/segmind", segmind::router())
+        .nest("/1min", onemin::router(files.clone()))
+        .route("/files/{name}", get(files::serve))
+        .with_state(files)
 }
 
 /// Absolute URL of `/emulate` (where `/files` lives), rebuilt from what the
@@ -26,4 +35,23 @@ pub fn mount_url(headers: &HeaderMap, original: &OriginalUri, inner: &Uri, segme
     let prefix = original.0.path().strip_suffix(inner.path()).unwrap_or("");
     let mount = prefix.strip_suffix(segment).unwrap_or(prefix);
     format!("http://{host}{mount}")
+}
+
+/// Replicate flux-dev's `aspect_ratio` sizes at 1 MP (providers.md §0.2), which
+/// Segmind's and 1min.ai's flux-dev appear to proxy.
+pub fn replicate_ratio_size(ratio: &str) -> Option<(u32, u32)> {
+    Some(match ratio {
+        "1:1" => (1024, 1024),
+        "16:9" => (1344, 768),
+        "21:9" => (1536, 640),
+        "3:2" => (1216, 832),
+        "2:3" => (832, 1216),
+        "4:5" => (896, 1088),
+        "5:4" => (1088, 896),
+        "3:4" => (896, 1152),
+        "4:3" => (1152, 896),
+        "9:16" => (768, 1344),
+        "9:21" => (640, 1536),
+        _ => return None,
+    })
 }

@@ -2,38 +2,45 @@
 //! Accepts both documented success shapes (fal-style `images[]` and
 //! OpenAI-style `data[]`) and any 2xx status (providers.md §1.4).
 
-use super::{transport_error, Generated, ImageRef};
+use super::{bad_answer, common_status, read_upload, request, send, Generated, ImageRef};
 use crate::error::Error;
-use crate::state::Upstream;
-use app::request::ApiRequest;
-use axum::http::{HeaderValue, StatusCode};
-use secrecy::ExposeSecret;
-use serde_json::Value;
+use crate::state::{AppState, Upstream};
+use app::catalog::ModelRef;
+use app::validate::upload_name;
+use axum::http::StatusCode;
+use base64::Engine;
+use serde_json::{Map, Value};
 
 const NAME: &str = "AI/ML API";
 
-pub async fn generate(http: &reqwest::Client, upstream: &Upstream, req: &ApiRequest) -> Result<Generated, Error> {
-    let mut auth = HeaderValue::from_str(&format!("Bearer {}", upstream.key.expose_secret()))
-        .map_err(|_| Error::Internal("AIMLAPI_KEY holds characters not allowed in a header".into()))?;
-    auth.set_sensitive(true);
-    let resp = http
-        .post(&req.url)
-        .header(reqwest::header::AUTHORIZATION, auth)
-        .json(&req.body)
-        .send()
-        .await
-        .map_err(|e| transport_error(NAME, e))?;
-    let status = resp.status();
-    let body = resp.bytes().await.map_err(|e| transport_error(NAME, e))?;
+pub async fn generate(
+    state: &AppState,
+    model: ModelRef,
+    upstream: &Upstream,
+    mut params: Map<String, Value>,
+) -> Result<Generated, Error> {
+    inline_uploads(state, model, &mut params).await?;
+    let req = request(model, upstream, &params);
+    let (status, _, body) = send(&state.inner.http, upstream, &req, NAME).await?;
     if !status.is_success() {
         return Err(status_error(status.as_u16(), &body));
     }
-    let json: Value = serde_json::from_slice(&body).map_err(|_| bad_answer("a body that is not JSON"))?;
+    let json: Value = serde_json::from_slice(&body).map_err(|_| bad_answer(NAME, "a body that is not JSON"))?;
     parse_success(&json)
 }
 
-fn bad_answer(what: &str) -> Error {
-    Error::Provider { status: StatusCode::BAD_GATEWAY, message: format!("{NAME} answered with {what}.") }
+/// Replaces upload references with data URIs, which AI/ML API takes for image URLs
+/// (providers.md §1.5: documented for its other models, the safe choice offline).
+async fn inline_uploads(state: &AppState, model: ModelRef, params: &mut Map<String, Value>) -> Result<(), Error> {
+    for field in model.model.fields {
+        let Some(name) = params.get(field.key).and_then(Value::as_str).and_then(upload_name).map(str::to_owned) else {
+            continue;
+        };
+        let (bytes, content_type) = read_upload(state, field, &name).await?;
+        let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+        params.insert(field.key.to_owned(), Value::String(format!("data:{content_type};base64,{data}")));
+    }
+    Ok(())
 }
 
 /// Reads either success shape.
@@ -61,7 +68,7 @@ pub fn parse_success(json: &Value) -> Result<Generated, Error> {
         out.usage = json.pointer("/meta/usage").filter(|u| !u.is_null()).cloned();
     }
     if out.images.is_empty() {
-        return Err(bad_answer("no images"));
+        return Err(bad_answer(NAME, "no images"));
     }
     Ok(out)
 }
@@ -73,30 +80,18 @@ fn status_error(status: u16, body: &[u8]) -> Error {
         .ok()
         .and_then(|j| j.get("message").and_then(Value::as_str).map(str::to_owned));
     tracing::info!(status, "AI/ML API error");
-    let (code, message) = match status {
-        400 => (
-            StatusCode::BAD_GATEWAY,
-            format!(
+    match status {
+        400 => Error::Provider {
+            status: StatusCode::BAD_GATEWAY,
+            message: format!(
                 "{NAME} rejected the request: {}",
                 upstream_message.as_deref().unwrap_or("body validation error").chars().take(500).collect::<String>()
             ),
-        ),
-        401 => {
-            (StatusCode::BAD_GATEWAY, format!("{NAME} did not accept the API key. Check AIMLAPI_KEY on the server."))
-        }
-        403 => {
-            (StatusCode::BAD_GATEWAY, format!("The {NAME} account is out of credits. Top up the balance and retry."))
-        }
-        404 => (StatusCode::BAD_GATEWAY, format!("{NAME} does not know this endpoint or model.")),
-        429 => (StatusCode::TOO_MANY_REQUESTS, format!("{NAME} is rate limiting this key. Wait a little and retry.")),
-        504 => (
-            StatusCode::GATEWAY_TIMEOUT,
-            format!("{NAME} timed out generating the image. Retry, perhaps with fewer steps."),
-        ),
-        s if s >= 500 => (StatusCode::BAD_GATEWAY, format!("{NAME} had an internal error ({s}). Retry later.")),
-        s => (StatusCode::BAD_GATEWAY, format!("{NAME} answered with status {s}.")),
-    };
-    Error::Provider { status: code, message }
+        },
+        // §1.5: 403 is "out of credits" here, not a key problem.
+        403 => common_status(NAME, 402, "AIMLAPI_KEY"),
+        s => common_status(NAME, s, "AIMLAPI_KEY"),
+    }
 }
 
 #[cfg(test)]

@@ -1,17 +1,28 @@
 //! One adapter per provider: send the catalog-built request with the key, and
-//! read the provider's answer into a common shape.
+//! read the provider's answer into a common shape. Each adapter hands uploaded
+//! reference images over the way its provider takes them.
 
 pub mod aimlapi;
+pub mod onemin;
+pub mod segmind;
 
 use crate::error::Error;
-use axum::http::StatusCode;
-use serde_json::Value;
+use crate::state::{AppState, Upstream};
+use app::catalog::{Auth, ModelRef};
+use app::form::effective;
+use app::request::ApiRequest;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use bytes::Bytes;
+use secrecy::ExposeSecret;
+use serde_json::{Map, Value};
 
 /// An image as the provider hands it over.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ImageRef {
     Url(String),
     Base64(String),
+    /// The answer was the image itself (Segmind).
+    Bytes(Bytes),
 }
 
 /// A provider's successful answer, normalised.
@@ -22,6 +33,84 @@ pub struct Generated {
     pub nsfw: Vec<bool>,
     pub timings: Option<Value>,
     pub usage: Option<Value>,
+}
+
+/// Calls `model`'s provider with validated `params` (seed already chosen).
+pub async fn generate(
+    state: &AppState,
+    model: ModelRef,
+    upstream: &Upstream,
+    params: Map<String, Value>,
+) -> Result<Generated, Error> {
+    match model.provider.id {
+        "aimlapi" => aimlapi::generate(state, model, upstream, params).await,
+        "segmind" => segmind::generate(state, model, upstream, params).await,
+        "1min" => onemin::generate(state, model, upstream, params).await,
+        _ => Err(Error::Provider {
+            status: StatusCode::NOT_IMPLEMENTED,
+            message: format!("Generating with {} is not wired up in this version.", model.provider.name),
+        }),
+    }
+}
+
+/// The request the page's snippet shows: documented defaults left to the provider.
+pub fn request(model: ModelRef, upstream: &Upstream, params: &Map<String, Value>) -> ApiRequest {
+    app::request::build(model, &effective(model, params, false), &upstream.base_url)
+}
+
+/// The provider's auth header, marked sensitive so no log or debug output shows it.
+pub fn key_header(upstream: &Upstream, auth: Auth, key_env: &str) -> Result<(HeaderName, HeaderValue), Error> {
+    let key = upstream.key.expose_secret();
+    let (name, value) = match auth {
+        Auth::Bearer => (HeaderName::from_static("authorization"), format!("Bearer {key}")),
+        Auth::Header(name) => (
+            HeaderName::from_bytes(name.as_bytes()).map_err(|_| Error::Internal("bad header name".into()))?,
+            key.to_owned(),
+        ),
+    };
+    let mut value = HeaderValue::from_str(&value)
+        .map_err(|_| Error::Internal(format!("{key_env} holds characters not allowed in a header")))?;
+    value.set_sensitive(true);
+    Ok((name, value))
+}
+
+/// POSTs `req`'s JSON body with the key; any status comes back for the adapter to read.
+pub async fn send(
+    http: &reqwest::Client,
+    upstream: &Upstream,
+    req: &ApiRequest,
+    name: &str,
+) -> Result<(StatusCode, HeaderMap, Bytes), Error> {
+    let (header, value) = key_header(upstream, req.auth, req.key_env)?;
+    let resp =
+        http.post(&req.url).header(header, value).json(&req.body).send().await.map_err(|e| transport_error(name, e))?;
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body = resp.bytes().await.map_err(|e| transport_error(name, e))?;
+    Ok((status, headers, body))
+}
+
+/// An answer that is not what the contract says.
+pub fn bad_answer(provider: &str, what: &str) -> Error {
+    Error::Provider { status: StatusCode::BAD_GATEWAY, message: format!("{provider} answered with {what}.") }
+}
+
+/// The message for an error status every provider shares the meaning of.
+pub fn common_status(provider: &str, status: u16, key_env: &str) -> Error {
+    let (code, message) = match status {
+        401 | 403 => {
+            (StatusCode::BAD_GATEWAY, format!("{provider} did not accept the API key. Check {key_env} on the server."))
+        }
+        402 => (StatusCode::BAD_GATEWAY, format!("The {provider} account is out of credits. Top it up and retry.")),
+        404 | 405 => (StatusCode::BAD_GATEWAY, format!("{provider} does not know this endpoint or model.")),
+        429 => {
+            (StatusCode::TOO_MANY_REQUESTS, format!("{provider} is rate limiting this key. Wait a little and retry."))
+        }
+        504 => (StatusCode::GATEWAY_TIMEOUT, format!("{provider} timed out generating the image. Retry.")),
+        s if s >= 500 => (StatusCode::BAD_GATEWAY, format!("{provider} had an internal error ({s}). Retry later.")),
+        s => (StatusCode::BAD_GATEWAY, format!("{provider} answered with status {s}.")),
+    };
+    Error::Provider { status: code, message }
 }
 
 /// Turns a transport failure into a message that names no URL and no key.
@@ -38,4 +127,18 @@ pub fn transport_error(provider: &str, e: reqwest::Error) -> Error {
         status,
         message: format!("{provider} {what}. Try again; if it persists, check the server's network."),
     }
+}
+
+/// An uploaded reference image's bytes and type; a clear field error if it is gone.
+pub async fn read_upload(
+    state: &AppState,
+    field: &app::catalog::Field,
+    name: &str,
+) -> Result<(Vec<u8>, &'static str), Error> {
+    state.inner.uploads.read(name).await.ok_or_else(|| {
+        Error::Invalid(vec![app::validate::FieldError {
+            field: field.key.to_owned(),
+            message: format!("{} refers to an upload this server no longer has; upload it again", field.label),
+        }])
+    })
 }

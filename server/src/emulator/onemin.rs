@@ -1,0 +1,174 @@
+//! 1min.ai emulator (providers.md §3, §8.3): the Asset API (`POST /api/assets`,
+//! multipart part `asset`) and the AI feature API (`POST /api/features`) for
+//! `IMAGE_GENERATOR` with `black-forest-labs/flux-dev`. The 4xx body shape is
+//! not documented; `{"message": …}` is this emulator's choice.
+
+use super::files::Files;
+use super::knobs::Knobs;
+use super::{check, mount_url, picture, replicate_ratio_size};
+use axum::extract::{Multipart, OriginalUri, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use bytes::Bytes;
+use image::ImageFormat;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone)]
+struct OneMin {
+    files: Files,
+    /// Asset key → image size, for `image_prompt`.
+    assets: Arc<Mutex<HashMap<String, (u32, u32)>>>,
+}
+
+pub fn router<S: Clone + Send + Sync + 'static>(files: Files) -> Router<S> {
+    Router::new()
+        .route("/api/assets", post(upload))
+        .route("/api/features", post(features))
+        .with_state(OneMin { files, assets: Arc::default() })
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({"message": message}))).into_response()
+}
+
+fn authorised(headers: &HeaderMap) -> bool {
+    headers.get("api-key").and_then(|v| v.to_str().ok()).is_some_and(|k| !k.trim().is_empty())
+}
+
+async fn upload(State(state): State<OneMin>, headers: HeaderMap, mut form: Multipart) -> Response {
+    if !authorised(&headers) {
+        return error(StatusCode::UNAUTHORIZED, "Unauthorized");
+    }
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() != Some("asset") {
+            continue;
+        }
+        let original = field.file_name().unwrap_or("upload").to_owned();
+        let mimetype = field.content_type().unwrap_or("application/octet-stream").to_owned();
+        let Ok(bytes) = field.bytes().await else {
+            return error(StatusCode::BAD_REQUEST, "could not read the asset");
+        };
+        let Some(size) = image::load_from_memory(&bytes).ok().map(|i| (i.width(), i.height())) else {
+            return error(StatusCode::BAD_REQUEST, "the asset is not an image");
+        };
+        let key = format!("images/{}_{original}", uuid::Uuid::new_v4().simple());
+        state.assets.lock().expect("assets lock").insert(key.clone(), size);
+        return Json(json!({
+            "asset": {
+                "fieldname": "asset", "originalname": original, "encoding": "7bit", "mimetype": mimetype,
+                "size": bytes.len(), "bucket": "asset.1min.ai", "key": key, "acl": "private",
+                "contentType": "application/octet-stream", "storageClass": "STANDARD", "metadata": {}
+            },
+            "fileContent": {"path": key},
+        }))
+        .into_response();
+    }
+    error(StatusCode::BAD_REQUEST, "multipart part `asset` is required")
+}
+
+const KNOWN: &[&str] = &[
+    "prompt",
+    "image_prompt",
+    "aspect_ratio",
+    "prompt_strength",
+    "num_inference_steps",
+    "guidance",
+    "seed",
+    "output_quality",
+    "disable_safety_checker",
+    "go_fast",
+    "megapixels",
+];
+
+fn validate(p: &Map<String, Value>) -> Result<(), String> {
+    check::known(p, KNOWN)?;
+    check::prompt(p)?;
+    check::one_of(p, "aspect_ratio", &["1:1", "16:9", "9:16", "3:2", "2:3", "4:5", "5:4", "custom"])?;
+    check::number(p, "prompt_strength", 0.0, 1.0, false)?;
+    check::number(p, "num_inference_steps", 1.0, 50.0, true)?;
+    check::number(p, "guidance", 0.0, 50.0, false)?;
+    check::number(p, "seed", 0.0, 4_294_967_295.0, true)?;
+    check::number(p, "output_quality", 0.0, 100.0, true)?;
+    check::boolean(p, "disable_safety_checker")?;
+    check::boolean(p, "go_fast")?;
+    check::one_of(p, "megapixels", &["0.25", "1", "2"])
+}
+
+async fn features(
+    State(state): State<OneMin>,
+    headers: HeaderMap,
+    original: OriginalUri,
+    uri: Uri,
+    Json(body): Json<Value>,
+) -> Response {
+    let knobs = Knobs::from_headers(&headers);
+    knobs.delay().await;
+    if let Some(status) = knobs.status {
+        return error(status, "forced by the emulator's status knob");
+    }
+    let response = answer(&state, &headers, &original, &uri, &body);
+    knobs.finish(response).await
+}
+
+fn answer(state: &OneMin, headers: &HeaderMap, original: &OriginalUri, uri: &Uri, body: &Value) -> Response {
+    if !authorised(headers) {
+        return error(StatusCode::UNAUTHORIZED, "Unauthorized");
+    }
+    if body.get("type").and_then(Value::as_str) != Some("IMAGE_GENERATOR") {
+        return error(StatusCode::BAD_REQUEST, "type must be IMAGE_GENERATOR");
+    }
+    if body.get("model").and_then(Value::as_str) != Some("black-forest-labs/flux-dev") {
+        return error(StatusCode::BAD_REQUEST, "unknown model for IMAGE_GENERATOR");
+    }
+    let Some(prompt_object) = body.get("promptObject").and_then(Value::as_object) else {
+        return error(StatusCode::BAD_REQUEST, "promptObject is required");
+    };
+    if let Err(message) = validate(prompt_object) {
+        return error(StatusCode::BAD_REQUEST, &message);
+    }
+    let reference = match prompt_object.get("image_prompt").map(|v| v.as_str().unwrap_or_default()) {
+        None => None,
+        Some(key) => match state.assets.lock().expect("assets lock").get(key).copied() {
+            Some(size) => Some(size),
+            None => return error(StatusCode::BAD_REQUEST, "image_prompt is not an uploaded asset"),
+        },
+    };
+    let ratio = prompt_object.get("aspect_ratio").and_then(Value::as_str).unwrap_or("1:1");
+    let (mut w, mut h) = replicate_ratio_size(ratio).unwrap_or((1024, 1024));
+    // With an input image the output takes its aspect ratio (Replicate's behaviour, §6.1).
+    if let Some((rw, rh)) = reference {
+        let scale = (1024.0 * 1024.0 / (f64::from(rw) * f64::from(rh))).sqrt();
+        (w, h) =
+            ((f64::from(rw) * scale / 16.0).round() as u32 * 16, (f64::from(rh) * scale / 16.0).round() as u32 * 16);
+    }
+    match prompt_object.get("megapixels").and_then(Value::as_str) {
+        Some("0.25") => (w, h) = (w / 2, h / 2),
+        Some("2") => (w, h) = ((f64::from(w) * 1.414 / 16.0) as u32 * 16, (f64::from(h) * 1.414 / 16.0) as u32 * 16),
+        _ => {}
+    }
+    let prompt = prompt_object.get("prompt").and_then(Value::as_str).unwrap_or_default();
+    let seed = prompt_object.get("seed").and_then(Value::as_u64).unwrap_or_else(|| fastrand::u64(..1 << 32));
+    let bytes = picture::encode(&picture::render(prompt, seed, w, h), ImageFormat::WebP);
+    let name = state.files.put("webp", "image/webp", Bytes::from(bytes));
+    let base = mount_url(headers, original, uri, "/1min");
+    let now =
+        time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    Json(json!({
+        "aiRecord": {
+            "uuid": uuid::Uuid::new_v4().to_string(),
+            "userId": "emulated-user",
+            "teamId": "emulated-team",
+            "model": "black-forest-labs/flux-dev",
+            "type": "IMAGE_GENERATOR",
+            "status": "SUCCESS",
+            "createdAt": now,
+            "aiRecordDetail": {"promptObject": prompt_object, "resultObject": [format!("development/images/{name}")]},
+            "temporaryUrl": format!("{base}/files/{name}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=600"),
+        }
+    }))
+    .into_response()
+}

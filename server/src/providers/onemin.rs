@@ -1,0 +1,76 @@
+//! 1min.ai: the AI feature API (`POST /api/features`, `API-KEY`), with an input
+//! image first uploaded to the Asset API (providers.md §3, §3.1).
+
+use super::{bad_answer, common_status, key_header, read_upload, request, send, transport_error, Generated, ImageRef};
+use crate::error::Error;
+use crate::state::{AppState, Upstream};
+use app::catalog::{Kind, ModelRef};
+use app::validate::upload_name;
+use serde_json::{Map, Value};
+
+const NAME: &str = "1min.ai";
+
+pub async fn generate(
+    state: &AppState,
+    model: ModelRef,
+    upstream: &Upstream,
+    mut params: Map<String, Value>,
+) -> Result<Generated, Error> {
+    for field in model.model.fields.iter().filter(|f| matches!(f.kind, Kind::Image(_))) {
+        let Some(name) = params.get(field.key).and_then(Value::as_str).and_then(upload_name).map(str::to_owned) else {
+            continue;
+        };
+        let (bytes, content_type) = read_upload(state, field, &name).await?;
+        let path = upload_asset(state, model, upstream, bytes, content_type, &name).await?;
+        params.insert(field.key.to_owned(), Value::String(path));
+    }
+    let req = request(model, upstream, &params);
+    let (status, _, body) = send(&state.inner.http, upstream, &req, NAME).await?;
+    if !status.is_success() {
+        return Err(common_status(NAME, status.as_u16(), "ONEMIN_AI_API_KEY"));
+    }
+    let json: Value = serde_json::from_slice(&body).map_err(|_| bad_answer(NAME, "a body that is not JSON"))?;
+    let record = json.get("aiRecord").ok_or_else(|| bad_answer(NAME, "no aiRecord"))?;
+    match record.get("status").and_then(Value::as_str) {
+        Some("SUCCESS") | None => {}
+        Some(other) => return Err(bad_answer(NAME, &format!("the generation status {other}"))),
+    }
+    let url = record.get("temporaryUrl").and_then(Value::as_str).ok_or_else(|| bad_answer(NAME, "no temporaryUrl"))?;
+    Ok(Generated { images: vec![ImageRef::Url(url.to_owned())], ..Generated::default() })
+}
+
+/// `POST /api/assets` (multipart, part `asset`); the path to pass on is
+/// `fileContent.path`, else `asset.key` (§3.1: what community clients read).
+async fn upload_asset(
+    state: &AppState,
+    model: ModelRef,
+    upstream: &Upstream,
+    bytes: Vec<u8>,
+    content_type: &str,
+    name: &str,
+) -> Result<String, Error> {
+    let part = reqwest::multipart::Part::bytes(bytes)
+        .file_name(name.to_owned())
+        .mime_str(content_type)
+        .map_err(|_| Error::Internal("bad upload type".into()))?;
+    let (header, value) = key_header(upstream, model.provider.auth, model.provider.key_env)?;
+    let resp = state
+        .inner
+        .http
+        .post(format!("{}/api/assets", upstream.base_url))
+        .header(header, value)
+        .multipart(reqwest::multipart::Form::new().part("asset", part))
+        .send()
+        .await
+        .map_err(|e| transport_error(NAME, e))?;
+    let status = resp.status();
+    if !status.is_success() {
+        return Err(common_status(NAME, status.as_u16(), "ONEMIN_AI_API_KEY"));
+    }
+    let json: Value = resp.json().await.map_err(|_| bad_answer(NAME, "an asset answer that is not JSON"))?;
+    json.pointer("/fileContent/path")
+        .or_else(|| json.pointer("/asset/key"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| bad_answer(NAME, "an asset without a path"))
+}

@@ -1,0 +1,143 @@
+//! Segmind and 1min.ai: adapters against their emulators over loopback HTTP,
+//! and the emulators' documented errors (providers.md §2, §3, §8).
+
+mod common;
+
+use serde_json::{json, Value};
+
+async fn generate(addr: std::net::SocketAddr, model: &str, params: Value) -> (u16, Value) {
+    let resp = reqwest::Client::new()
+        .post(format!("http://{addr}/api/generate"))
+        .json(&json!({"model": model, "params": params}))
+        .send()
+        .await
+        .unwrap();
+    (resp.status().as_u16(), resp.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn segmind_returns_image_bytes_in_the_requested_format_and_size() {
+    let addr = common::spawn(&[]).await;
+    for (format, content_type, ratio, size) in [
+        ("png", "image/png", "16:9", (1344, 768)),
+        ("jpg", "image/jpeg", "9:21", (640, 1536)),
+        ("webp", "image/webp", "1:1", (1024, 1024)),
+    ] {
+        let (status, body) = generate(
+            addr,
+            "segmind/flux-dev",
+            json!({"prompt": "a fox", "output_format": format, "aspect_ratio": ratio}),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        let image = &body["images"][0];
+        assert_eq!(image["content_type"], content_type);
+        assert_eq!((image["width"].as_u64().unwrap(), image["height"].as_u64().unwrap()), (size.0, size.1));
+        assert!(body["usage"]["remaining_credits"].as_f64().is_some(), "{body}");
+        assert_eq!(body["seed_chosen"], false, "Segmind documents a default seed");
+    }
+}
+
+#[tokio::test]
+async fn segmind_emulator_errors_follow_the_docs() {
+    let addr = common::spawn(&[]).await;
+    let url = format!("http://{addr}/emulate/segmind/v1/flux-dev");
+    let client = reqwest::Client::new();
+    let resp = client.post(&url).json(&json!({"prompt": "p"})).send().await.unwrap();
+    assert_eq!(resp.status(), 401);
+    assert!(resp.json::<Value>().await.unwrap()["error"].as_str().unwrap().contains("x-api-key"));
+    let resp = client.post(&url).header("x-api-key", "k").body("{\"prompt\":\"p\"}").send().await.unwrap();
+    assert_eq!(resp.status(), 406, "no JSON content type");
+    let resp =
+        client.post(&url).header("x-api-key", "k").json(&json!({"prompt": "p", "steps": 51})).send().await.unwrap();
+    assert_eq!(resp.status(), 400);
+    let resp = client
+        .post(&url)
+        .header("x-api-key", "k")
+        .json(&json!({"prompt": "p", "output_format": "gif"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+}
+
+#[tokio::test]
+async fn onemin_generates_and_takes_an_input_image_through_the_asset_api() {
+    let addr = common::spawn(&[]).await;
+    let (status, body) = generate(
+        addr,
+        "1min/black-forest-labs/flux-dev",
+        json!({"prompt": "a city", "aspect_ratio": "16:9", "megapixels": "0.25"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!((body["images"][0]["width"].as_u64(), body["images"][0]["height"].as_u64()), (Some(672), Some(384)));
+    assert_eq!(body["images"][0]["content_type"], "image/webp");
+    assert_eq!(body["seed_chosen"], true);
+
+    let upload: Value = reqwest::Client::new()
+        .post(format!("http://{addr}/api/uploads"))
+        .header("content-type", "image/png")
+        .body(common::png(400, 200))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (status, body) = generate(
+        addr,
+        "1min/black-forest-labs/flux-dev",
+        json!({"prompt": "as ink", "image_prompt": upload["reference"], "prompt_strength": 0.6}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (w, h) = (body["images"][0]["width"].as_u64().unwrap(), body["images"][0]["height"].as_u64().unwrap());
+    assert!((w as f64 / h as f64 - 2.0).abs() < 0.05, "output takes the input's 2:1 ratio: {w}x{h}");
+}
+
+#[tokio::test]
+async fn onemin_emulator_errors_follow_the_contract() {
+    let addr = common::spawn(&[]).await;
+    let url = format!("http://{addr}/emulate/1min/api/features");
+    let client = reqwest::Client::new();
+    let body =
+        json!({"type": "IMAGE_GENERATOR", "model": "black-forest-labs/flux-dev", "promptObject": {"prompt": "p"}});
+    assert_eq!(client.post(&url).json(&body).send().await.unwrap().status(), 401);
+    let ok = client.post(&url).header("API-KEY", "k").json(&body).send().await.unwrap();
+    assert_eq!(ok.status(), 200);
+    let record: Value = ok.json().await.unwrap();
+    assert_eq!(record["aiRecord"]["status"], "SUCCESS");
+    assert!(record["aiRecord"]["aiRecordDetail"]["resultObject"][0].as_str().unwrap().ends_with(".webp"));
+    for bad in [
+        json!({"type": "CHAT", "model": "black-forest-labs/flux-dev", "promptObject": {"prompt": "p"}}),
+        json!({"type": "IMAGE_GENERATOR", "model": "other", "promptObject": {"prompt": "p"}}),
+        json!({"type": "IMAGE_GENERATOR", "model": "black-forest-labs/flux-dev"}),
+        json!({"type": "IMAGE_GENERATOR", "model": "black-forest-labs/flux-dev", "promptObject": {"prompt": "p", "megapixels": "4"}}),
+        json!({"type": "IMAGE_GENERATOR", "model": "black-forest-labs/flux-dev", "promptObject": {"prompt": "p", "image_prompt": "images/nope.png"}}),
+    ] {
+        let resp = client.post(&url).header("API-KEY", "k").json(&bad).send().await.unwrap();
+        assert_eq!(resp.status(), 400, "{bad}");
+        assert!(resp.json::<Value>().await.unwrap()["message"].is_string());
+    }
+}
+
+#[tokio::test]
+async fn a_rejected_key_is_reported_per_provider() {
+    // Live against an upstream that refuses every key: the message names the variable to fix.
+    let refusing =
+        axum::Router::new().fallback(|| async { (axum::http::StatusCode::UNAUTHORIZED, "{\"error\":\"no\"}") });
+    let base = format!("http://{}", common::spawn_router(refusing).await);
+    let addr = common::spawn(&[
+        ("SEGMIND_API_KEY", "k"),
+        ("SEGMIND_BASE_URL", &base),
+        ("ONEMIN_AI_API_KEY", "k"),
+        ("ONEMIN_AI_BASE_URL", &base),
+    ])
+    .await;
+    let (status, body) = generate(addr, "segmind/flux-dev", json!({"prompt": "p"})).await;
+    assert_eq!(status, 502);
+    assert!(body["message"].as_str().unwrap().contains("SEGMIND_API_KEY"), "{body}");
+    let (_, body) = generate(addr, "1min/black-forest-labs/flux-dev", json!({"prompt": "p"})).await;
+    assert!(body["message"].as_str().unwrap().contains("ONEMIN_AI_API_KEY"), "{body}");
+}
