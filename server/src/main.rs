@@ -6,14 +6,20 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    if std::env::args().skip(1).any(|a| a == "--help" || a == "-h") {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--help" || a == "-h") {
         print!("{}", help());
         return ExitCode::SUCCESS;
     }
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=info".into()))
         .init();
-    match run().await {
+    let result = match args.first().map(String::as_str) {
+        Some("emulate") => emulate(&args[1..]).await,
+        Some(other) => Err(format!("unknown command `{other}`; see fluxplay --help").into()),
+        None => run().await,
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e}");
@@ -40,6 +46,22 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
     tracing::info!("fluxplay listening on http://{addr}");
     axum::serve(listener, app(state)).with_graceful_shutdown(shutdown()).await?;
+    Ok(())
+}
+
+/// `fluxplay emulate [--port N]`: only the emulators, each under `/<provider>`.
+async fn emulate(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
+    let port = match args {
+        [] => 4000,
+        [flag, port] if flag == "--port" => port.parse().map_err(|_| format!("--port takes a number, not `{port}`"))?,
+        _ => return Err("usage: fluxplay emulate [--port N]".into()),
+    };
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let addr = listener.local_addr()?;
+    for p in app::catalog::PROVIDERS {
+        tracing::info!("{} emulator: http://{addr}/{}  ({}=http://{addr}/{})", p.name, p.id, p.url_env, p.id);
+    }
+    axum::serve(listener, server::emulator::router()).with_graceful_shutdown(shutdown()).await?;
     Ok(())
 }
 
