@@ -41,6 +41,32 @@ pub struct GenerateResponse {
     pub usage: Option<Value>,
 }
 
+/// Where a generation started with `POST /api/jobs` is (`GET /api/jobs/{id}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum JobState {
+    /// Waiting at the provider; `position` where it reports one.
+    Queued {
+        position: Option<u32>,
+    },
+    /// Generating; `progress` from 0 to 1 where the provider reports it.
+    Running {
+        progress: Option<f64>,
+    },
+    Done {
+        result: GenerateResponse,
+    },
+    Failed {
+        error: ApiError,
+    },
+}
+
+/// `POST /api/jobs` answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobTicket {
+    pub job: String,
+}
+
 /// Every error body our API returns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApiError {
@@ -89,13 +115,37 @@ impl BackendStatus {
     }
 }
 
-/// Calls our server's generate endpoint from the browser.
+/// Starts a generation job from the browser and polls it to the end,
+/// telling `progress` each queued/running state the server reports.
 #[cfg(feature = "hydrate")]
-pub async fn generate(req: GenerateRequest) -> Result<GenerateResponse, ApiError> {
+pub async fn generate(req: GenerateRequest, progress: impl Fn(JobState)) -> Result<GenerateResponse, ApiError> {
+    use crate::js_json::{get, number, string};
     let body = serde_json::to_string(&req).map_err(|e| ApiError::new(e.to_string()))?;
-    let request = gloo_net::http::Request::post("/api/generate").header("content-type", "application/json").body(body);
-    let json = answer(request).await?;
-    read::generated(&json).ok_or_else(|| ApiError::new("Unexpected answer from the server"))
+    let start = gloo_net::http::Request::post("/api/jobs").header("content-type", "application/json").body(body);
+    let ticket = answer(start).await?;
+    let job = string(&ticket, "job").ok_or_else(|| ApiError::new("Unexpected answer from the server"))?;
+    loop {
+        sleep_ms(400).await;
+        let state = answer(gloo_net::http::Request::get(&format!("/api/jobs/{job}")).build()).await?;
+        match string(&state, "state").as_deref() {
+            Some("queued") => progress(JobState::Queued { position: number(&state, "position").map(|p| p as u32) }),
+            Some("running") => progress(JobState::Running { progress: number(&state, "progress") }),
+            Some("done") => {
+                return read::generated(&get(&state, "result"))
+                    .ok_or_else(|| ApiError::new("Unexpected answer from the server"))
+            }
+            Some("failed") => return Err(read::api_error(&get(&state, "error"))),
+            _ => return Err(ApiError::new("Unexpected answer from the server")),
+        }
+    }
+}
+
+#[cfg(feature = "hydrate")]
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = leptos::prelude::window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// Uploads a reference image from the browser.
@@ -195,6 +245,6 @@ pub(crate) mod read {
 }
 
 #[cfg(not(feature = "hydrate"))]
-pub async fn generate(_req: GenerateRequest) -> Result<GenerateResponse, ApiError> {
+pub async fn generate(_req: GenerateRequest, _progress: impl Fn(JobState)) -> Result<GenerateResponse, ApiError> {
     Err(ApiError::new("Generating runs in the browser"))
 }

@@ -14,6 +14,8 @@ pub enum Error {
     /// The body is not the JSON we take: 400 syntax, 415 content type, 422 shape.
     #[error("{message}")]
     Rejected { status: StatusCode, message: String },
+    #[error("{0}")]
+    NotFound(String),
     #[error("invalid parameters")]
     Invalid(Vec<FieldError>),
     #[error("{message}")]
@@ -30,6 +32,7 @@ impl Error {
     fn status_and_body(&self) -> (StatusCode, ApiError) {
         match self {
             Self::BadRequest(m) => (StatusCode::BAD_REQUEST, ApiError::new(m.clone())),
+            Self::NotFound(m) => (StatusCode::NOT_FOUND, ApiError::new(m.clone())),
             Self::Rejected { status, message } => (*status, ApiError::new(message.clone())),
             Self::Invalid(fields) => (
                 StatusCode::UNPROCESSABLE_ENTITY,

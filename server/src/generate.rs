@@ -2,36 +2,86 @@
 //! (or its emulator), store the images, answer with our URLs.
 
 use crate::error::{Error, WithId};
+use crate::jobs::Progress;
 use crate::providers::{self, ImageRef};
 use crate::state::AppState;
-use app::api::{GenerateRequest, GenerateResponse, GeneratedImage};
-use app::catalog::{self, Kind};
+use app::api::{ApiError, GenerateRequest, GenerateResponse, GeneratedImage, JobState, JobTicket};
+use app::catalog::{self, Kind, ModelRef};
 use app::validate::validate;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::Json;
 use base64::Engine;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::time::Instant;
 
 /// A generated image larger than this is refused rather than stored.
 const MAX_IMAGE_BYTES: usize = 50 * 1024 * 1024;
 
+/// `POST /api/generate`: runs the generation and answers with its result. The
+/// work runs in its own task, so a client that disconnects does not cancel it.
 pub async fn handler(
     State(state): State<AppState>,
     body: Result<Json<GenerateRequest>, JsonRejection>,
 ) -> Result<Json<GenerateResponse>, WithId> {
     let id = uuid::Uuid::new_v4().to_string();
-    run(&state, body, &id).await.map(Json).map_err(|e| WithId(e, id))
+    let ready = prepare(body).map_err(|e| WithId(e, id.clone()))?;
+    let task = tokio::spawn(execute(state, ready, id.clone(), Progress::default()));
+    match task.await {
+        Ok(result) => result.map(Json).map_err(|e| WithId(e, id)),
+        Err(e) => Err(WithId(Error::Internal(format!("generation task: {e}")), id)),
+    }
 }
 
-async fn run(
-    state: &AppState,
+/// `POST /api/jobs`: validates, starts the generation and answers 202 with the
+/// job id to poll at `GET /api/jobs/{id}`.
+pub async fn start(
+    State(state): State<AppState>,
     body: Result<Json<GenerateRequest>, JsonRejection>,
-    id: &str,
-) -> Result<GenerateResponse, Error> {
-    let started = Instant::now();
+) -> Result<(StatusCode, Json<JobTicket>), WithId> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let ready = prepare(body).map_err(|e| WithId(e, id.clone()))?;
+    let jobs = state.inner.jobs.clone();
+    jobs.insert(&id, JobState::Queued { position: None });
+    let progress = Progress::job(jobs.clone(), &id);
+    let job = id.clone();
+    tokio::spawn(async move {
+        let done = match execute(state, ready, job.clone(), progress).await {
+            Ok(result) => JobState::Done { result },
+            Err(e) => {
+                let response = WithId(e, job.clone()).into_response();
+                let status = response.status();
+                let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap_or_default();
+                let error =
+                    serde_json::from_slice(&bytes).unwrap_or_else(|_| ApiError::new(format!("failed ({status})")));
+                JobState::Failed { error }
+            }
+        };
+        jobs.set(&job, done);
+    });
+    Ok((StatusCode::ACCEPTED, Json(JobTicket { job: id })))
+}
+
+/// `GET /api/jobs/{id}`.
+pub async fn status(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<JobState>, Error> {
+    state
+        .inner
+        .jobs
+        .get(&id)
+        .map(Json)
+        .ok_or_else(|| Error::NotFound(format!("No job `{id}` (finished jobs are kept for a while)")))
+}
+
+/// A request that passed validation, with its seed chosen.
+pub struct Ready {
+    model: ModelRef,
+    params: Map<String, Value>,
+    seed_chosen: bool,
+}
+
+fn prepare(body: Result<Json<GenerateRequest>, JsonRejection>) -> Result<Ready, Error> {
     let Json(req) = body.map_err(|e| Error::Rejected { status: e.status(), message: e.body_text() })?;
     let model = catalog::find(&req.model)
         .ok_or_else(|| Error::BadRequest(format!("Unknown model `{}`; see the catalog for valid ids", req.model)))?;
@@ -51,9 +101,16 @@ async fn run(
         }
         _ => false,
     };
+    Ok(Ready { model, params, seed_chosen })
+}
+
+async fn execute(state: AppState, ready: Ready, id: String, progress: Progress) -> Result<GenerateResponse, Error> {
+    let started = Instant::now();
+    let Ready { model, params, seed_chosen } = ready;
     let upstream = state.upstream(model.provider.id);
-    tracing::info!(request_id = id, model = %req.model, emulated = upstream.emulated, "generate");
-    let generated = providers::generate(state, model, upstream, params.clone()).await?;
+    tracing::info!(request_id = id, model = %model.slug(), emulated = upstream.emulated, "generate");
+    progress.running(None);
+    let generated = providers::generate(&state, model, upstream, params.clone(), &progress).await?;
 
     let mut images = Vec::with_capacity(generated.images.len());
     for (i, image) in generated.images.iter().enumerate() {
@@ -71,7 +128,7 @@ async fn run(
         });
     }
     Ok(GenerateResponse {
-        request_id: id.to_owned(),
+        request_id: id,
         model: model.slug(),
         emulated: upstream.emulated,
         images,

@@ -8,6 +8,7 @@ pub mod config;
 pub mod emulator;
 pub mod error;
 pub mod generate;
+pub mod jobs;
 pub mod precompress;
 pub mod providers;
 pub mod snippets;
@@ -44,6 +45,8 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/", get(move |req: Request<Body>| page(req)))
         .route("/api/generate", post(generate::handler))
+        .route("/api/jobs", post(generate::start))
+        .route("/api/jobs/{id}", get(generate::status))
         .route("/api/snippet", get(snippets::handler))
         .route("/images/{name}", get(store::serve))
         .route("/api/uploads", post(uploads::handler).layer(DefaultBodyLimit::max(app::api::MAX_UPLOAD_BYTES)))

@@ -26,6 +26,7 @@ pub struct Inner {
     pub uploads: ImageStore,
     /// One per catalog provider, in catalog order.
     pub upstreams: Vec<Upstream>,
+    pub jobs: crate::jobs::Jobs,
 }
 
 /// Where one provider's requests go, and with which key.
@@ -83,6 +84,7 @@ impl AppState {
                 store: ImageStore::open(&images).map_err(StateError::DataDir)?,
                 uploads: ImageStore::open(&uploads).map_err(StateError::DataDir)?,
                 upstreams,
+                jobs: crate::jobs::Jobs::default(),
             }),
         })
     }

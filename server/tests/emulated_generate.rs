@@ -50,3 +50,40 @@ async fn same_prompt_and_seed_give_the_same_image() {
     assert_eq!(a["images"][0]["url"], b["images"][0]["url"], "content-addressed, deterministic");
     assert_eq!(a["images"][0]["width"], 512);
 }
+
+#[tokio::test]
+async fn a_job_is_polled_from_queued_to_done() {
+    let addr = common::spawn(&[]).await;
+    let client = reqwest::Client::new();
+    let resp = client
+        .post(format!("http://{addr}/api/jobs"))
+        .json(&json!({"model": "segmind/flux-dev", "params": {"prompt": "a heron"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 202);
+    let job = resp.json::<Value>().await.unwrap()["job"].as_str().unwrap().to_owned();
+    let mut seen = Vec::new();
+    let done = loop {
+        let state: Value =
+            client.get(format!("http://{addr}/api/jobs/{job}")).send().await.unwrap().json().await.unwrap();
+        seen.push(state["state"].as_str().unwrap().to_owned());
+        if state["state"] == "done" || state["state"] == "failed" {
+            break state;
+        }
+        assert!(seen.len() < 200, "job never finished: {seen:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    };
+    assert_eq!(done["state"], "done", "{done}");
+    assert_eq!(done["result"]["images"][0]["width"], 1024);
+
+    let resp = client
+        .post(format!("http://{addr}/api/jobs"))
+        .json(&json!({"model": "segmind/flux-dev", "params": {"prompt": "p", "steps": 99}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422, "invalid input is refused before any job starts");
+    let resp = client.get(format!("http://{addr}/api/jobs/nope")).send().await.unwrap();
+    assert_eq!(resp.status(), 404);
+}

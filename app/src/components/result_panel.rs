@@ -1,16 +1,27 @@
-use crate::api::{ApiError, GenerateResponse};
+use crate::api::{ApiError, GenerateResponse, JobState};
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
 /// What the last Generate gave: images with their seed and size, or the error.
 #[component]
-pub fn ResultPanel(result: Signal<Option<Result<GenerateResponse, ApiError>>>, pending: Signal<bool>) -> impl IntoView {
+pub fn ResultPanel(
+    result: Signal<Option<Result<GenerateResponse, ApiError>>>,
+    pending: Signal<bool>,
+    /// The job's last reported state while it runs.
+    progress: Signal<Option<JobState>>,
+) -> impl IntoView {
+    let status = move || match progress.get() {
+        Some(JobState::Queued { position: Some(p) }) => format!("Queued at the provider, position {p}…"),
+        Some(JobState::Queued { position: None }) => "Queued…".to_owned(),
+        Some(JobState::Running { progress: Some(f) }) => format!("Generating… {}%", (f * 100.0).round() as u32),
+        _ => "Generating…".to_owned(),
+    };
     view! {
         <section class="panel result" aria-labelledby="result-title" aria-busy=move || pending.get().to_string()>
             <div class="panel-head">
                 <h2 id="result-title">"Result"</h2>
                 <Show when=move || pending.get()>
-                    <span class="spinner" role="status">"Generating…"</span>
+                    <span class="spinner" role="status">{status}</span>
                 </Show>
             </div>
             {move || match result.get() {

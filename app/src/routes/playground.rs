@@ -1,4 +1,4 @@
-use crate::api::{self, GenerateRequest};
+use crate::api::{self, GenerateRequest, JobState};
 use crate::browser;
 use crate::catalog::{Kind, ModelRef};
 use crate::components::{
@@ -49,7 +49,11 @@ pub fn Playground() -> impl IntoView {
         form.set(with_example(next, carried));
     });
 
-    let generate = Action::new_local(|req: &GenerateRequest| api::generate(req.clone()));
+    let progress = RwSignal::new(None::<JobState>);
+    let generate = Action::new_local(move |req: &GenerateRequest| {
+        progress.set(None);
+        api::generate(req.clone(), move |state| progress.set(Some(state)))
+    });
     let pending = generate.pending();
     let can_generate = move || errors.with(Vec::is_empty) && !pending.get();
     let submit = move || {
@@ -126,7 +130,7 @@ pub fn Playground() -> impl IntoView {
                 </form>
                 <div class="side">
                     <SnippetPanel model params/>
-                    <ResultPanel result=generate.value().into() pending=pending.into()/>
+                    <ResultPanel result=generate.value().into() pending=pending.into() progress=progress.into()/>
                 </div>
             </div>
         </div>

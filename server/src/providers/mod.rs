@@ -7,6 +7,7 @@ pub mod onemin;
 pub mod segmind;
 
 use crate::error::Error;
+use crate::jobs::Progress;
 use crate::state::{AppState, Upstream};
 use app::catalog::{Auth, ModelRef};
 use app::form::effective;
@@ -41,6 +42,7 @@ pub async fn generate(
     model: ModelRef,
     upstream: &Upstream,
     params: Map<String, Value>,
+    _progress: &Progress,
 ) -> Result<Generated, Error> {
     match model.provider.id {
         "aimlapi" => aimlapi::generate(state, model, upstream, params).await,
