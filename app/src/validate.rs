@@ -2,6 +2,7 @@
 //! and by the server before anything is forwarded to a paid provider.
 
 use crate::catalog::{Choice, Image, Kind, ModelRef, Number, Size, UPLOAD_PREFIX};
+use crate::form::number_text;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -110,12 +111,19 @@ fn check_number(label: &str, n: &Number, value: &Value) -> Option<String> {
         return Some(format!("{label} must be a whole number"));
     }
     let in_range = n.min.is_none_or(|min| x >= min) && n.max.is_none_or(|max| x <= max);
-    (!in_range).then(|| format!("{label} {}", range_text(n.min, n.max)))
+    match n.multiple_of {
+        Some(m) if !in_range || x % m != 0.0 => Some(format!(
+            "{label} must be a multiple of {} {}",
+            number_text(m),
+            range_text(n.min, n.max).replacen("must be ", "", 1)
+        )),
+        _ => (!in_range).then(|| format!("{label} {}", range_text(n.min, n.max))),
+    }
 }
 
 /// "must be between 1 and 4", "must be at least 1", …
 pub fn range_text(min: Option<f64>, max: Option<f64>) -> String {
-    let n = crate::form::number_text;
+    let n = number_text;
     match (min, max) {
         (Some(lo), Some(hi)) => format!("must be between {} and {}", n(lo), n(hi)),
         (Some(lo), None) => format!("must be at least {}", n(lo)),

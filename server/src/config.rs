@@ -17,6 +17,7 @@ pub fn help() -> String {
          LEPTOS_SITE_ADDR     address to listen on (default 127.0.0.1:3000)\n  \
          LEPTOS_SITE_ROOT     where the built site (pkg/) is (default target/site)\n  \
          FLUXPLAY_DATA_DIR    where generated and uploaded images are stored (default data)\n  \
+         FLUXPLAY_POLL_DEADLINE_SECS\n                       how long to wait for an asynchronous provider (default 300)\n  \
          RUST_LOG             log filter (default info)\n\n\
          Providers (a provider without its key is served by the built-in emulator):\n",
     );
@@ -49,6 +50,8 @@ impl ProviderConfig {
 pub struct Config {
     pub data_dir: PathBuf,
     pub providers: Vec<ProviderConfig>,
+    /// How long an asynchronous provider may take before we give up polling.
+    pub poll_deadline: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -81,7 +84,12 @@ impl Config {
                 })
             })
             .collect::<Result<_, _>>()?;
-        Ok(Self { data_dir: set("FLUXPLAY_DATA_DIR").unwrap_or_else(|| "data".into()).into(), providers })
+        let deadline = set("FLUXPLAY_POLL_DEADLINE_SECS").and_then(|s| s.parse().ok()).unwrap_or(300);
+        Ok(Self {
+            data_dir: set("FLUXPLAY_DATA_DIR").unwrap_or_else(|| "data".into()).into(),
+            providers,
+            poll_deadline: std::time::Duration::from_secs(deadline),
+        })
     }
 }
 

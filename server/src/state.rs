@@ -27,6 +27,7 @@ pub struct Inner {
     /// One per catalog provider, in catalog order.
     pub upstreams: Vec<Upstream>,
     pub jobs: crate::jobs::Jobs,
+    pub poll_deadline: Duration,
 }
 
 /// Where one provider's requests go, and with which key.
@@ -85,6 +86,7 @@ impl AppState {
                 uploads: ImageStore::open(&uploads).map_err(StateError::DataDir)?,
                 upstreams,
                 jobs: crate::jobs::Jobs::default(),
+                poll_deadline: config.poll_deadline,
             }),
         })
     }

@@ -71,6 +71,9 @@ fn cases(model: ModelRef, upload: &str) -> Vec<Case> {
                 if n.integer {
                     push(format!("{k} fractional"), k, Some(json!(n.min.unwrap_or(0.0) + 1.5)), false);
                 }
+                if let Some(m) = n.multiple_of {
+                    push(format!("{k} off multiple"), k, Some(json!(n.min.unwrap_or(0.0) + m + 1.0)), false);
+                }
             }
             Kind::Bool { only, .. } => {
                 push(format!("{k} wrong type"), k, Some(json!("yes")), false);

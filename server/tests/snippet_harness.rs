@@ -22,6 +22,7 @@ const KEYS: &[(&str, &str)] = &[
     ("AIMLAPI_KEY", "harness-aiml-7d1"),
     ("SEGMIND_API_KEY", "harness-segmind-2c9"),
     ("ONEMIN_AI_API_KEY", "harness-1min-5e4"),
+    ("BFL_API_KEY", "harness-bfl-8a0"),
 ];
 
 fn hostile_prompts() -> Vec<String> {
@@ -66,6 +67,7 @@ fn models() -> Vec<(&'static str, Value)> {
         ),
         ("segmind/flux-dev", json!({"aspect_ratio": "16:9", "output_format": "jpg", "seed": 12})),
         ("1min/black-forest-labs/flux-dev", json!({"megapixels": "0.25", "go_fast": true})),
+        ("bfl/flux-dev", json!({"width": 512, "height": 768, "guidance": 2.5, "output_format": "png"})),
     ]
 }
 

@@ -37,6 +37,7 @@ const NUM_IMAGES: Field = Field {
         step: 1.0,
         default: Some(1.0),
         unset: "",
+        multiple_of: None,
     }),
 };
 
@@ -45,7 +46,15 @@ const SEED: Field = Field {
     label: "Seed",
     help: "Same seed and prompt give the same image. Empty: random (fluxplay picks one and shows it).",
     required: false,
-    kind: Kind::Number(Number { integer: true, min: Some(1.0), max: None, step: 1.0, default: None, unset: "random" }),
+    kind: Kind::Number(Number {
+        integer: true,
+        min: Some(1.0),
+        max: None,
+        step: 1.0,
+        default: None,
+        unset: "random",
+        multiple_of: None,
+    }),
 };
 
 const fn guidance(default: Option<f64>) -> Field {
@@ -61,6 +70,7 @@ const fn guidance(default: Option<f64>) -> Field {
             step: 0.1,
             default,
             unset: "default",
+            multiple_of: None,
         }),
     }
 }
@@ -78,6 +88,7 @@ const fn steps(max: f64, default: Option<f64>) -> Field {
             step: 1.0,
             default,
             unset: "default",
+            multiple_of: None,
         }),
     }
 }
@@ -178,6 +189,7 @@ const STRENGTH: Field = Field {
         step: 0.01,
         default: Some(0.95),
         unset: "",
+        multiple_of: None,
     }),
 };
 

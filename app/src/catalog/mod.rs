@@ -4,11 +4,13 @@
 //! driven by these tables, so adding a model means adding data here.
 
 mod aimlapi;
+mod bfl;
 mod onemin;
 mod segmind;
 mod shared;
 
 pub use aimlapi::AIMLAPI;
+pub use bfl::BFL;
 pub use onemin::ONEMIN;
 pub use segmind::SEGMIND;
 
@@ -142,6 +144,8 @@ pub struct Number {
     pub default: Option<f64>,
     /// What an empty box means when there is no default, e.g. "random".
     pub unset: &'static str,
+    /// BFL's `width`/`height`: integers that must be multiples of 32.
+    pub multiple_of: Option<f64>,
 }
 
 /// An `image_size`: one of the named presets or a custom `{width, height}`.
@@ -170,7 +174,7 @@ impl Size {
     }
 }
 
-pub static PROVIDERS: &[&Provider] = &[&AIMLAPI, &SEGMIND, &ONEMIN];
+pub static PROVIDERS: &[&Provider] = &[&AIMLAPI, &SEGMIND, &ONEMIN, &BFL];
 
 /// A model together with its provider; the unit the form and requests work on.
 #[derive(Debug, Clone, Copy)]

@@ -5,6 +5,7 @@
 //! Mounted under `/emulate`; every emulator serves its images from `/files`.
 
 pub mod aimlapi;
+pub mod bfl;
 pub mod check;
 pub mod files;
 pub mod knobs;
@@ -23,6 +24,7 @@ pub fn router() -> Router {
         .nest("/aimlapi", aimlapi::router())
         .nest("/segmind", segmind::router())
         .nest("/1min", onemin::router(files.clone()))
+        .nest("/bfl", bfl::router(files.clone()))
         .route("/files/{name}", get(files::serve))
         .with_state(files)
 }

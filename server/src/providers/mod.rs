@@ -3,6 +3,7 @@
 //! reference images over the way its provider takes them.
 
 pub mod aimlapi;
+pub mod bfl;
 pub mod onemin;
 pub mod segmind;
 
@@ -42,9 +43,10 @@ pub async fn generate(
     model: ModelRef,
     upstream: &Upstream,
     params: Map<String, Value>,
-    _progress: &Progress,
+    progress: &Progress,
 ) -> Result<Generated, Error> {
     match model.provider.id {
+        "bfl" => bfl::generate(state, model, upstream, params, progress).await,
         "aimlapi" => aimlapi::generate(state, model, upstream, params).await,
         "segmind" => segmind::generate(state, model, upstream, params).await,
         "1min" => onemin::generate(state, model, upstream, params).await,

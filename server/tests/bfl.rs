@@ -1,0 +1,137 @@
+//! Black Forest Labs: the asynchronous flow against the emulator over loopback,
+//! moderation, the polling deadline, a foreign polling URL, and the emulator's
+//! own contract (providers.md §4, §8.4).
+
+mod common;
+
+use axum::routing::post;
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+async fn emulator() -> String {
+    let addr = common::spawn_router(axum::Router::new().nest_service("/emulate", server::emulator::router())).await;
+    format!("http://{addr}/emulate/bfl")
+}
+
+async fn generate(addr: std::net::SocketAddr, params: Value) -> (u16, Value) {
+    let resp = reqwest::Client::new()
+        .post(format!("http://{addr}/api/generate"))
+        .json(&json!({"model": "bfl/flux-dev", "params": params}))
+        .send()
+        .await
+        .unwrap();
+    (resp.status().as_u16(), resp.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn submit_poll_download_with_progress() {
+    let addr = common::spawn(&[]).await;
+    let client = reqwest::Client::new();
+    let ticket: Value = client
+        .post(format!("http://{addr}/api/jobs"))
+        .json(&json!({"model": "bfl/flux-dev", "params": {"prompt": "a fish", "width": 512, "height": 384, "output_format": "png", "seed": 5}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let job = ticket["job"].as_str().unwrap();
+    let mut states = Vec::new();
+    let done = loop {
+        let state: Value =
+            client.get(format!("http://{addr}/api/jobs/{job}")).send().await.unwrap().json().await.unwrap();
+        states.push(state["state"].as_str().unwrap().to_owned());
+        if state["state"] == "done" || state["state"] == "failed" {
+            break state;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(done["state"], "done", "{done}");
+    let image = &done["result"]["images"][0];
+    assert_eq!(
+        (image["width"].as_u64(), image["height"].as_u64(), image["content_type"].as_str()),
+        (Some(512), Some(384), Some("image/png"))
+    );
+    assert_eq!(done["result"]["seed"], 5);
+    assert!(states.iter().any(|s| s == "running"), "progress was reported: {states:?}");
+}
+
+#[tokio::test]
+async fn moderation_and_the_deadline_end_with_clear_errors() {
+    let base = emulator().await;
+    let addr = common::spawn(&[("BFL_API_KEY", "k#moderated"), ("BFL_BASE_URL", &base)]).await;
+    let (status, body) = generate(addr, json!({"prompt": "p"})).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("moderated"), "{body}");
+
+    let addr = common::spawn(&[
+        ("BFL_API_KEY", "k#never-ready"),
+        ("BFL_BASE_URL", &base),
+        ("FLUXPLAY_POLL_DEADLINE_SECS", "1"),
+    ])
+    .await;
+    let started = Instant::now();
+    let (status, body) = generate(addr, json!({"prompt": "p"})).await;
+    assert_eq!(status, 504, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("did not finish within 1 s"), "{body}");
+    assert!(started.elapsed() < Duration::from_secs(5), "ended near the deadline: {:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn a_foreign_polling_url_never_receives_the_key() {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    let foreign = common::spawn_router(axum::Router::new().fallback(move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+        async { "{}" }
+    }))
+    .await;
+    let polling_url = format!("http://{foreign}/v1/get_result?id=1");
+    let fake_bfl = axum::Router::new().route(
+        "/v1/flux-dev",
+        post(move || {
+            let url = polling_url.clone();
+            async move { axum::Json(json!({"id": "1", "polling_url": url})) }
+        }),
+    );
+    let base = format!("http://{}", common::spawn_router(fake_bfl).await);
+    let addr = common::spawn(&[("BFL_API_KEY", "canary-bfl-key"), ("BFL_BASE_URL", &base)]).await;
+    let (status, body) = generate(addr, json!({"prompt": "p"})).await;
+    assert_eq!(status, 502);
+    assert!(body["message"].as_str().unwrap().contains("unexpected host"), "{body}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(hits.load(Ordering::SeqCst), 0, "the foreign host got a request");
+}
+
+#[tokio::test]
+async fn emulator_follows_the_documented_contract() {
+    let base = emulator().await;
+    let client = reqwest::Client::new();
+    let submit = format!("{base}/v1/flux-dev");
+    assert_eq!(client.post(&submit).json(&json!({"prompt": "p"})).send().await.unwrap().status(), 403);
+    let resp =
+        client.post(&submit).header("x-key", "k").json(&json!({"prompt": "p", "width": 1000})).send().await.unwrap();
+    assert_eq!(resp.status(), 422);
+    let detail: Value = resp.json().await.unwrap();
+    assert_eq!(detail["detail"][0]["loc"], json!(["body", "width"]));
+    let lost: Value = client
+        .get(format!("{base}/v1/get_result?id=nope"))
+        .header("x-key", "k")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(lost["status"], "Task not found");
+    // 24 tasks may be active; the 25th is refused.
+    for i in 0..25 {
+        let resp =
+            client.post(&submit).header("x-key", "k#never-ready").json(&json!({"prompt": "p"})).send().await.unwrap();
+        let expected = if i < 24 { 200 } else { 429 };
+        assert_eq!(resp.status(), expected, "task {i}");
+    }
+}
