@@ -151,7 +151,11 @@ fn check_size(label: &str, s: &Size, value: &Value) -> Option<String> {
 
 fn check_side(side: &str, s: &Size, value: Option<&Value>) -> Option<String> {
     let name = if side == "width" { "Width" } else { "Height" };
-    let rule = format!("must be a multiple of {} between {} and {}", s.multiple_of, s.min, s.max);
+    let rule = if s.multiple_of > 1 {
+        format!("must be a multiple of {} between {} and {}", s.multiple_of, s.min, s.max)
+    } else {
+        format!("must be between {} and {}", s.min, s.max)
+    };
     let ok = value
         .and_then(Value::as_u64)
         .is_some_and(|v| v >= u64::from(s.min) && v <= u64::from(s.max) && v % u64::from(s.multiple_of) == 0);

@@ -23,6 +23,7 @@ const KEYS: &[(&str, &str)] = &[
     ("SEGMIND_API_KEY", "harness-segmind-2c9"),
     ("ONEMIN_AI_API_KEY", "harness-1min-5e4"),
     ("BFL_API_KEY", "harness-bfl-8a0"),
+    ("FAL_KEY", "harness-fal-3f7"),
 ];
 
 fn hostile_prompts() -> Vec<String> {
@@ -68,6 +69,7 @@ fn models() -> Vec<(&'static str, Value)> {
         ("segmind/flux-dev", json!({"aspect_ratio": "16:9", "output_format": "jpg", "seed": 12})),
         ("1min/black-forest-labs/flux-dev", json!({"megapixels": "0.25", "go_fast": true})),
         ("bfl/flux-dev", json!({"width": 512, "height": 768, "guidance": 2.5, "output_format": "png"})),
+        ("fal/fal-ai/flux/dev", json!({"image_size": "square_hd", "num_inference_steps": 20, "acceleration": "high"})),
     ]
 }
 
@@ -181,6 +183,7 @@ fn check(label: &str, seen: &Seen, model: app::catalog::ModelRef, params: &Map<S
     let key = KEYS.iter().find(|(env, _)| *env == intended.key_env).unwrap().1;
     let (header, value) = match intended.auth {
         Auth::Bearer => ("authorization", format!("Bearer {key}")),
+        Auth::Key => ("authorization", format!("Key {key}")),
         Auth::Header(name) => (name, key.to_owned()),
     };
     assert_eq!(seen.headers.get(header).and_then(|v| v.to_str().ok()), Some(value.as_str()), "{label}: auth header");

@@ -5,12 +5,14 @@
 
 mod aimlapi;
 mod bfl;
+mod fal;
 mod onemin;
 mod segmind;
 mod shared;
 
 pub use aimlapi::AIMLAPI;
 pub use bfl::BFL;
+pub use fal::FAL;
 pub use onemin::ONEMIN;
 pub use segmind::SEGMIND;
 
@@ -19,6 +21,8 @@ pub use segmind::SEGMIND;
 pub enum Auth {
     /// `Authorization: Bearer <key>`
     Bearer,
+    /// `Authorization: Key <key>` (fal.ai)
+    Key,
     /// `<header>: <key>`, e.g. Segmind's `x-api-key`.
     Header(&'static str),
 }
@@ -174,7 +178,7 @@ impl Size {
     }
 }
 
-pub static PROVIDERS: &[&Provider] = &[&AIMLAPI, &SEGMIND, &ONEMIN, &BFL];
+pub static PROVIDERS: &[&Provider] = &[&AIMLAPI, &SEGMIND, &ONEMIN, &BFL, &FAL];
 
 /// A model together with its provider; the unit the form and requests work on.
 #[derive(Debug, Clone, Copy)]

@@ -118,6 +118,7 @@ pub fn display_request(model: ModelRef, params: &Map<String, Value>, base_url: &
 pub(crate) fn auth_header(req: &ApiRequest, key: &str) -> (&'static str, String) {
     match req.auth {
         Auth::Bearer => ("Authorization", format!("Bearer {key}")),
+        Auth::Key => ("Authorization", format!("Key {key}")),
         Auth::Header(name) => (name, key.to_owned()),
     }
 }

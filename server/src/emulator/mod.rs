@@ -7,6 +7,7 @@
 pub mod aimlapi;
 pub mod bfl;
 pub mod check;
+pub mod fal;
 pub mod files;
 pub mod knobs;
 pub mod onemin;
@@ -25,6 +26,7 @@ pub fn router() -> Router {
         .nest("/segmind", segmind::router())
         .nest("/1min", onemin::router(files.clone()))
         .nest("/bfl", bfl::router(files.clone()))
+        .nest("/fal", fal::router(files.clone()))
         .route("/files/{name}", get(files::serve))
         .with_state(files)
 }

@@ -5,7 +5,7 @@
 //! The key goes only to the configured base URL's host or BFL's own API hosts:
 //! a `polling_url` anywhere else is refused before anything is sent to it.
 
-use super::{bad_answer, common_status, key_header, read_upload, request, send, Generated, ImageRef};
+use super::{bad_answer, check_host, common_status, key_header, read_upload, request, send, Generated, ImageRef};
 use crate::error::Error;
 use crate::jobs::Progress;
 use crate::state::{AppState, Upstream};
@@ -102,25 +102,9 @@ fn ready(poll: &Value) -> Result<Generated, Error> {
     })
 }
 
-/// The key may go to the configured base URL's host and port, or to BFL's own hosts over https.
+/// The key may go to the configured base URL's origin, or to BFL's own hosts over https.
 pub fn check_polling_host(polling_url: &str, base_url: &str) -> Result<(), Error> {
-    let refuse = || Error::Provider {
-        status: StatusCode::BAD_GATEWAY,
-        message: format!("{NAME} returned a polling URL on an unexpected host; the key was not sent there."),
-    };
-    let url = reqwest::Url::parse(polling_url).map_err(|_| refuse())?;
-    let base = reqwest::Url::parse(base_url).map_err(|_| refuse())?;
-    let same_origin = url.scheme() == base.scheme()
-        && url.host_str() == base.host_str()
-        && url.port_or_known_default() == base.port_or_known_default();
-    let official =
-        url.scheme() == "https" && url.host_str().is_some_and(|h| BFL_HOSTS.contains(&h)) && url.port().is_none();
-    if same_origin || official {
-        Ok(())
-    } else {
-        tracing::warn!(host = url.host_str().unwrap_or_default(), "refused a BFL polling URL");
-        Err(refuse())
-    }
+    check_host(NAME, polling_url, base_url, BFL_HOSTS)
 }
 
 /// §4.4 statuses; 422 carries FastAPI's `detail`.

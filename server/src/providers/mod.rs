@@ -4,6 +4,7 @@
 
 pub mod aimlapi;
 pub mod bfl;
+pub mod fal;
 pub mod onemin;
 pub mod segmind;
 
@@ -47,6 +48,7 @@ pub async fn generate(
 ) -> Result<Generated, Error> {
     match model.provider.id {
         "bfl" => bfl::generate(state, model, upstream, params, progress).await,
+        "fal" => fal::generate(state, model, upstream, params, progress).await,
         "aimlapi" => aimlapi::generate(state, model, upstream, params).await,
         "segmind" => segmind::generate(state, model, upstream, params).await,
         "1min" => onemin::generate(state, model, upstream, params).await,
@@ -67,6 +69,7 @@ pub fn key_header(upstream: &Upstream, auth: Auth, key_env: &str) -> Result<(Hea
     let key = upstream.key.expose_secret();
     let (name, value) = match auth {
         Auth::Bearer => (HeaderName::from_static("authorization"), format!("Bearer {key}")),
+        Auth::Key => (HeaderName::from_static("authorization"), format!("Key {key}")),
         Auth::Header(name) => (
             HeaderName::from_bytes(name.as_bytes()).map_err(|_| Error::Internal("bad header name".into()))?,
             key.to_owned(),
@@ -145,4 +148,26 @@ pub async fn read_upload(
             message: format!("{} refers to an upload this server no longer has; upload it again", field.label),
         }])
     })
+}
+
+/// A URL an asynchronous provider handed back may receive the key only if it is
+/// on the configured base URL's origin, or on one of the provider's own hosts
+/// over https. Anything else is refused before a byte is sent to it.
+pub fn check_host(provider: &str, url: &str, base_url: &str, official: &[&str]) -> Result<(), Error> {
+    let refuse = || Error::Provider {
+        status: StatusCode::BAD_GATEWAY,
+        message: format!("{provider} returned a polling URL on an unexpected host; the key was not sent there."),
+    };
+    let url = reqwest::Url::parse(url).map_err(|_| refuse())?;
+    let base = reqwest::Url::parse(base_url).map_err(|_| refuse())?;
+    let same_origin = url.scheme() == base.scheme()
+        && url.host_str() == base.host_str()
+        && url.port_or_known_default() == base.port_or_known_default();
+    let own = url.scheme() == "https" && url.host_str().is_some_and(|h| official.contains(&h)) && url.port().is_none();
+    if same_origin || own {
+        Ok(())
+    } else {
+        tracing::warn!(provider, host = url.host_str().unwrap_or_default(), "refused a polling URL");
+        Err(refuse())
+    }
 }

@@ -1,0 +1,147 @@
+//! fal.ai `fal-ai/flux/dev` (providers.md §5): `Authorization: Key …`. Snippets
+//! show the synchronous endpoint on fal.run; the server uses the queue API
+//! (queue.fal.run) to report progress.
+//!
+//! Choices where the documents are unclear:
+//! - Ranges come from AI/ML API's mirror of the same schema (§5.1).
+//! - A custom `image_size` may be up to 14142 per side on newer fal versions and
+//!   4096 on older ones: 4096, which both accept. No multiple is documented.
+
+use super::shared::{plain, FAL_PRESETS};
+use super::{Answer, Auth, Choice, Field, Kind, Model, Number, Provider, Size};
+
+const fn number(key: &'static str, label: &'static str, help: &'static str, n: Number) -> Field {
+    Field { key, label, help, required: false, kind: Kind::Number(n) }
+}
+
+const fn toggle(key: &'static str, label: &'static str, help: &'static str, default: bool) -> Field {
+    Field { key, label, help, required: false, kind: Kind::Bool { default, only: None } }
+}
+
+pub static FAL: Provider = Provider {
+    id: "fal",
+    name: "fal.ai",
+    base_url: "https://fal.run",
+    key_env: "FAL_KEY",
+    url_env: "FAL_BASE_URL",
+    key_optional: false,
+    auth: Auth::Key,
+    answer: Answer::Json,
+    docs_url: "https://fal.ai/models/fal-ai/flux/dev/api",
+    models: &[Model {
+        id: "fal-ai/flux/dev",
+        label: "FLUX.1 [dev]",
+        summary: "fal's serverless FLUX.1 [dev]; queue or synchronous.",
+        path: "/fal-ai/flux/dev",
+        id_field: None,
+        fixed: &[],
+        params_at: None,
+        fields: &[
+            Field {
+                key: "prompt",
+                label: "Prompt",
+                help: "The prompt to generate an image from.",
+                required: true,
+                kind: Kind::Text {
+                    max_chars: None,
+                    example: "Extreme close-up of a single tiger eye, direct frontal view",
+                },
+            },
+            Field {
+                key: "image_size",
+                label: "Image size",
+                help: "A preset, or a custom width and height.",
+                required: false,
+                kind: Kind::Size(Size {
+                    presets: FAL_PRESETS,
+                    default_preset: "landscape_4_3",
+                    min: 64,
+                    max: 4096,
+                    multiple_of: 1,
+                    custom_default: (1024, 768),
+                }),
+            },
+            number(
+                "num_inference_steps",
+                "Inference steps",
+                "More steps: more detail, slower.",
+                Number {
+                    integer: true,
+                    min: Some(1.0),
+                    max: Some(50.0),
+                    step: 1.0,
+                    default: Some(28.0),
+                    unset: "",
+                    multiple_of: None,
+                },
+            ),
+            number(
+                "guidance_scale",
+                "Guidance scale",
+                "How closely the image follows the prompt (CFG).",
+                Number {
+                    integer: false,
+                    min: Some(1.0),
+                    max: Some(20.0),
+                    step: 0.1,
+                    default: Some(3.5),
+                    unset: "",
+                    multiple_of: None,
+                },
+            ),
+            number(
+                "seed",
+                "Seed",
+                "Same seed and prompt give the same image. Empty: random (fluxplay picks one and shows it).",
+                Number {
+                    integer: true,
+                    min: None,
+                    max: None,
+                    step: 1.0,
+                    default: None,
+                    unset: "random",
+                    multiple_of: None,
+                },
+            ),
+            number(
+                "num_images",
+                "Number of images",
+                "How many images to generate.",
+                Number {
+                    integer: true,
+                    min: Some(1.0),
+                    max: Some(4.0),
+                    step: 1.0,
+                    default: Some(1.0),
+                    unset: "",
+                    multiple_of: None,
+                },
+            ),
+            Field {
+                key: "output_format",
+                label: "Output format",
+                help: "File format of the generated image.",
+                required: false,
+                kind: Kind::Choice(Choice { options: &[plain("jpeg"), plain("png")], default: Some("jpeg") }),
+            },
+            Field {
+                key: "acceleration",
+                label: "Acceleration",
+                help: "Faster generation at some cost in quality.",
+                required: false,
+                kind: Kind::Choice(Choice {
+                    options: &[plain("none"), plain("regular"), plain("high")],
+                    default: Some("none"),
+                }),
+            },
+            toggle("enable_safety_checker", "Safety checker", "Flag images fal considers unsafe.", true),
+            toggle(
+                "sync_mode",
+                "Sync mode",
+                "Return the image inline (a data URI), kept out of the request history.",
+                false,
+            ),
+        ],
+        output_note: "JPEG or PNG, default 1024×768",
+    }],
+};

@@ -1,0 +1,113 @@
+//! fal.ai through its queue API (providers.md §5): submit to
+//! `queue.fal.run/fal-ai/flux/dev`, poll `status_url` (202 while queued or in
+//! progress, 200 when completed), then fetch `response_url`. Snippets show the
+//! synchronous `fal.run` endpoint; both answer with the same output JSON.
+
+use super::{bad_answer, check_host, common_status, key_header, request, send, Generated};
+use crate::error::Error;
+use crate::jobs::Progress;
+use crate::state::{AppState, Upstream};
+use app::catalog::ModelRef;
+use axum::http::StatusCode;
+use serde_json::{Map, Value};
+use std::time::{Duration, Instant};
+
+const NAME: &str = "fal.ai";
+const KEY_ENV: &str = "FAL_KEY";
+const FAL_HOSTS: &[&str] = &["queue.fal.run", "fal.run", "queue.falrun.com"];
+const POLL_EVERY: Duration = Duration::from_millis(400);
+
+/// fal.run's queue lives on queue.fal.run; any other base (a proxy, the emulator) under `/queue`.
+fn queue_base(base_url: &str) -> String {
+    if base_url == "https://fal.run" {
+        "https://queue.fal.run".to_owned()
+    } else {
+        format!("{base_url}/queue")
+    }
+}
+
+pub async fn generate(
+    state: &AppState,
+    model: ModelRef,
+    upstream: &Upstream,
+    params: Map<String, Value>,
+    progress: &Progress,
+) -> Result<Generated, Error> {
+    let queue = queue_base(&upstream.base_url);
+    let mut req = request(model, upstream, &params);
+    req.url = format!("{queue}{}", model.model.path);
+    let (status, _, body) = send(&state.inner.http, upstream, &req, NAME).await?;
+    if !status.is_success() {
+        return Err(status_error(status.as_u16(), &body));
+    }
+    let ticket: Value = serde_json::from_slice(&body).map_err(|_| bad_answer(NAME, "a body that is not JSON"))?;
+    let url = |key: &str| {
+        ticket.get(key).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| bad_answer(NAME, &format!("no {key}")))
+    };
+    let (status_url, response_url) = (url("status_url")?, url("response_url")?);
+    check_host(NAME, &status_url, &queue, FAL_HOSTS)?;
+    check_host(NAME, &response_url, &queue, FAL_HOSTS)?;
+    progress.queued(ticket.get("queue_position").and_then(Value::as_u64).map(|p| p as u32));
+
+    let (header, value) = key_header(upstream, model.provider.auth, KEY_ENV)?;
+    let deadline = Instant::now() + state.inner.poll_deadline;
+    loop {
+        if Instant::now() >= deadline {
+            return Err(Error::Provider {
+                status: StatusCode::GATEWAY_TIMEOUT,
+                message: format!("{NAME} did not finish within {} s.", state.inner.poll_deadline.as_secs()),
+            });
+        }
+        tokio::time::sleep(POLL_EVERY).await;
+        let Ok(resp) = state.inner.http.get(&status_url).header(header.clone(), value.clone()).send().await else {
+            continue;
+        };
+        let code = resp.status();
+        if code == StatusCode::TOO_MANY_REQUESTS || code.is_server_error() {
+            continue;
+        }
+        if !code.is_success() {
+            return Err(common_status(NAME, code.as_u16(), KEY_ENV));
+        }
+        let Ok(poll) = resp.json::<Value>().await else { continue };
+        match poll.get("status").and_then(Value::as_str).unwrap_or_default() {
+            "COMPLETED" => break,
+            "IN_QUEUE" => progress.queued(poll.get("queue_position").and_then(Value::as_u64).map(|p| p as u32)),
+            _ => progress.running(None),
+        }
+    }
+    let resp = state
+        .inner
+        .http
+        .get(&response_url)
+        .header(header, value)
+        .send()
+        .await
+        .map_err(|e| super::transport_error(NAME, e))?;
+    if !resp.status().is_success() {
+        return Err(common_status(NAME, resp.status().as_u16(), KEY_ENV));
+    }
+    let output: Value = resp.json().await.map_err(|_| bad_answer(NAME, "a result that is not JSON"))?;
+    // fal's output is the shape AI/ML API passes through as its shape A.
+    super::aimlapi::parse_success(&output)
+}
+
+/// §5.3: 422 carries `detail` (a list or a string); other bodies may carry `message`.
+fn status_error(status: u16, body: &[u8]) -> Error {
+    if status != 422 {
+        return common_status(NAME, status, KEY_ENV);
+    }
+    let detail = serde_json::from_slice::<Value>(body).ok().and_then(|j| j.get("detail").cloned()).map(|d| match d {
+        Value::Array(items) => {
+            items.iter().filter_map(|i| i.get("msg").and_then(Value::as_str)).collect::<Vec<_>>().join("; ")
+        }
+        other => other.as_str().unwrap_or_default().to_owned(),
+    });
+    Error::Provider {
+        status: StatusCode::BAD_GATEWAY,
+        message: format!(
+            "{NAME} rejected the request: {}",
+            detail.unwrap_or_default().chars().take(300).collect::<String>()
+        ),
+    }
+}
