@@ -24,6 +24,7 @@ const KEYS: &[(&str, &str)] = &[
     ("ONEMIN_AI_API_KEY", "harness-1min-5e4"),
     ("BFL_API_KEY", "harness-bfl-8a0"),
     ("FAL_KEY", "harness-fal-3f7"),
+    ("REPLICATE_API_TOKEN", "harness-replicate-6b2"),
 ];
 
 fn hostile_prompts() -> Vec<String> {
@@ -70,6 +71,7 @@ fn models() -> Vec<(&'static str, Value)> {
         ("1min/black-forest-labs/flux-dev", json!({"megapixels": "0.25", "go_fast": true})),
         ("bfl/flux-dev", json!({"width": 512, "height": 768, "guidance": 2.5, "output_format": "png"})),
         ("fal/fal-ai/flux/dev", json!({"image_size": "square_hd", "num_inference_steps": 20, "acceleration": "high"})),
+        ("replicate/black-forest-labs/flux-dev", json!({"aspect_ratio": "4:5", "go_fast": false, "num_outputs": 2})),
     ]
 }
 

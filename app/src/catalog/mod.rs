@@ -7,6 +7,7 @@ mod aimlapi;
 mod bfl;
 mod fal;
 mod onemin;
+mod replicate;
 mod segmind;
 mod shared;
 
@@ -14,6 +15,7 @@ pub use aimlapi::AIMLAPI;
 pub use bfl::BFL;
 pub use fal::FAL;
 pub use onemin::ONEMIN;
+pub use replicate::REPLICATE;
 pub use segmind::SEGMIND;
 
 /// How a provider wants the API key presented.
@@ -178,7 +180,7 @@ impl Size {
     }
 }
 
-pub static PROVIDERS: &[&Provider] = &[&AIMLAPI, &SEGMIND, &ONEMIN, &BFL, &FAL];
+pub static PROVIDERS: &[&Provider] = &[&AIMLAPI, &SEGMIND, &ONEMIN, &BFL, &FAL, &REPLICATE];
 
 /// A model together with its provider; the unit the form and requests work on.
 #[derive(Debug, Clone, Copy)]

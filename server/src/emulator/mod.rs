@@ -12,6 +12,7 @@ pub mod files;
 pub mod knobs;
 pub mod onemin;
 pub mod picture;
+pub mod replicate;
 pub mod segmind;
 
 use axum::extract::OriginalUri;
@@ -27,6 +28,7 @@ pub fn router() -> Router {
         .nest("/1min", onemin::router(files.clone()))
         .nest("/bfl", bfl::router(files.clone()))
         .nest("/fal", fal::router(files.clone()))
+        .nest("/replicate", replicate::router(files.clone()))
         .route("/files/{name}", get(files::serve))
         .with_state(files)
 }

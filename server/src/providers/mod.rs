@@ -6,6 +6,7 @@ pub mod aimlapi;
 pub mod bfl;
 pub mod fal;
 pub mod onemin;
+pub mod replicate;
 pub mod segmind;
 
 use crate::error::Error;
@@ -49,6 +50,7 @@ pub async fn generate(
     match model.provider.id {
         "bfl" => bfl::generate(state, model, upstream, params, progress).await,
         "fal" => fal::generate(state, model, upstream, params, progress).await,
+        "replicate" => replicate::generate(state, model, upstream, params, progress).await,
         "aimlapi" => aimlapi::generate(state, model, upstream, params).await,
         "segmind" => segmind::generate(state, model, upstream, params).await,
         "1min" => onemin::generate(state, model, upstream, params).await,

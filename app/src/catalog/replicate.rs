@@ -1,0 +1,182 @@
+//! Replicate `black-forest-labs/flux-dev` (providers.md §6): Bearer token, the
+//! model's input nested in `input`. The answer is a Prediction; the server asks
+//! `Prefer: wait` for a short while, then polls `urls.get`.
+//!
+//! Pixel sizes per aspect ratio are the model code's own table (§0.2).
+
+use super::shared::{plain, ratio};
+use super::{Answer, Auth, Choice, Field, Image, Kind, Model, Number, Provider};
+
+const fn number(key: &'static str, label: &'static str, help: &'static str, n: Number) -> Field {
+    Field { key, label, help, required: false, kind: Kind::Number(n) }
+}
+
+const fn toggle(key: &'static str, label: &'static str, help: &'static str, default: bool) -> Field {
+    Field { key, label, help, required: false, kind: Kind::Bool { default, only: None } }
+}
+
+pub static REPLICATE: Provider = Provider {
+    id: "replicate",
+    name: "Replicate",
+    base_url: "https://api.replicate.com",
+    key_env: "REPLICATE_API_TOKEN",
+    url_env: "REPLICATE_BASE_URL",
+    key_optional: false,
+    auth: Auth::Bearer,
+    answer: Answer::Json,
+    docs_url: "https://replicate.com/black-forest-labs/flux-dev/api",
+    models: &[Model {
+        id: "black-forest-labs/flux-dev",
+        label: "FLUX.1 [dev]",
+        summary: "Black Forest Labs' model on Replicate; a prediction you can wait for or poll.",
+        path: "/v1/models/black-forest-labs/flux-dev/predictions",
+        id_field: None,
+        fixed: &[],
+        params_at: Some("input"),
+        fields: &[
+            Field {
+                key: "prompt",
+                label: "Prompt",
+                help: "Prompt for generated image.",
+                required: true,
+                kind: Kind::Text {
+                    max_chars: None,
+                    example: "black forest gateau cake spelling out the words \"FLUX DEV\", tasty, food photography",
+                },
+            },
+            Field {
+                key: "aspect_ratio",
+                label: "Aspect ratio",
+                help: "Aspect ratio for the generated image.",
+                required: false,
+                kind: Kind::Choice(Choice {
+                    options: &[
+                        ratio("1:1"),
+                        ratio("16:9"),
+                        ratio("21:9"),
+                        ratio("3:2"),
+                        ratio("2:3"),
+                        ratio("4:5"),
+                        ratio("5:4"),
+                        ratio("3:4"),
+                        ratio("4:3"),
+                        ratio("9:16"),
+                        ratio("9:21"),
+                    ],
+                    default: Some("1:1"),
+                }),
+            },
+            Field {
+                key: "image",
+                label: "Input image",
+                help: "Optional, for image-to-image: an upload or an https URL.",
+                required: false,
+                kind: Kind::Image(Image { accepts_url: true, output_size: "takes the input image's aspect ratio" }),
+            },
+            number(
+                "prompt_strength",
+                "Prompt strength",
+                "With an input image: 1.0 replaces it entirely.",
+                Number {
+                    integer: false,
+                    min: Some(0.0),
+                    max: Some(1.0),
+                    step: 0.01,
+                    default: Some(0.8),
+                    unset: "",
+                    multiple_of: None,
+                },
+            ),
+            number(
+                "num_outputs",
+                "Number of outputs",
+                "How many images to generate.",
+                Number {
+                    integer: true,
+                    min: Some(1.0),
+                    max: Some(4.0),
+                    step: 1.0,
+                    default: Some(1.0),
+                    unset: "",
+                    multiple_of: None,
+                },
+            ),
+            number(
+                "num_inference_steps",
+                "Inference steps",
+                "More steps: more detail, slower.",
+                Number {
+                    integer: true,
+                    min: Some(1.0),
+                    max: Some(50.0),
+                    step: 1.0,
+                    default: Some(28.0),
+                    unset: "",
+                    multiple_of: None,
+                },
+            ),
+            number(
+                "guidance",
+                "Guidance",
+                "Guidance for the diffusion process.",
+                Number {
+                    integer: false,
+                    min: Some(0.0),
+                    max: Some(10.0),
+                    step: 0.1,
+                    default: Some(3.0),
+                    unset: "",
+                    multiple_of: None,
+                },
+            ),
+            number(
+                "seed",
+                "Seed",
+                "For reproducible results. Empty: random (fluxplay picks one and shows it).",
+                Number {
+                    integer: true,
+                    min: None,
+                    max: None,
+                    step: 1.0,
+                    default: None,
+                    unset: "random",
+                    multiple_of: None,
+                },
+            ),
+            Field {
+                key: "output_format",
+                label: "Output format",
+                help: "Format of the output images.",
+                required: false,
+                kind: Kind::Choice(Choice {
+                    options: &[plain("webp"), plain("jpg"), plain("png")],
+                    default: Some("webp"),
+                }),
+            },
+            number(
+                "output_quality",
+                "Output quality",
+                "0 to 100; not relevant for PNG.",
+                Number {
+                    integer: true,
+                    min: Some(0.0),
+                    max: Some(100.0),
+                    step: 1.0,
+                    default: Some(80.0),
+                    unset: "",
+                    multiple_of: None,
+                },
+            ),
+            toggle("disable_safety_checker", "Disable safety checker", "Turn off the safety checker.", false),
+            toggle("go_fast", "Go fast", "Faster predictions with an optimised model.", true),
+            Field {
+                key: "megapixels",
+                label: "Megapixels",
+                help: "Approximate size of the image; 0.25 halves each side.",
+                required: false,
+                kind: Kind::Choice(Choice { options: &[plain("1"), plain("0.25")], default: Some("1") }),
+            },
+        ],
+        output_note: "WebP, JPEG or PNG, size by aspect ratio (1:1 is 1024×1024)",
+    }],
+};

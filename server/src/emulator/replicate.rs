@@ -1,0 +1,244 @@
+//! Replicate emulator (providers.md §6, §8.6): `POST /v1/models/black-forest-labs/flux-dev/predictions`
+//! answers 201 with a Prediction (and `Location`), honouring `Prefer: wait[=n]`;
+//! `GET /v1/predictions/{id}` goes starting → processing → succeeded; `output`
+//! is a list of URLs. Errors carry `detail` and `status`. Knobs: `latency`
+//! (time to succeed), `never-ready`, `moderated` (fails with the NSFW message), `status`.
+
+use super::files::Files;
+use super::knobs::Knobs;
+use super::{check, mount_url, picture, replicate_ratio_size};
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use bytes::Bytes;
+use image::ImageFormat;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+struct Prediction {
+    started: Instant,
+    ready_after: Option<Duration>,
+    nsfw: bool,
+    input: Map<String, Value>,
+    output: Option<Vec<String>>,
+    created_at: String,
+}
+
+#[derive(Clone)]
+struct Replicate {
+    files: Files,
+    predictions: Arc<Mutex<HashMap<String, Prediction>>>,
+}
+
+pub fn router<S: Clone + Send + Sync + 'static>(files: Files) -> Router<S> {
+    Router::new()
+        .route("/v1/models/black-forest-labs/flux-dev/predictions", post(create))
+        .route("/v1/predictions/{id}", get(read))
+        .route("/v1/predictions/{id}/cancel", post(cancel))
+        .with_state(Replicate { files, predictions: Arc::default() })
+}
+
+fn problem(status: StatusCode, detail: &str) -> Response {
+    (status, Json(json!({"detail": detail, "status": status.as_u16()}))).into_response()
+}
+
+fn admit(headers: &HeaderMap) -> Result<Knobs, Response> {
+    let knobs = Knobs::from_headers(headers);
+    if let Some(status) = knobs.status {
+        return Err(problem(status, "forced by the emulator's status knob"));
+    }
+    let ok = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|k| !k.trim().is_empty());
+    if ok {
+        Ok(knobs)
+    } else {
+        Err(problem(StatusCode::UNAUTHORIZED, "You did not pass a valid authentication token"))
+    }
+}
+
+const KNOWN: &[&str] = &[
+    "prompt",
+    "aspect_ratio",
+    "image",
+    "prompt_strength",
+    "num_outputs",
+    "num_inference_steps",
+    "guidance",
+    "seed",
+    "output_format",
+    "output_quality",
+    "disable_safety_checker",
+    "go_fast",
+    "megapixels",
+];
+const RATIOS: &[&str] = &["1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "3:4", "4:3", "9:16", "9:21"];
+
+fn validate(input: &Map<String, Value>) -> Result<(), String> {
+    check::known(input, KNOWN)?;
+    check::prompt(input)?;
+    check::one_of(input, "aspect_ratio", RATIOS)?;
+    check::number(input, "prompt_strength", 0.0, 1.0, false)?;
+    check::number(input, "num_outputs", 1.0, 4.0, true)?;
+    check::number(input, "num_inference_steps", 1.0, 50.0, true)?;
+    check::number(input, "guidance", 0.0, 10.0, false)?;
+    check::number(input, "seed", f64::MIN, f64::MAX, true)?;
+    check::number(input, "output_quality", 0.0, 100.0, true)?;
+    check::one_of(input, "output_format", &["webp", "jpg", "png"])?;
+    check::one_of(input, "megapixels", &["1", "0.25"])?;
+    check::boolean(input, "disable_safety_checker")?;
+    check::boolean(input, "go_fast")?;
+    match input.get("image") {
+        None => Ok(()),
+        Some(Value::String(s)) if s.starts_with("https://") || s.starts_with("http://") || s.starts_with("data:") => {
+            Ok(())
+        }
+        Some(_) => Err("image must be a URI".into()),
+    }
+}
+
+/// The Prediction object as the API shows it.
+fn view(id: &str, p: &mut Prediction, files: &Files, base: &str) -> Value {
+    let elapsed = p.started.elapsed();
+    let ready = p.ready_after.is_some_and(|r| elapsed >= r);
+    let status = match () {
+        _ if ready && p.nsfw => "failed",
+        _ if ready => "succeeded",
+        _ if elapsed < Duration::from_millis(150) => "starting",
+        _ => "processing",
+    };
+    if status == "succeeded" && p.output.is_none() {
+        p.output = Some(render(&p.input, files, base));
+    }
+    let error = (status == "failed")
+        .then_some("All generated images contained NSFW content. Try running it again with a different prompt.");
+    let get = format!("{base}/replicate/v1/predictions/{id}");
+    json!({
+        "id": id,
+        "model": "black-forest-labs/flux-dev",
+        "version": "emulated",
+        "input": p.input,
+        "output": if status == "succeeded" { json!(p.output) } else { Value::Null },
+        "error": error,
+        "logs": "",
+        "status": status,
+        "source": "api",
+        "data_removed": false,
+        "created_at": p.created_at,
+        "urls": {"get": get, "cancel": format!("{get}/cancel"), "stream": null, "web": null},
+        "metrics": if status == "succeeded" { json!({"predict_time": p.ready_after.map(|r| r.as_secs_f64())}) } else { json!({}) },
+    })
+}
+
+fn render(input: &Map<String, Value>, files: &Files, base: &str) -> Vec<String> {
+    let (mut w, mut h) = replicate_ratio_size(input.get("aspect_ratio").and_then(Value::as_str).unwrap_or("1:1"))
+        .unwrap_or((1024, 1024));
+    if input.get("megapixels").and_then(Value::as_str) == Some("0.25") {
+        (w, h) = (w / 2, h / 2);
+    }
+    let (format, ext, content_type) = match input.get("output_format").and_then(Value::as_str) {
+        Some("jpg") => (ImageFormat::Jpeg, "jpg", "image/jpeg"),
+        Some("png") => (ImageFormat::Png, "png", "image/png"),
+        _ => (ImageFormat::WebP, "webp", "image/webp"),
+    };
+    let prompt = input.get("prompt").and_then(Value::as_str).unwrap_or_default();
+    let seed = input.get("seed").and_then(Value::as_u64).unwrap_or(1);
+    let count = input.get("num_outputs").and_then(Value::as_u64).unwrap_or(1);
+    (0..count)
+        .map(|i| {
+            let bytes = picture::encode(&picture::render(prompt, seed + i, w, h), format);
+            format!("{base}/files/{}", files.put(ext, content_type, Bytes::from(bytes)))
+        })
+        .collect()
+}
+
+/// `Prefer: wait` or `wait=<seconds>` (default 60).
+fn wait(headers: &HeaderMap) -> Option<Duration> {
+    let prefer = headers.get("prefer")?.to_str().ok()?.trim();
+    let secs = match prefer.strip_prefix("wait") {
+        Some("") => 60,
+        Some(rest) => rest.trim_start_matches('=').parse().ok()?,
+        None => return None,
+    };
+    Some(Duration::from_secs(secs.min(60)))
+}
+
+async fn create(
+    State(r): State<Replicate>,
+    headers: HeaderMap,
+    original: OriginalUri,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
+    let knobs = match admit(&headers) {
+        Ok(k) => k,
+        Err(resp) => return resp,
+    };
+    let Some(mut input) =
+        serde_json::from_slice::<Value>(&body).ok().and_then(|b| b.get("input").and_then(Value::as_object).cloned())
+    else {
+        return problem(StatusCode::UNPROCESSABLE_ENTITY, "input is required");
+    };
+    if let Err(detail) = validate(&input) {
+        return problem(StatusCode::UNPROCESSABLE_ENTITY, &detail);
+    }
+    input.entry("seed").or_insert_with(|| json!(fastrand::u64(..1 << 31)));
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let ready_after = if knobs.never_ready { None } else { Some(knobs.latency.unwrap_or(Duration::from_millis(600))) };
+    let created_at =
+        time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let prediction =
+        Prediction { started: Instant::now(), ready_after, nsfw: knobs.moderated, input, output: None, created_at };
+    r.predictions.lock().expect("lock").insert(id.clone(), prediction);
+    if let Some(hold) = wait(&headers) {
+        let until = Instant::now() + hold;
+        while Instant::now() < until
+            && ready_after
+                .is_some_and(|ready| Instant::now() < r.predictions.lock().expect("lock")[&id].started + ready)
+        {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    let base = mount_url(&headers, &original, &uri, "/replicate");
+    let mut predictions = r.predictions.lock().expect("lock");
+    let body = view(&id, predictions.get_mut(&id).expect("just inserted"), &r.files, &base);
+    let location = body["urls"]["get"].as_str().unwrap_or_default().to_owned();
+    (StatusCode::CREATED, [(header::LOCATION, location)], Json(body)).into_response()
+}
+
+async fn read(
+    State(r): State<Replicate>,
+    headers: HeaderMap,
+    original: OriginalUri,
+    uri: Uri,
+    Path(id): Path<String>,
+) -> Response {
+    if let Err(resp) = admit(&headers) {
+        return resp;
+    }
+    let base = mount_url(&headers, &original, &uri, "/replicate");
+    let mut predictions = r.predictions.lock().expect("lock");
+    match predictions.get_mut(&id) {
+        Some(p) => Json(view(&id, p, &r.files, &base)).into_response(),
+        None => problem(StatusCode::NOT_FOUND, "Not found."),
+    }
+}
+
+async fn cancel(State(r): State<Replicate>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    if let Err(resp) = admit(&headers) {
+        return resp;
+    }
+    match r.predictions.lock().expect("lock").get_mut(&id) {
+        Some(p) => {
+            p.ready_after = None;
+            Json(json!({"id": id, "status": "canceled"})).into_response()
+        }
+        None => problem(StatusCode::NOT_FOUND, "Not found."),
+    }
+}
