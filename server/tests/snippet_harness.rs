@@ -25,6 +25,7 @@ const KEYS: &[(&str, &str)] = &[
     ("BFL_API_KEY", "harness-bfl-8a0"),
     ("FAL_KEY", "harness-fal-3f7"),
     ("REPLICATE_API_TOKEN", "harness-replicate-6b2"),
+    ("OPENAI_IMAGES_API_KEY", "harness-openai-1c5"),
 ];
 
 fn hostile_prompts() -> Vec<String> {
@@ -72,6 +73,7 @@ fn models() -> Vec<(&'static str, Value)> {
         ("bfl/flux-dev", json!({"width": 512, "height": 768, "guidance": 2.5, "output_format": "png"})),
         ("fal/fal-ai/flux/dev", json!({"image_size": "square_hd", "num_inference_steps": 20, "acceleration": "high"})),
         ("replicate/black-forest-labs/flux-dev", json!({"aspect_ratio": "4:5", "go_fast": false, "num_outputs": 2})),
+        ("openai/flux-dev", json!({"size": "768x1024", "n": 2})),
     ]
 }
 

@@ -7,6 +7,7 @@ mod aimlapi;
 mod bfl;
 mod fal;
 mod onemin;
+mod openai;
 mod replicate;
 mod segmind;
 mod shared;
@@ -15,6 +16,7 @@ pub use aimlapi::AIMLAPI;
 pub use bfl::BFL;
 pub use fal::FAL;
 pub use onemin::ONEMIN;
+pub use openai::OPENAI;
 pub use replicate::REPLICATE;
 pub use segmind::SEGMIND;
 
@@ -180,7 +182,7 @@ impl Size {
     }
 }
 
-pub static PROVIDERS: &[&Provider] = &[&AIMLAPI, &SEGMIND, &ONEMIN, &BFL, &FAL, &REPLICATE];
+pub static PROVIDERS: &[&Provider] = &[&AIMLAPI, &SEGMIND, &ONEMIN, &BFL, &FAL, &REPLICATE, &OPENAI];
 
 /// A model together with its provider; the unit the form and requests work on.
 #[derive(Debug, Clone, Copy)]

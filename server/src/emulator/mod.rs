@@ -11,6 +11,7 @@ pub mod fal;
 pub mod files;
 pub mod knobs;
 pub mod onemin;
+pub mod openai;
 pub mod picture;
 pub mod replicate;
 pub mod segmind;
@@ -29,6 +30,7 @@ pub fn router() -> Router {
         .nest("/bfl", bfl::router(files.clone()))
         .nest("/fal", fal::router(files.clone()))
         .nest("/replicate", replicate::router(files.clone()))
+        .nest("/openai", openai::router(files.clone()))
         .route("/files/{name}", get(files::serve))
         .with_state(files)
 }

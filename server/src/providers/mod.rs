@@ -6,6 +6,7 @@ pub mod aimlapi;
 pub mod bfl;
 pub mod fal;
 pub mod onemin;
+pub mod openai;
 pub mod replicate;
 pub mod segmind;
 
@@ -51,6 +52,7 @@ pub async fn generate(
         "bfl" => bfl::generate(state, model, upstream, params, progress).await,
         "fal" => fal::generate(state, model, upstream, params, progress).await,
         "replicate" => replicate::generate(state, model, upstream, params, progress).await,
+        "openai" => openai::generate(state, model, upstream, params).await,
         "aimlapi" => aimlapi::generate(state, model, upstream, params).await,
         "segmind" => segmind::generate(state, model, upstream, params).await,
         "1min" => onemin::generate(state, model, upstream, params).await,

@@ -1,0 +1,83 @@
+//! An OpenAI-compatible images endpoint (providers.md §7), the shape self-hosted
+//! engines copy (stable-diffusion.cpp's server, LocalAI). Live once
+//! `OPENAI_IMAGES_BASE_URL` is set; the key is optional.
+//!
+//! Choices: FLUX-friendly sizes are offered (the OpenAI list is DALL·E's);
+//! `model` is what the engine calls its FLUX model, `flux-dev` by default.
+
+use super::shared::plain;
+use super::{Answer, Auth, Choice, Field, Kind, Model, Number, Opt, Provider};
+
+pub static OPENAI: Provider = Provider {
+    id: "openai",
+    name: "OpenAI-compatible engine",
+    base_url: "http://127.0.0.1:8080",
+    key_env: "OPENAI_IMAGES_API_KEY",
+    url_env: "OPENAI_IMAGES_BASE_URL",
+    key_optional: true,
+    auth: Auth::Bearer,
+    answer: Answer::Json,
+    docs_url: "https://platform.openai.com/docs/api-reference/images/create",
+    models: &[Model {
+        id: "flux-dev",
+        label: "FLUX.1 [dev], self-hosted",
+        summary: "Any engine with an OpenAI-style /v1/images/generations.",
+        path: "/v1/images/generations",
+        id_field: Some("model"),
+        fixed: &[],
+        params_at: None,
+        fields: &[
+            Field {
+                key: "prompt",
+                label: "Prompt",
+                help: "A text description of the desired image.",
+                required: true,
+                kind: Kind::Text {
+                    max_chars: Some(32000),
+                    example: "A lighthouse on a cliff at dusk, volumetric light",
+                },
+            },
+            Field {
+                key: "size",
+                label: "Size",
+                help: "WIDTHxHEIGHT; engines round to what the model supports.",
+                required: false,
+                kind: Kind::Choice(Choice {
+                    options: &[
+                        plain("1024x1024"),
+                        plain("1024x768"),
+                        plain("768x1024"),
+                        plain("1536x1024"),
+                        plain("1024x1536"),
+                        plain("512x512"),
+                        Opt { value: "256x256", label: "256x256 (fast)" },
+                    ],
+                    default: Some("1024x1024"),
+                }),
+            },
+            Field {
+                key: "n",
+                label: "Number of images",
+                help: "How many images to generate.",
+                required: false,
+                kind: Kind::Number(Number {
+                    integer: true,
+                    min: Some(1.0),
+                    max: Some(10.0),
+                    step: 1.0,
+                    default: Some(1.0),
+                    unset: "",
+                    multiple_of: None,
+                }),
+            },
+            Field {
+                key: "response_format",
+                label: "Response format",
+                help: "A URL to fetch, or the image inline as base64.",
+                required: false,
+                kind: Kind::Choice(Choice { options: &[plain("url"), plain("b64_json")], default: Some("url") }),
+            },
+        ],
+        output_note: "PNG from most engines, at the requested size",
+    }],
+};
