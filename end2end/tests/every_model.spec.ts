@@ -1,0 +1,31 @@
+import { test, expect } from '@playwright/test';
+import * as path from 'node:path';
+
+const REFERENCE = path.join(__dirname, '..', 'fixtures', 'reference-320x192.png');
+
+test('every model in the catalog generates through its emulator', async ({ page }) => {
+  test.setTimeout(180_000);
+  await page.goto('/');
+  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+  const picker = page.getByRole('combobox', { name: 'Model' });
+  const slugs = await picker.locator('option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+  expect(slugs.length).toBeGreaterThanOrEqual(19);
+  const requestId = page.locator('.gallery .meta code');
+  for (const slug of slugs) {
+    await picker.selectOption(slug);
+    await expect(page.getByText('Emulated', { exact: true })).toBeVisible();
+    // Image-to-image models need their reference image first.
+    const reference = page.getByLabel(/^Reference image \*$/);
+    if ((await reference.count()) > 0) {
+      await reference.setInputFiles(REFERENCE);
+      await expect(page.getByRole('img', { name: 'Reference image preview' })).toBeVisible();
+    }
+    const before = (await requestId.count()) > 0 ? await requestId.innerText() : '';
+    await page.getByRole('button', { name: 'Generate' }).click();
+    await expect(requestId).not.toHaveText(before, { timeout: 20_000 });
+    await expect(page.getByRole('alert')).toHaveCount(0);
+    const image = page.getByRole('img', { name: /^Generated image 1 of \d$/ });
+    await expect(image).toBeVisible();
+    expect(await image.evaluate((img: HTMLImageElement) => img.naturalWidth), slug).toBeGreaterThan(0);
+  }
+});
