@@ -56,10 +56,10 @@ fn unprocessable(field: &str, msg: &str) -> Response {
 }
 
 /// The checks every route shares; `Err` is the response to send.
-fn admit(headers: &HeaderMap) -> Result<Knobs, Response> {
+fn admit(headers: &HeaderMap) -> Result<Knobs, Box<Response>> {
     let knobs = Knobs::from_headers(headers);
     if let Some(status) = knobs.status {
-        return Err(detail(status, json!("forced by the emulator's status knob")));
+        return Err(Box::new(detail(status, json!("forced by the emulator's status knob"))));
     }
     let authorised = headers
         .get("authorization")
@@ -69,7 +69,7 @@ fn admit(headers: &HeaderMap) -> Result<Knobs, Response> {
     if authorised {
         Ok(knobs)
     } else {
-        Err(detail(StatusCode::UNAUTHORIZED, json!("Missing or invalid Authorization: Key <FAL_KEY>")))
+        Err(Box::new(detail(StatusCode::UNAUTHORIZED, json!("Missing or invalid Authorization: Key <FAL_KEY>"))))
     }
 }
 
@@ -173,7 +173,7 @@ async fn sync(
 ) -> Response {
     let knobs = match admit(&headers) {
         Ok(k) => k,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     knobs.delay().await;
     let Some(body) = body.as_object() else { return unprocessable("body", "Input should be an object") };
@@ -194,7 +194,7 @@ async fn submit(
 ) -> Response {
     let knobs = match admit(&headers) {
         Ok(k) => k,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Some(body) = body.as_object() else { return unprocessable("body", "Input should be an object") };
     if let Err((field, msg)) = validate(body) {
@@ -228,7 +228,7 @@ async fn status(
     Path(id): Path<String>,
 ) -> Response {
     if let Err(r) = admit(&headers) {
-        return r;
+        return *r;
     }
     let base = mount_url(&headers, &original, &uri, "/fal");
     let mut queue = fal.queue.lock().expect("queue lock");
@@ -261,7 +261,7 @@ async fn status(
 
 async fn result(State(fal): State<Fal>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     if let Err(r) = admit(&headers) {
-        return r;
+        return *r;
     }
     let queue = fal.queue.lock().expect("queue lock");
     match queue.get(&id).map(|q| q.output.clone()) {
@@ -273,7 +273,7 @@ async fn result(State(fal): State<Fal>, headers: HeaderMap, Path(id): Path<Strin
 
 async fn cancel(State(fal): State<Fal>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     if let Err(r) = admit(&headers) {
-        return r;
+        return *r;
     }
     match fal.queue.lock().expect("queue lock").remove(&id) {
         Some(_) => (StatusCode::ACCEPTED, Json(json!({"status": "CANCELLATION_REQUESTED"}))).into_response(),

@@ -46,10 +46,10 @@ fn problem(status: StatusCode, detail: &str) -> Response {
     (status, Json(json!({"detail": detail, "status": status.as_u16()}))).into_response()
 }
 
-fn admit(headers: &HeaderMap) -> Result<Knobs, Response> {
+fn admit(headers: &HeaderMap) -> Result<Knobs, Box<Response>> {
     let knobs = Knobs::from_headers(headers);
     if let Some(status) = knobs.status {
-        return Err(problem(status, "forced by the emulator's status knob"));
+        return Err(Box::new(problem(status, "forced by the emulator's status knob")));
     }
     let ok = headers
         .get("authorization")
@@ -59,7 +59,7 @@ fn admit(headers: &HeaderMap) -> Result<Knobs, Response> {
     if ok {
         Ok(knobs)
     } else {
-        Err(problem(StatusCode::UNAUTHORIZED, "You did not pass a valid authentication token"))
+        Err(Box::new(problem(StatusCode::UNAUTHORIZED, "You did not pass a valid authentication token")))
     }
 }
 
@@ -178,7 +178,7 @@ async fn create(
 ) -> Response {
     let knobs = match admit(&headers) {
         Ok(k) => k,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     let Some(mut input) =
         serde_json::from_slice::<Value>(&body).ok().and_then(|b| b.get("input").and_then(Value::as_object).cloned())
@@ -220,7 +220,7 @@ async fn read(
     Path(id): Path<String>,
 ) -> Response {
     if let Err(resp) = admit(&headers) {
-        return resp;
+        return *resp;
     }
     let base = mount_url(&headers, &original, &uri, "/replicate");
     let mut predictions = r.predictions.lock().expect("lock");
@@ -232,7 +232,7 @@ async fn read(
 
 async fn cancel(State(r): State<Replicate>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     if let Err(resp) = admit(&headers) {
-        return resp;
+        return *resp;
     }
     match r.predictions.lock().expect("lock").get_mut(&id) {
         Some(p) => {
