@@ -28,27 +28,8 @@ async fn generate(addr: std::net::SocketAddr, params: Value) -> (u16, Value) {
 #[tokio::test]
 async fn submit_poll_download_with_progress() {
     let addr = common::spawn(&[]).await;
-    let client = reqwest::Client::new();
-    let ticket: Value = client
-        .post(format!("http://{addr}/api/jobs"))
-        .json(&json!({"model": "bfl/flux-dev", "params": {"prompt": "a fish", "width": 512, "height": 384, "output_format": "png", "seed": 5}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let job = ticket["job"].as_str().unwrap();
-    let mut states = Vec::new();
-    let done = loop {
-        let state: Value =
-            client.get(format!("http://{addr}/api/jobs/{job}")).send().await.unwrap().json().await.unwrap();
-        states.push(state["state"].as_str().unwrap().to_owned());
-        if state["state"] == "done" || state["state"] == "failed" {
-            break state;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let params = json!({"prompt": "a fish", "width": 512, "height": 384, "output_format": "png", "seed": 5});
+    let (states, done) = common::run_job(addr, "bfl/flux-dev", params).await;
     assert_eq!(done["state"], "done", "{done}");
     let image = &done["result"]["images"][0];
     assert_eq!(

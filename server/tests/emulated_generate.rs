@@ -54,29 +54,11 @@ async fn same_prompt_and_seed_give_the_same_image() {
 #[tokio::test]
 async fn a_job_is_polled_from_queued_to_done() {
     let addr = common::spawn(&[]).await;
-    let client = reqwest::Client::new();
-    let resp = client
-        .post(format!("http://{addr}/api/jobs"))
-        .json(&json!({"model": "segmind/flux-dev", "params": {"prompt": "a heron"}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 202);
-    let job = resp.json::<Value>().await.unwrap()["job"].as_str().unwrap().to_owned();
-    let mut seen = Vec::new();
-    let done = loop {
-        let state: Value =
-            client.get(format!("http://{addr}/api/jobs/{job}")).send().await.unwrap().json().await.unwrap();
-        seen.push(state["state"].as_str().unwrap().to_owned());
-        if state["state"] == "done" || state["state"] == "failed" {
-            break state;
-        }
-        assert!(seen.len() < 200, "job never finished: {seen:?}");
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    };
+    let (_, done) = common::run_job(addr, "segmind/flux-dev", json!({"prompt": "a heron"})).await;
     assert_eq!(done["state"], "done", "{done}");
     assert_eq!(done["result"]["images"][0]["width"], 1024);
 
+    let client = reqwest::Client::new();
     let resp = client
         .post(format!("http://{addr}/api/jobs"))
         .json(&json!({"model": "segmind/flux-dev", "params": {"prompt": "p", "steps": 99}}))

@@ -9,28 +9,8 @@ use std::time::Duration;
 #[tokio::test]
 async fn the_queue_flow_generates_with_progress() {
     let addr = common::spawn(&[]).await;
-    let client = reqwest::Client::new();
     let params = json!({"prompt": "a tiger eye", "image_size": {"width": 600, "height": 400}, "num_images": 2, "output_format": "png", "seed": 3});
-    let ticket: Value = client
-        .post(format!("http://{addr}/api/jobs"))
-        .json(&json!({"model": "fal/fal-ai/flux/dev", "params": params}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let job = ticket["job"].as_str().unwrap();
-    let mut states = Vec::new();
-    let done = loop {
-        let state: Value =
-            client.get(format!("http://{addr}/api/jobs/{job}")).send().await.unwrap().json().await.unwrap();
-        states.push(state["state"].as_str().unwrap().to_owned());
-        if state["state"] == "done" || state["state"] == "failed" {
-            break state;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let (states, done) = common::run_job(addr, "fal/fal-ai/flux/dev", params).await;
     assert_eq!(done["state"], "done", "{done}");
     let images = done["result"]["images"].as_array().unwrap();
     assert_eq!(images.len(), 2);

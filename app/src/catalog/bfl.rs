@@ -8,12 +8,8 @@
 //! - `webhook_url` / `webhook_secret` are left out: a public demo must not let
 //!   visitors point the provider at arbitrary URLs.
 
-use super::shared::plain;
+use super::shared::{number, plain};
 use super::{Answer, Auth, Choice, Field, Image, Kind, Model, Number, Provider};
-
-const fn number(key: &'static str, label: &'static str, help: &'static str, n: Number) -> Field {
-    Field { key, label, help, required: false, kind: Kind::Number(n) }
-}
 
 const fn side(key: &'static str, label: &'static str, default: f64) -> Field {
     number(

@@ -7,16 +7,8 @@
 //! - A custom `image_size` may be up to 14142 per side on newer fal versions and
 //!   4096 on older ones: 4096, which both accept. No multiple is documented.
 
-use super::shared::{plain, FAL_PRESETS};
+use super::shared::{number, plain, toggle, FAL_PRESETS};
 use super::{Answer, Auth, Choice, Field, Kind, Model, Number, Provider, Size};
-
-const fn number(key: &'static str, label: &'static str, help: &'static str, n: Number) -> Field {
-    Field { key, label, help, required: false, kind: Kind::Number(n) }
-}
-
-const fn toggle(key: &'static str, label: &'static str, help: &'static str, default: bool) -> Field {
-    Field { key, label, help, required: false, kind: Kind::Bool { default, only: None } }
-}
 
 pub static FAL: Provider = Provider {
     id: "fal",

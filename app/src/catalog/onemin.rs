@@ -9,16 +9,8 @@
 //!   server uploads the file to the Asset API first.
 //! - Pixel sizes for the ratios are Replicate's (§0.2), inferred.
 
-use super::shared::{plain, ratio};
+use super::shared::{number, plain, ratio, toggle};
 use super::{Answer, Auth, Choice, Field, Image, Kind, Model, Number, Provider};
-
-const fn number(key: &'static str, label: &'static str, help: &'static str, n: Number) -> Field {
-    Field { key, label, help, required: false, kind: Kind::Number(n) }
-}
-
-const fn toggle(key: &'static str, label: &'static str, help: &'static str) -> Field {
-    Field { key, label, help, required: false, kind: Kind::Bool { default: false, only: None } }
-}
 
 pub static ONEMIN: Provider = Provider {
     id: "1min",
@@ -144,8 +136,8 @@ pub static ONEMIN: Provider = Provider {
                     multiple_of: None,
                 },
             ),
-            toggle("disable_safety_checker", "Disable safety checker", "Turn off the built-in safety filter."),
-            toggle("go_fast", "Go fast", "Fastest generation mode."),
+            toggle("disable_safety_checker", "Disable safety checker", "Turn off the built-in safety filter.", false),
+            toggle("go_fast", "Go fast", "Fastest generation mode.", false),
             Field {
                 key: "megapixels",
                 label: "Megapixels",

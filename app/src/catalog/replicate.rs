@@ -4,16 +4,8 @@
 //!
 //! Pixel sizes per aspect ratio are the model code's own table (§0.2).
 
-use super::shared::{plain, ratio};
+use super::shared::{number, plain, ratio, toggle};
 use super::{Answer, Auth, Choice, Field, Image, Kind, Model, Number, Provider};
-
-const fn number(key: &'static str, label: &'static str, help: &'static str, n: Number) -> Field {
-    Field { key, label, help, required: false, kind: Kind::Number(n) }
-}
-
-const fn toggle(key: &'static str, label: &'static str, help: &'static str, default: bool) -> Field {
-    Field { key, label, help, required: false, kind: Kind::Bool { default, only: None } }
-}
 
 pub static REPLICATE: Provider = Provider {
     id: "replicate",

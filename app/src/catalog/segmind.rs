@@ -7,12 +7,8 @@
 //! - `samples` 1–4 as documented, though the v1 API answers with one image's bytes.
 //! - Pixel sizes for the ratios are Replicate's (§0.2), which Segmind appears to proxy.
 
-use super::shared::{plain, ratio};
+use super::shared::{number, plain, ratio};
 use super::{Answer, Auth, Choice, Field, Kind, Model, Number, Provider};
-
-const fn number(key: &'static str, label: &'static str, help: &'static str, n: Number) -> Field {
-    Field { key, label, help, required: false, kind: Kind::Number(n) }
-}
 
 pub static SEGMIND: Provider = Provider {
     id: "segmind",

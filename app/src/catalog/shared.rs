@@ -1,6 +1,6 @@
 //! Tables more than one provider uses (providers.md §0).
 
-use super::{Opt, Preset};
+use super::{Field, Kind, Number, Opt, Preset};
 
 /// fal's six legacy `image_size` presets (§0.1); the only names AI/ML API accepts.
 pub const FAL_PRESETS: &[Preset] = &[
@@ -35,4 +35,14 @@ pub const fn ratio(value: &'static str) -> Opt {
 /// A choice whose label is its value.
 pub const fn plain(value: &'static str) -> Opt {
     Opt { value, label: value }
+}
+
+/// An optional numeric field.
+pub const fn number(key: &'static str, label: &'static str, help: &'static str, n: Number) -> Field {
+    Field { key, label, help, required: false, kind: Kind::Number(n) }
+}
+
+/// An optional boolean field.
+pub const fn toggle(key: &'static str, label: &'static str, help: &'static str, default: bool) -> Field {
+    Field { key, label, help, required: false, kind: Kind::Bool { default, only: None } }
 }

@@ -54,3 +54,29 @@ pub fn png(width: u32, height: u32) -> Vec<u8> {
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
 }
+
+/// Starts a job and polls it to the end: every state seen, and the last answer.
+pub async fn run_job(addr: SocketAddr, model: &str, params: serde_json::Value) -> (Vec<String>, serde_json::Value) {
+    let client = reqwest::Client::new();
+    let ticket: serde_json::Value = client
+        .post(format!("http://{addr}/api/jobs"))
+        .json(&serde_json::json!({"model": model, "params": params}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let job = ticket["job"].as_str().expect("a job id").to_owned();
+    let mut states = Vec::new();
+    loop {
+        let state: serde_json::Value =
+            client.get(format!("http://{addr}/api/jobs/{job}")).send().await.unwrap().json().await.unwrap();
+        states.push(state["state"].as_str().unwrap_or_default().to_owned());
+        if state["state"] == "done" || state["state"] == "failed" {
+            return (states, state);
+        }
+        assert!(states.len() < 400, "job never finished: {states:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
