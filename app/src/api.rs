@@ -39,6 +39,8 @@ pub struct GenerateResponse {
     /// The provider's own timings object, when it sends one.
     pub timings: Option<Value>,
     pub usage: Option<Value>,
+    /// The provider's answer, long strings shortened; never holds a key.
+    pub upstream: Option<Value>,
 }
 
 /// Where a generation started with `POST /api/jobs` is (`GET /api/jobs/{id}`).
@@ -221,6 +223,7 @@ pub(crate) mod read {
             total_ms: number(v, "total_ms").unwrap_or(0.0) as u64,
             timings: optional(v, "timings"),
             usage: optional(v, "usage"),
+            upstream: optional(v, "upstream"),
         })
     }
 

@@ -137,6 +137,7 @@ async fn execute(state: AppState, ready: Ready, id: String, progress: Progress) 
         total_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         timings: generated.timings,
         usage: generated.usage,
+        upstream: generated.raw.map(providers::shorten_raw),
     })
 }
 

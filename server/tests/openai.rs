@@ -25,6 +25,13 @@ async fn urls_and_base64_answers_both_land_in_the_store() {
         assert_eq!(body["emulated"], true);
         assert_eq!(body["images"].as_array().unwrap().len(), 2);
         assert_eq!(body["images"][0]["width"], 512);
+        // The provider's answer comes along, with inline images shortened.
+        let first = &body["upstream"]["data"][0];
+        if format == "b64_json" {
+            assert!(first["b64_json"].as_str().unwrap().ends_with("characters)"), "{first}");
+        } else {
+            assert!(first["url"].as_str().unwrap().contains("/emulate/files/"), "{first}");
+        }
     }
 }
 

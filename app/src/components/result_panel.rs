@@ -87,6 +87,19 @@ fn Gallery(response: GenerateResponse) -> impl IntoView {
                     }
                 })
                 .collect_view()}
+            {response
+                .usage
+                .map(|u| view! { <p class="meta">"Usage: " <code>{u.to_string()}</code></p> })}
+            {response
+                .upstream
+                .map(|raw| {
+                    view! {
+                        <details class="raw">
+                            <summary>"Provider response"</summary>
+                            <pre class="code">{serde_json::to_string_pretty(&raw).unwrap_or_default()}</pre>
+                        </details>
+                    }
+                })}
             <p class="meta">"Request id " <code>{response.request_id}</code></p>
         </div>
     }

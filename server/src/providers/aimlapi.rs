@@ -45,7 +45,7 @@ async fn inline_uploads(state: &AppState, model: ModelRef, params: &mut Map<Stri
 
 /// Reads either success shape.
 pub fn parse_success(json: &Value) -> Result<Generated, Error> {
-    let mut out = Generated::default();
+    let mut out = Generated { raw: Some(json.clone()), ..Generated::default() };
     if let Some(images) = json.get("images").and_then(Value::as_array) {
         out.images =
             images.iter().filter_map(|i| i.get("url")?.as_str()).map(|u| ImageRef::Url(u.to_owned())).collect();

@@ -98,6 +98,7 @@ fn ready(poll: &Value) -> Result<Generated, Error> {
         images: vec![ImageRef::Url(sample.to_owned())],
         seed: result.get("seed").and_then(Value::as_u64),
         timings,
+        raw: Some(poll.clone()),
         ..Generated::default()
     })
 }

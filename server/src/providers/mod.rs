@@ -38,6 +38,22 @@ pub struct Generated {
     pub nsfw: Vec<bool>,
     pub timings: Option<Value>,
     pub usage: Option<Value>,
+    /// The provider's final JSON answer, for the page's "Provider response".
+    pub raw: Option<Value>,
+}
+
+/// The raw answer as the browser may see it: long strings (inline images,
+/// signed URLs' tails) are shortened; nothing in it is ours to hide.
+pub fn shorten_raw(value: Value) -> Value {
+    match value {
+        Value::String(s) if s.chars().count() > 300 => {
+            let head: String = s.chars().take(120).collect();
+            Value::String(format!("{head}… ({} characters)", s.chars().count()))
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(shorten_raw).collect()),
+        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, shorten_raw(v))).collect()),
+        other => other,
+    }
 }
 
 /// Calls `model`'s provider with validated `params` (seed already chosen).

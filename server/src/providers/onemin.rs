@@ -36,7 +36,7 @@ pub async fn generate(
         Some(other) => return Err(bad_answer(NAME, &format!("the generation status {other}"))),
     }
     let url = record.get("temporaryUrl").and_then(Value::as_str).ok_or_else(|| bad_answer(NAME, "no temporaryUrl"))?;
-    Ok(Generated { images: vec![ImageRef::Url(url.to_owned())], ..Generated::default() })
+    Ok(Generated { images: vec![ImageRef::Url(url.to_owned())], raw: Some(json.clone()), ..Generated::default() })
 }
 
 /// `POST /api/assets` (multipart, part `asset`); the path to pass on is

@@ -106,7 +106,13 @@ fn succeeded(prediction: &Value) -> Result<Generated, Error> {
         return Err(bad_answer(NAME, "a prediction without output"));
     }
     let seed = prediction.pointer("/input/seed").and_then(Value::as_u64);
-    Ok(Generated { images, seed, timings: prediction.get("metrics").cloned(), ..Generated::default() })
+    Ok(Generated {
+        images,
+        seed,
+        timings: prediction.get("metrics").cloned(),
+        raw: Some(prediction.clone()),
+        ..Generated::default()
+    })
 }
 
 /// §6.3: errors carry `detail`; 422 is an input-schema violation.

@@ -28,7 +28,10 @@ pub async fn generate(
     }
     let credits =
         headers.get("x-remaining-credits").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<f64>().ok());
+    // The answer is the image itself; what there is to show is its headers.
+    let raw = json!({"content_type": content_type, "bytes": body.len(), "x-remaining-credits": credits});
     Ok(Generated {
+        raw: Some(raw),
         images: vec![ImageRef::Bytes(body)],
         usage: credits.map(|c| json!({"remaining_credits": c})),
         ..Generated::default()
