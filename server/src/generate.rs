@@ -49,7 +49,7 @@ pub async fn start(
     let job = id.clone();
     tokio::spawn(async move {
         let done = match execute(state, ready, job.clone(), progress).await {
-            Ok(result) => JobState::Done { result },
+            Ok(result) => JobState::Done { result: Box::new(result) },
             Err(e) => {
                 let response = WithId(e, job.clone()).into_response();
                 let status = response.status();
