@@ -56,7 +56,7 @@ pub enum JobState {
         progress: Option<f64>,
     },
     Done {
-        result: GenerateResponse,
+        result: Box<GenerateResponse>,
     },
     Failed {
         error: ApiError,
