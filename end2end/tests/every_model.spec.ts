@@ -10,7 +10,7 @@ test('every model in the catalog generates through its emulator', async ({ page 
   const picker = page.getByRole('combobox', { name: 'Model' });
   const slugs = await picker.locator('option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
   expect(slugs.length).toBeGreaterThanOrEqual(19);
-  const requestId = page.locator('.gallery .meta code');
+  const requestId = page.locator('.gallery .request-id code');
   for (const slug of slugs) {
     await picker.selectOption(slug);
     await expect(page.getByText('Emulated', { exact: true })).toBeVisible();

@@ -100,7 +100,7 @@ fn Gallery(response: GenerateResponse) -> impl IntoView {
                         </details>
                     }
                 })}
-            <p class="meta">"Request id " <code>{response.request_id}</code></p>
+            <p class="meta request-id">"Request id " <code>{response.request_id}</code></p>
         </div>
     }
 }
