@@ -35,7 +35,12 @@ pub fn to_value(v: &JsValue) -> Value {
     if let Some(b) = v.as_bool() {
         Value::Bool(b)
     } else if let Some(n) = v.as_f64() {
-        serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+        // JS has one number type; whole ones read back as integers, as the server sent them.
+        if n.fract() == 0.0 && n.abs() < 9e15 {
+            Value::from(n as i64)
+        } else {
+            serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+        }
     } else if let Some(s) = v.as_string() {
         Value::String(s)
     } else if Array::is_array(v) {
