@@ -66,6 +66,9 @@ async fn the_page_is_server_rendered_with_form_snippet_and_emulated_notice() {
     assert!(html.contains("Bearer $AIMLAPI_KEY"));
     assert!(html.contains("Emulated"));
     assert!(html.contains("Landscape 4:3 — 1024×768"));
+    for provider in app::catalog::PROVIDERS {
+        assert!(html.contains(&format!("label=\"{} · emulated\"", provider.name)), "{}", provider.id);
+    }
 }
 
 #[tokio::test]

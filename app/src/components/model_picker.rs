@@ -1,9 +1,11 @@
+use crate::api::BackendStatus;
 use crate::catalog::{self, ModelRef};
 use leptos::prelude::*;
 
-/// Every model in the catalog, grouped by provider.
+/// Every model in the catalog, grouped by provider, each provider marked live or emulated.
 #[component]
 pub fn ModelPicker(model: RwSignal<ModelRef>, on_change: Callback<ModelRef>) -> impl IntoView {
+    let status = use_context::<BackendStatus>().unwrap_or_default();
     view! {
         <div class="model-picker">
             <label for="model">"Model"</label>
@@ -20,7 +22,11 @@ pub fn ModelPicker(model: RwSignal<ModelRef>, on_change: Callback<ModelRef>) -> 
                     .iter()
                     .map(|p| {
                         view! {
-                            <optgroup label=p.name>
+                            <optgroup label=format!(
+                                "{} · {}",
+                                p.name,
+                                if status.is_live(p.id) { "live" } else { "emulated" },
+                            )>
                                 {catalog::models()
                                     .filter(|m| std::ptr::eq(m.provider, *p))
                                     .map(|m| {
