@@ -11,7 +11,7 @@
 //! - Kontext's `image_url` may be one URI or up to 4; the form sends one.
 //! - flux-pro/v1.1-ultra's `raw` is `enum: [false]`: shown, but only false is valid.
 
-use super::shared::{plain, FAL_PRESETS};
+use super::shared::{plain, random_seed, FAL_PRESETS};
 use super::{Answer, Auth, Choice, Field, Image, Kind, Model, Number, Opt, Provider, Size};
 
 const PROMPT: Field = Field {
@@ -41,21 +41,7 @@ const NUM_IMAGES: Field = Field {
     }),
 };
 
-const SEED: Field = Field {
-    key: "seed",
-    label: "Seed",
-    help: "Same seed and prompt give the same image. Empty: random (fluxplay picks one and shows it).",
-    required: false,
-    kind: Kind::Number(Number {
-        integer: true,
-        min: Some(1.0),
-        max: None,
-        step: 1.0,
-        default: None,
-        unset: "random",
-        multiple_of: None,
-    }),
-};
+const SEED: Field = random_seed(Some(1.0), None);
 
 const fn guidance(default: Option<f64>) -> Field {
     Field {

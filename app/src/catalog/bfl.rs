@@ -8,7 +8,7 @@
 //! - `webhook_url` / `webhook_secret` are left out: a public demo must not let
 //!   visitors point the provider at arbitrary URLs.
 
-use super::shared::{number, plain};
+use super::shared::{number, plain, random_seed};
 use super::{Answer, Auth, Choice, Field, Image, Kind, Model, Number, Provider};
 
 const fn side(key: &'static str, label: &'static str, default: f64) -> Field {
@@ -87,20 +87,7 @@ pub static BFL: Provider = Provider {
                 required: false,
                 kind: Kind::Bool { default: false, only: None },
             },
-            number(
-                "seed",
-                "Seed",
-                "For reproducible results. Empty: random (fluxplay picks one and shows it).",
-                Number {
-                    integer: true,
-                    min: None,
-                    max: None,
-                    step: 1.0,
-                    default: None,
-                    unset: "random",
-                    multiple_of: None,
-                },
-            ),
+            random_seed(None, None),
             number(
                 "guidance",
                 "Guidance",

@@ -7,7 +7,7 @@
 //! - A custom `image_size` may be up to 14142 per side on newer fal versions and
 //!   4096 on older ones: 4096, which both accept. No multiple is documented.
 
-use super::shared::{number, plain, toggle, FAL_PRESETS};
+use super::shared::{number, plain, random_seed, toggle, FAL_PRESETS};
 use super::{Answer, Auth, Choice, Field, Kind, Model, Number, Provider, Size};
 
 pub static FAL: Provider = Provider {
@@ -81,20 +81,7 @@ pub static FAL: Provider = Provider {
                     multiple_of: None,
                 },
             ),
-            number(
-                "seed",
-                "Seed",
-                "Same seed and prompt give the same image. Empty: random (fluxplay picks one and shows it).",
-                Number {
-                    integer: true,
-                    min: None,
-                    max: None,
-                    step: 1.0,
-                    default: None,
-                    unset: "random",
-                    multiple_of: None,
-                },
-            ),
+            random_seed(None, None),
             number(
                 "num_images",
                 "Number of images",

@@ -9,7 +9,7 @@
 //!   server uploads the file to the Asset API first.
 //! - Pixel sizes for the ratios are Replicate's (§0.2), inferred.
 
-use super::shared::{number, plain, ratio, toggle};
+use super::shared::{number, plain, random_seed, ratio, toggle};
 use super::{Answer, Auth, Choice, Field, Image, Kind, Model, Number, Provider};
 
 pub static ONEMIN: Provider = Provider {
@@ -108,20 +108,7 @@ pub static ONEMIN: Provider = Provider {
                     multiple_of: None,
                 },
             ),
-            number(
-                "seed",
-                "Seed",
-                "For reproducible results. Empty: random (fluxplay picks one and shows it).",
-                Number {
-                    integer: true,
-                    min: Some(0.0),
-                    max: Some(4_294_967_295.0),
-                    step: 1.0,
-                    default: None,
-                    unset: "random",
-                    multiple_of: None,
-                },
-            ),
+            random_seed(Some(0.0), Some(4_294_967_295.0)),
             number(
                 "output_quality",
                 "Output quality",

@@ -4,7 +4,7 @@
 //!
 //! Pixel sizes per aspect ratio are the model code's own table (§0.2).
 
-use super::shared::{number, plain, ratio, toggle};
+use super::shared::{number, plain, random_seed, ratio, toggle};
 use super::{Answer, Auth, Choice, Field, Image, Kind, Model, Number, Provider};
 
 pub static REPLICATE: Provider = Provider {
@@ -121,20 +121,7 @@ pub static REPLICATE: Provider = Provider {
                     multiple_of: None,
                 },
             ),
-            number(
-                "seed",
-                "Seed",
-                "For reproducible results. Empty: random (fluxplay picks one and shows it).",
-                Number {
-                    integer: true,
-                    min: None,
-                    max: None,
-                    step: 1.0,
-                    default: None,
-                    unset: "random",
-                    multiple_of: None,
-                },
-            ),
+            random_seed(None, None),
             Field {
                 key: "output_format",
                 label: "Output format",

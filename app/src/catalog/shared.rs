@@ -46,3 +46,14 @@ pub const fn number(key: &'static str, label: &'static str, help: &'static str, 
 pub const fn toggle(key: &'static str, label: &'static str, help: &'static str, default: bool) -> Field {
     Field { key, label, help, required: false, kind: Kind::Bool { default, only: None } }
 }
+
+/// A seed the provider would pick at random when left out; fluxplay then picks
+/// one itself, so the seed shown is the one used. Bounds where documented.
+pub const fn random_seed(min: Option<f64>, max: Option<f64>) -> Field {
+    number(
+        "seed",
+        "Seed",
+        "Same seed and prompt give the same image. Empty: random (fluxplay picks one and shows it).",
+        Number { integer: true, min, max, step: 1.0, default: None, unset: "random", multiple_of: None },
+    )
+}

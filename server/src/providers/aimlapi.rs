@@ -2,13 +2,10 @@
 //! Accepts both documented success shapes (fal-style `images[]` and
 //! OpenAI-style `data[]`) and any 2xx status (providers.md §1.4).
 
-use super::{bad_answer, common_status, read_upload, request, send, Generated, ImageRef};
+use super::{bad_answer, common_status, inline_uploads, rejected, request, send, Generated, ImageRef, Inline};
 use crate::error::Error;
 use crate::state::{AppState, Upstream};
 use app::catalog::ModelRef;
-use app::validate::upload_name;
-use axum::http::StatusCode;
-use base64::Engine;
 use serde_json::{Map, Value};
 
 const NAME: &str = "AI/ML API";
@@ -19,7 +16,8 @@ pub async fn generate(
     upstream: &Upstream,
     mut params: Map<String, Value>,
 ) -> Result<Generated, Error> {
-    inline_uploads(state, model, &mut params).await?;
+    // Data URIs: documented for AI/ML API's other models, the safe choice offline (§1.5).
+    inline_uploads(state, model, &mut params, Inline::DataUri).await?;
     let req = request(model, upstream, &params);
     let (status, _, body) = send(&state.inner.http, upstream, &req, NAME).await?;
     if !status.is_success() {
@@ -27,20 +25,6 @@ pub async fn generate(
     }
     let json: Value = serde_json::from_slice(&body).map_err(|_| bad_answer(NAME, "a body that is not JSON"))?;
     parse_success(&json)
-}
-
-/// Replaces upload references with data URIs, which AI/ML API takes for image URLs
-/// (providers.md §1.5: documented for its other models, the safe choice offline).
-async fn inline_uploads(state: &AppState, model: ModelRef, params: &mut Map<String, Value>) -> Result<(), Error> {
-    for field in model.model.fields {
-        let Some(name) = params.get(field.key).and_then(Value::as_str).and_then(upload_name).map(str::to_owned) else {
-            continue;
-        };
-        let (bytes, content_type) = read_upload(state, field, &name).await?;
-        let data = base64::engine::general_purpose::STANDARD.encode(bytes);
-        params.insert(field.key.to_owned(), Value::String(format!("data:{content_type};base64,{data}")));
-    }
-    Ok(())
 }
 
 /// Reads either success shape.
@@ -81,13 +65,7 @@ fn status_error(status: u16, body: &[u8]) -> Error {
         .and_then(|j| j.get("message").and_then(Value::as_str).map(str::to_owned));
     tracing::info!(status, "AI/ML API error");
     match status {
-        400 => Error::Provider {
-            status: StatusCode::BAD_GATEWAY,
-            message: format!(
-                "{NAME} rejected the request: {}",
-                upstream_message.as_deref().unwrap_or("body validation error").chars().take(500).collect::<String>()
-            ),
-        },
+        400 => rejected(NAME, upstream_message.as_deref().unwrap_or("body validation error")),
         // §1.5: 403 is "out of credits" here, not a key problem.
         403 => common_status(NAME, 402, "AIMLAPI_KEY"),
         s => common_status(NAME, s, "AIMLAPI_KEY"),

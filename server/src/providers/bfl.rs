@@ -5,14 +5,15 @@
 //! The key goes only to the configured base URL's host or BFL's own API hosts:
 //! a `polling_url` anywhere else is refused before anything is sent to it.
 
-use super::{bad_answer, check_host, common_status, key_header, read_upload, request, send, Generated, ImageRef};
+use super::{
+    bad_answer, check_host, common_status, detail_text, inline_uploads, key_header, poll_once, rejected, request, send,
+    too_slow, Generated, ImageRef, Inline,
+};
 use crate::error::Error;
 use crate::jobs::Progress;
 use crate::state::{AppState, Upstream};
-use app::catalog::{Kind, ModelRef};
-use app::validate::upload_name;
+use app::catalog::ModelRef;
 use axum::http::StatusCode;
-use base64::Engine;
 use serde_json::{json, Map, Value};
 use std::time::{Duration, Instant};
 
@@ -30,12 +31,7 @@ pub async fn generate(
     progress: &Progress,
 ) -> Result<Generated, Error> {
     // image_prompt is plain base64 (no data: prefix).
-    for field in model.model.fields.iter().filter(|f| matches!(f.kind, Kind::Image(_))) {
-        if let Some(name) = params.get(field.key).and_then(Value::as_str).and_then(upload_name).map(str::to_owned) {
-            let (bytes, _) = read_upload(state, field, &name).await?;
-            params.insert(field.key.to_owned(), Value::String(base64::engine::general_purpose::STANDARD.encode(bytes)));
-        }
-    }
+    inline_uploads(state, model, &mut params, Inline::Base64).await?;
     let req = request(model, upstream, &params);
     let (status, _, body) = send(&state.inner.http, upstream, &req, NAME).await?;
     if !status.is_success() {
@@ -47,30 +43,13 @@ pub async fn generate(
     check_polling_host(polling_url, &upstream.base_url)?;
     progress.queued(None);
     let deadline = Instant::now() + state.inner.poll_deadline;
-    let (header, value) = key_header(upstream, model.provider.auth, KEY_ENV)?;
+    let key = key_header(upstream, model.provider.auth, KEY_ENV)?;
     loop {
         if Instant::now() >= deadline {
-            return Err(Error::Provider {
-                status: StatusCode::GATEWAY_TIMEOUT,
-                message: format!(
-                    "{NAME} did not finish within {} s. The task may still complete on their side.",
-                    state.inner.poll_deadline.as_secs()
-                ),
-            });
+            return Err(too_slow(NAME, state));
         }
         tokio::time::sleep(POLL_EVERY).await;
-        // Polls are GETs: a failed one is simply tried again until the deadline.
-        let Ok(resp) = state.inner.http.get(polling_url).header(header.clone(), value.clone()).send().await else {
-            continue;
-        };
-        let status = resp.status();
-        if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-            continue;
-        }
-        if !status.is_success() {
-            return Err(common_status(NAME, status.as_u16(), KEY_ENV));
-        }
-        let Ok(poll) = resp.json::<Value>().await else { continue };
+        let Some(poll) = poll_once(state, polling_url, &key, NAME, KEY_ENV).await? else { continue };
         match poll.get("status").and_then(Value::as_str).unwrap_or_default() {
             "Ready" => return ready(&poll),
             "Request Moderated" | "Content Moderated" => {
@@ -112,22 +91,7 @@ pub fn check_polling_host(polling_url: &str, base_url: &str) -> Result<(), Error
 fn status_error(status: u16, body: &[u8]) -> Error {
     match status {
         402 => common_status(NAME, 402, KEY_ENV),
-        422 => {
-            let detail = serde_json::from_slice::<Value>(body)
-                .ok()
-                .and_then(|j| j.get("detail").cloned())
-                .map(|d| match d {
-                    Value::Array(items) => {
-                        items.iter().filter_map(|i| i.get("msg").and_then(Value::as_str)).collect::<Vec<_>>().join("; ")
-                    }
-                    other => other.as_str().unwrap_or_default().to_owned(),
-                })
-                .unwrap_or_default();
-            Error::Provider {
-                status: StatusCode::BAD_GATEWAY,
-                message: format!("{NAME} rejected the request: {}", detail.chars().take(300).collect::<String>()),
-            }
-        }
+        422 => rejected(NAME, &detail_text(body).unwrap_or_default()),
         s => common_status(NAME, s, KEY_ENV),
     }
 }

@@ -3,12 +3,14 @@
 //! progress, 200 when completed), then fetch `response_url`. Snippets show the
 //! synchronous `fal.run` endpoint; both answer with the same output JSON.
 
-use super::{bad_answer, check_host, common_status, key_header, request, send, Generated};
+use super::{
+    bad_answer, check_host, common_status, detail_text, key_header, poll_once, rejected, request, send, too_slow,
+    transport_error, Generated,
+};
 use crate::error::Error;
 use crate::jobs::Progress;
 use crate::state::{AppState, Upstream};
 use app::catalog::ModelRef;
-use axum::http::StatusCode;
 use serde_json::{Map, Value};
 use std::time::{Duration, Instant};
 
@@ -49,41 +51,22 @@ pub async fn generate(
     check_host(NAME, &response_url, &queue, FAL_HOSTS)?;
     progress.queued(ticket.get("queue_position").and_then(Value::as_u64).map(|p| p as u32));
 
-    let (header, value) = key_header(upstream, model.provider.auth, KEY_ENV)?;
+    let key = key_header(upstream, model.provider.auth, KEY_ENV)?;
     let deadline = Instant::now() + state.inner.poll_deadline;
     loop {
         if Instant::now() >= deadline {
-            return Err(Error::Provider {
-                status: StatusCode::GATEWAY_TIMEOUT,
-                message: format!("{NAME} did not finish within {} s.", state.inner.poll_deadline.as_secs()),
-            });
+            return Err(too_slow(NAME, state));
         }
         tokio::time::sleep(POLL_EVERY).await;
-        let Ok(resp) = state.inner.http.get(&status_url).header(header.clone(), value.clone()).send().await else {
-            continue;
-        };
-        let code = resp.status();
-        if code == StatusCode::TOO_MANY_REQUESTS || code.is_server_error() {
-            continue;
-        }
-        if !code.is_success() {
-            return Err(common_status(NAME, code.as_u16(), KEY_ENV));
-        }
-        let Ok(poll) = resp.json::<Value>().await else { continue };
+        let Some(poll) = poll_once(state, &status_url, &key, NAME, KEY_ENV).await? else { continue };
         match poll.get("status").and_then(Value::as_str).unwrap_or_default() {
             "COMPLETED" => break,
             "IN_QUEUE" => progress.queued(poll.get("queue_position").and_then(Value::as_u64).map(|p| p as u32)),
             _ => progress.running(None),
         }
     }
-    let resp = state
-        .inner
-        .http
-        .get(&response_url)
-        .header(header, value)
-        .send()
-        .await
-        .map_err(|e| super::transport_error(NAME, e))?;
+    let resp =
+        state.inner.http.get(&response_url).header(key.0, key.1).send().await.map_err(|e| transport_error(NAME, e))?;
     if !resp.status().is_success() {
         return Err(common_status(NAME, resp.status().as_u16(), KEY_ENV));
     }
@@ -92,22 +75,11 @@ pub async fn generate(
     super::aimlapi::parse_success(&output)
 }
 
-/// §5.3: 422 carries `detail` (a list or a string); other bodies may carry `message`.
+/// §5.3: 422 carries `detail` (a list or a string).
 fn status_error(status: u16, body: &[u8]) -> Error {
-    if status != 422 {
-        return common_status(NAME, status, KEY_ENV);
-    }
-    let detail = serde_json::from_slice::<Value>(body).ok().and_then(|j| j.get("detail").cloned()).map(|d| match d {
-        Value::Array(items) => {
-            items.iter().filter_map(|i| i.get("msg").and_then(Value::as_str)).collect::<Vec<_>>().join("; ")
-        }
-        other => other.as_str().unwrap_or_default().to_owned(),
-    });
-    Error::Provider {
-        status: StatusCode::BAD_GATEWAY,
-        message: format!(
-            "{NAME} rejected the request: {}",
-            detail.unwrap_or_default().chars().take(300).collect::<String>()
-        ),
+    if status == 422 {
+        rejected(NAME, &detail_text(body).unwrap_or_default())
+    } else {
+        common_status(NAME, status, KEY_ENV)
     }
 }

@@ -191,3 +191,89 @@ pub fn check_host(provider: &str, url: &str, base_url: &str, official: &[&str]) 
         Err(refuse())
     }
 }
+
+/// How a provider takes an uploaded reference image in place of a URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inline {
+    /// `data:image/png;base64,…` (AI/ML API, Replicate).
+    DataUri,
+    /// Plain base64 (BFL's `image_prompt`).
+    Base64,
+}
+
+/// Replaces every upload reference in `params` with the image itself.
+pub async fn inline_uploads(
+    state: &AppState,
+    model: ModelRef,
+    params: &mut Map<String, Value>,
+    how: Inline,
+) -> Result<(), Error> {
+    use base64::Engine;
+    for field in model.model.fields {
+        let Some(name) =
+            params.get(field.key).and_then(Value::as_str).and_then(app::validate::upload_name).map(str::to_owned)
+        else {
+            continue;
+        };
+        let (bytes, content_type) = read_upload(state, field, &name).await?;
+        let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+        let value = match how {
+            Inline::DataUri => format!("data:{content_type};base64,{data}"),
+            Inline::Base64 => data,
+        };
+        params.insert(field.key.to_owned(), Value::String(value));
+    }
+    Ok(())
+}
+
+/// The provider refused the request; its own words (shortened) say why.
+pub fn rejected(provider: &str, why: &str) -> Error {
+    Error::Provider {
+        status: StatusCode::BAD_GATEWAY,
+        message: format!("{provider} rejected the request: {}", why.chars().take(300).collect::<String>()),
+    }
+}
+
+/// A FastAPI-style `detail` (a list of `{msg}` or a string) as one line.
+pub fn detail_text(body: &[u8]) -> Option<String> {
+    let detail = serde_json::from_slice::<Value>(body).ok()?.get("detail")?.clone();
+    Some(match detail {
+        Value::Array(items) => {
+            items.iter().filter_map(|i| i.get("msg").and_then(Value::as_str)).collect::<Vec<_>>().join("; ")
+        }
+        other => other.as_str().unwrap_or_default().to_owned(),
+    })
+}
+
+/// The polling deadline passed.
+pub fn too_slow(provider: &str, state: &AppState) -> Error {
+    Error::Provider {
+        status: StatusCode::GATEWAY_TIMEOUT,
+        message: format!(
+            "{provider} did not finish within {} s. The task may still complete on their side.",
+            state.inner.poll_deadline.as_secs()
+        ),
+    }
+}
+
+/// One GET of a status URL with the key. Polls are GETs, so a transport error,
+/// 429, 5xx or unreadable body is `Ok(None)`: wait and ask again.
+pub async fn poll_once(
+    state: &AppState,
+    url: &str,
+    key: &(HeaderName, HeaderValue),
+    provider: &str,
+    key_env: &str,
+) -> Result<Option<Value>, Error> {
+    let Ok(resp) = state.inner.http.get(url).header(key.0.clone(), key.1.clone()).send().await else {
+        return Ok(None);
+    };
+    let code = resp.status();
+    if code == StatusCode::TOO_MANY_REQUESTS || code.is_server_error() {
+        return Ok(None);
+    }
+    if !code.is_success() {
+        return Err(common_status(provider, code.as_u16(), key_env));
+    }
+    Ok(resp.json::<Value>().await.ok())
+}

@@ -2,11 +2,10 @@
 //! self-hosted engines), `data[].url` or `data[].b64_json` back, errors as
 //! `{"error": {"message": …}}`.
 
-use super::{bad_answer, common_status, request, send, Generated};
+use super::{bad_answer, common_status, rejected, request, send, Generated};
 use crate::error::Error;
 use crate::state::{AppState, Upstream};
 use app::catalog::ModelRef;
-use axum::http::StatusCode;
 use serde_json::{Map, Value};
 
 const NAME: &str = "The image engine";
@@ -22,14 +21,9 @@ pub async fn generate(
     if status.as_u16() == 400 {
         let message = serde_json::from_slice::<Value>(&body)
             .ok()
-            .and_then(|j| {
-                j.pointer("/error/message").and_then(Value::as_str).map(|m| m.chars().take(300).collect::<String>())
-            })
+            .and_then(|j| j.pointer("/error/message").and_then(Value::as_str).map(str::to_owned))
             .unwrap_or_else(|| "bad request".into());
-        return Err(Error::Provider {
-            status: StatusCode::BAD_GATEWAY,
-            message: format!("{NAME} rejected the request: {message}"),
-        });
+        return Err(rejected(NAME, &message));
     }
     if !status.is_success() {
         return Err(common_status(NAME, status.as_u16(), "OPENAI_IMAGES_API_KEY"));

@@ -3,15 +3,14 @@
 //! fails or the deadline passes. `output` is a list of https or data: URIs.
 
 use super::{
-    bad_answer, check_host, common_status, key_header, read_upload, request, transport_error, Generated, ImageRef,
+    bad_answer, check_host, common_status, detail_text, inline_uploads, key_header, poll_once, rejected, request,
+    too_slow, transport_error, Generated, ImageRef, Inline,
 };
 use crate::error::Error;
 use crate::jobs::Progress;
 use crate::state::{AppState, Upstream};
-use app::catalog::{Kind, ModelRef};
-use app::validate::upload_name;
+use app::catalog::ModelRef;
 use axum::http::StatusCode;
-use base64::Engine;
 use serde_json::{Map, Value};
 use std::time::{Duration, Instant};
 
@@ -27,20 +26,14 @@ pub async fn generate(
     progress: &Progress,
 ) -> Result<Generated, Error> {
     // An uploaded input image goes as a data URI, which Replicate accepts for file inputs.
-    for field in model.model.fields.iter().filter(|f| matches!(f.kind, Kind::Image(_))) {
-        if let Some(name) = params.get(field.key).and_then(Value::as_str).and_then(upload_name).map(str::to_owned) {
-            let (bytes, content_type) = read_upload(state, field, &name).await?;
-            let data = base64::engine::general_purpose::STANDARD.encode(bytes);
-            params.insert(field.key.to_owned(), Value::String(format!("data:{content_type};base64,{data}")));
-        }
-    }
+    inline_uploads(state, model, &mut params, Inline::DataUri).await?;
     let req = request(model, upstream, &params);
-    let (header, value) = key_header(upstream, req.auth, KEY_ENV)?;
+    let key = key_header(upstream, req.auth, KEY_ENV)?;
     let resp = state
         .inner
         .http
         .post(&req.url)
-        .header(header.clone(), value.clone())
+        .header(key.0.clone(), key.1.clone())
         .header("prefer", "wait=5")
         .json(&req.body)
         .send()
@@ -68,10 +61,7 @@ pub async fn generate(
             _ => progress.running(None),
         }
         if Instant::now() >= deadline {
-            return Err(Error::Provider {
-                status: StatusCode::GATEWAY_TIMEOUT,
-                message: format!("{NAME} did not finish within {} s.", state.inner.poll_deadline.as_secs()),
-            });
+            return Err(too_slow(NAME, state));
         }
         let get = prediction
             .pointer("/urls/get")
@@ -80,15 +70,7 @@ pub async fn generate(
             .to_owned();
         check_host(NAME, &get, &upstream.base_url, &["api.replicate.com"])?;
         tokio::time::sleep(POLL_EVERY).await;
-        let Ok(resp) = state.inner.http.get(&get).header(header.clone(), value.clone()).send().await else { continue };
-        let code = resp.status();
-        if code == StatusCode::TOO_MANY_REQUESTS || code.is_server_error() {
-            continue;
-        }
-        if !code.is_success() {
-            return Err(common_status(NAME, code.as_u16(), KEY_ENV));
-        }
-        if let Ok(next) = resp.json::<Value>().await {
+        if let Some(next) = poll_once(state, &get, &key, NAME, KEY_ENV).await? {
             prediction = next;
         }
     }
@@ -120,9 +102,5 @@ fn status_error(status: u16, body: &[u8]) -> Error {
     if !matches!(status, 400 | 422) {
         return common_status(NAME, status, KEY_ENV);
     }
-    let detail = serde_json::from_slice::<Value>(body)
-        .ok()
-        .and_then(|j| j.get("detail").and_then(Value::as_str).map(|d| d.chars().take(300).collect::<String>()))
-        .unwrap_or_else(|| "invalid input".into());
-    Error::Provider { status: StatusCode::BAD_GATEWAY, message: format!("{NAME} rejected the request: {detail}") }
+    rejected(NAME, &detail_text(body).unwrap_or_else(|| "invalid input".into()))
 }

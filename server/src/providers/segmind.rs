@@ -1,7 +1,7 @@
 //! Segmind: `POST /v1/flux-dev`, `x-api-key`, and the image itself as the answer
 //! (providers.md §2). Remaining credits come in `x-remaining-credits`.
 
-use super::{bad_answer, common_status, request, send, Generated, ImageRef};
+use super::{bad_answer, common_status, rejected, request, send, Generated, ImageRef};
 use crate::error::Error;
 use crate::state::{AppState, Upstream};
 use app::catalog::ModelRef;
@@ -44,10 +44,7 @@ fn status_error(status: u16, body: &[u8]) -> Error {
         .ok()
         .and_then(|j| j.get("error").and_then(Value::as_str).map(|m| m.chars().take(300).collect::<String>()));
     match status {
-        400 => Error::Provider {
-            status: StatusCode::BAD_GATEWAY,
-            message: format!("{NAME} rejected the request: {}", message.as_deref().unwrap_or("bad request")),
-        },
+        400 => rejected(NAME, message.as_deref().unwrap_or("bad request")),
         406 => Error::Provider {
             status: StatusCode::BAD_GATEWAY,
             message: format!("The {NAME} account does not have enough credits for this request. Top it up and retry."),
