@@ -17,10 +17,14 @@ pub fn help() -> String {
          LEPTOS_SITE_ADDR     address to listen on (default 127.0.0.1:3000)\n  \
          LEPTOS_SITE_ROOT     where the built site (pkg/) is (default target/site)\n  \
          FLUXPLAY_DATA_DIR    where generated and uploaded images are stored (default data)\n  \
-         FLUXPLAY_POLL_DEADLINE_SECS\n                       how long to wait for an asynchronous provider (default 300)\n  \
+         FLUXPLAY_CONFIG      a file of NAME=value lines read before the environment (default fluxplay.env)\n  \
          RUST_LOG             log filter (default info)\n\n\
-         Providers (a provider without its key is served by the built-in emulator):\n",
+         Public-demo guards and upstream timeouts (default in brackets):\n",
     );
+    for (name, default, what) in crate::limits::SETTINGS {
+        let _ = writeln!(out, "  {name:<32} {what} [{default}]");
+    }
+    out.push_str("\nProviders (a provider without its key is served by the built-in emulator):\n");
     for p in PROVIDERS {
         let need = if p.key_optional { "optional key" } else { "key" };
         let _ = writeln!(out, "  {:<24} {} {need}", p.key_env, p.name);
@@ -50,19 +54,35 @@ impl ProviderConfig {
 pub struct Config {
     pub data_dir: PathBuf,
     pub providers: Vec<ProviderConfig>,
-    /// How long an asynchronous provider may take before we give up polling.
-    pub poll_deadline: std::time::Duration,
+    /// Guards for a public demo, and upstream timeouts.
+    pub limits: crate::limits::Limits,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{0} must be an http(s) URL")]
     BadUrl(&'static str),
+    #[error("{0} must be {1}")]
+    Bad(&'static str, &'static str),
+    #[error("cannot read the config file {0}: {1}")]
+    File(String, std::io::Error),
 }
 
 impl Config {
+    /// The environment, over the config file (`FLUXPLAY_CONFIG`, or `fluxplay.env` if present).
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        let (path, required) = match std::env::var("FLUXPLAY_CONFIG") {
+            Ok(path) if !path.trim().is_empty() => (path, true),
+            _ => ("fluxplay.env".to_owned(), false),
+        };
+        let file = match std::fs::read_to_string(&path) {
+            Ok(text) => parse_file(&text),
+            Err(e) if required || e.kind() != std::io::ErrorKind::NotFound => return Err(ConfigError::File(path, e)),
+            Err(_) => Vec::new(),
+        };
+        Self::from_lookup(|name| {
+            std::env::var(name).ok().or_else(|| file.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+        })
     }
 
     /// Reads settings through `var`, so tests need not touch the process environment.
@@ -84,13 +104,26 @@ impl Config {
                 })
             })
             .collect::<Result<_, _>>()?;
-        let deadline = set("FLUXPLAY_POLL_DEADLINE_SECS").and_then(|s| s.parse().ok()).unwrap_or(300);
         Ok(Self {
             data_dir: set("FLUXPLAY_DATA_DIR").unwrap_or_else(|| "data".into()).into(),
             providers,
-            poll_deadline: std::time::Duration::from_secs(deadline),
+            limits: crate::limits::Limits::from_lookup(&set)?,
         })
     }
+}
+
+/// `NAME=value` lines; `#` starts a comment line; values may be quoted.
+fn parse_file(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.strip_prefix("export ").unwrap_or(l).split_once('='))
+        .map(|(k, v)| {
+            let v = v.trim();
+            let unquoted = v.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(v);
+            (k.trim().to_owned(), unquoted.to_owned())
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -108,6 +141,15 @@ mod tests {
     fn rejects_a_base_url_that_is_not_http() {
         let err = Config::from_lookup(|n| (n == "AIMLAPI_BASE_URL").then(|| "file:///etc".to_owned()));
         assert!(matches!(err, Err(ConfigError::BadUrl("AIMLAPI_BASE_URL"))));
+    }
+
+    #[test]
+    fn config_file_lines_are_read_with_comments_and_quotes() {
+        let vars = parse_file("# demo\nFLUXPLAY_PASSPHRASE=\"open sesame\"\n\nexport FLUXPLAY_DAILY_IMAGES = 50\n");
+        assert_eq!(
+            vars,
+            [("FLUXPLAY_PASSPHRASE".into(), "open sesame".into()), ("FLUXPLAY_DAILY_IMAGES".into(), "50".into())]
+        );
     }
 
     #[test]

@@ -18,8 +18,19 @@ pub enum Error {
     NotFound(String),
     #[error("invalid parameters")]
     Invalid(Vec<FieldError>),
+    /// A valid field whose content turned out unusable (a reference URL that cannot be fetched).
+    #[error("{}", .0.message)]
+    Unusable(FieldError),
     #[error("{message}")]
     Provider { status: StatusCode, message: String },
+    /// The demo's passphrase is missing or wrong.
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    TooLarge(String),
+    /// A guard refused for now: rate limit, concurrency cap or daily budget.
+    #[error("{message}")]
+    Busy { message: String, retry_after: u64 },
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -39,6 +50,13 @@ impl Error {
                 ApiError { fields: fields.clone(), ..ApiError::new("Some parameters are not valid for this model") },
             ),
             Self::Provider { status, message } => (*status, ApiError::new(message.clone())),
+            Self::Unusable(field) => (
+                StatusCode::BAD_REQUEST,
+                ApiError { fields: vec![field.clone()], ..ApiError::new(field.message.clone()) },
+            ),
+            Self::Unauthorized(m) => (StatusCode::UNAUTHORIZED, ApiError::new(m.clone())),
+            Self::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, ApiError::new(m.clone())),
+            Self::Busy { message, .. } => (StatusCode::TOO_MANY_REQUESTS, ApiError::new(message.clone())),
             Self::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ApiError::new("Something went wrong on the fluxplay server; the log has the details"),
@@ -63,6 +81,10 @@ impl IntoResponse for WithId {
             tracing::info!(request_id = %id, "{error}");
         }
         body.request_id = (!id.is_empty()).then_some(id);
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Error::Busy { retry_after, .. } = error {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, retry_after.into());
+        }
+        response
     }
 }

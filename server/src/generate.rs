@@ -2,9 +2,12 @@
 //! (or its emulator), store the images, answer with our URLs.
 
 use crate::error::{Error, WithId};
+use crate::guards::Slot;
 use crate::jobs::Progress;
+use crate::metrics::Refusal;
 use crate::providers::{self, ImageRef};
 use crate::state::AppState;
+use crate::state::Upstream;
 use app::api::{ApiError, GenerateRequest, GenerateResponse, GeneratedImage, JobState, JobTicket};
 use app::catalog::{self, Kind, ModelRef};
 use app::validate::validate;
@@ -17,9 +20,6 @@ use base64::Engine;
 use serde_json::{Map, Value};
 use std::time::Instant;
 
-/// A generated image larger than this is refused rather than stored.
-const MAX_IMAGE_BYTES: usize = 50 * 1024 * 1024;
-
 /// `POST /api/generate`: runs the generation and answers with its result. The
 /// work runs in its own task, so a client that disconnects does not cancel it.
 pub async fn handler(
@@ -27,7 +27,7 @@ pub async fn handler(
     body: Result<Json<GenerateRequest>, JsonRejection>,
 ) -> Result<Json<GenerateResponse>, WithId> {
     let id = uuid::Uuid::new_v4().to_string();
-    let ready = prepare(body).map_err(|e| WithId(e, id.clone()))?;
+    let ready = prepare(&state, body).map_err(|e| WithId(e, id.clone()))?;
     let task = tokio::spawn(execute(state, ready, id.clone(), Progress::default()));
     match task.await {
         Ok(result) => result.map(Json).map_err(|e| WithId(e, id)),
@@ -42,7 +42,7 @@ pub async fn start(
     body: Result<Json<GenerateRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<JobTicket>), WithId> {
     let id = uuid::Uuid::new_v4().to_string();
-    let ready = prepare(body).map_err(|e| WithId(e, id.clone()))?;
+    let ready = prepare(&state, body).map_err(|e| WithId(e, id.clone()))?;
     let jobs = state.inner.jobs.clone();
     jobs.insert(&id, JobState::Queued { position: None });
     let progress = Progress::job(jobs.clone(), &id);
@@ -74,15 +74,23 @@ pub async fn status(State(state): State<AppState>, Path(id): Path<String>) -> Re
         .ok_or_else(|| Error::NotFound(format!("No job `{id}` (finished jobs are kept for a while)")))
 }
 
-/// A request that passed validation, with its seed chosen.
+/// A request that passed validation and the guards, with its seed chosen.
 pub struct Ready {
     model: ModelRef,
     params: Map<String, Value>,
     seed_chosen: bool,
+    /// Held until the generation ends, however the client fares.
+    _slot: Slot,
 }
 
-fn prepare(body: Result<Json<GenerateRequest>, JsonRejection>) -> Result<Ready, Error> {
-    let Json(req) = body.map_err(|e| Error::Rejected { status: e.status(), message: e.body_text() })?;
+fn prepare(state: &AppState, body: Result<Json<GenerateRequest>, JsonRejection>) -> Result<Ready, Error> {
+    let Json(req) = body.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            state.inner.metrics.refused(Refusal::TooLarge);
+            crate::guards::body::too_large(state.limits().max_json_bytes)
+        }
+        status => Error::Rejected { status, message: e.body_text() },
+    })?;
     let model = catalog::find(&req.model)
         .ok_or_else(|| Error::BadRequest(format!("Unknown model `{}`; see the catalog for valid ids", req.model)))?;
     let mut params = req.params;
@@ -101,20 +109,39 @@ fn prepare(body: Result<Json<GenerateRequest>, JsonRejection>) -> Result<Ready, 
         }
         _ => false,
     };
-    Ok(Ready { model, params, seed_chosen })
+    let live = !state.upstream(model.provider.id).emulated;
+    let slot = state.inner.guards.admit(model, &params, live, &state.inner.metrics)?;
+    Ok(Ready { model, params, seed_chosen, _slot: slot })
 }
 
 async fn execute(state: AppState, ready: Ready, id: String, progress: Progress) -> Result<GenerateResponse, Error> {
+    let upstream = state.upstream(ready.model.provider.id);
+    let result = run(&state, ready, id, &progress).await.map_err(|e| match e {
+        // Some providers quote the key they refused; their words pass only without it.
+        Error::Provider { status, message } => {
+            state.inner.metrics.upstream_error(&format!("status_{}", status.as_u16()));
+            Error::Provider { status, message: providers::redact(&message, upstream) }
+        }
+        other => other,
+    });
+    state.inner.metrics.finished(result.is_ok(), result.as_ref().map_or(0, |r| r.images.len()));
+    result
+}
+
+async fn run(state: &AppState, ready: Ready, id: String, progress: &Progress) -> Result<GenerateResponse, Error> {
     let started = Instant::now();
-    let Ready { model, params, seed_chosen } = ready;
+    let Ready { model, mut params, seed_chosen, _slot } = ready;
     let upstream = state.upstream(model.provider.id);
     tracing::info!(request_id = id, model = %model.slug(), emulated = upstream.emulated, "generate");
     progress.running(None);
-    let generated = providers::generate(&state, model, upstream, params.clone(), &progress).await?;
+    let shown_params = params.clone();
+    crate::references::fetch_urls(state, model, &mut params).await?;
+    let generated = providers::generate(state, model, upstream, params, progress).await?;
+    let params = shown_params;
 
     let mut images = Vec::with_capacity(generated.images.len());
     for (i, image) in generated.images.iter().enumerate() {
-        let bytes = fetch_image(&state.inner.http, image).await?;
+        let bytes = fetch_image(state, upstream, image).await?;
         let stored = state.inner.store.put(&bytes).await.map_err(|e| Error::Provider {
             status: StatusCode::BAD_GATEWAY,
             message: format!("The provider's image {} could not be used: {e}", i + 1),
@@ -141,8 +168,10 @@ async fn execute(state: AppState, ready: Ready, id: String, progress: Progress) 
     })
 }
 
-/// Downloads (or decodes) an image right away: provider URLs expire.
-async fn fetch_image(http: &reqwest::Client, image: &ImageRef) -> Result<Vec<u8>, Error> {
+/// Downloads (or decodes) an image right away: provider URLs expire. A URL on
+/// the provider's configured origin is fetched as the provider; any other host
+/// only through the public-internet-only fetcher, without the key either way.
+async fn fetch_image(state: &AppState, upstream: &Upstream, image: &ImageRef) -> Result<Vec<u8>, Error> {
     let bad = |what: &str| Error::Provider {
         status: StatusCode::BAD_GATEWAY,
         message: format!("The provider's image {what}."),
@@ -158,19 +187,19 @@ async fn fetch_image(http: &reqwest::Client, image: &ImageRef) -> Result<Vec<u8>
         let (_, data) = rest.split_once(";base64,").ok_or_else(|| bad("data URI is not base64"))?;
         return base64::engine::general_purpose::STANDARD.decode(data).map_err(|_| bad("is not valid base64"));
     }
-    if !(url.starts_with("https://") || url.starts_with("http://")) {
-        return Err(bad("URL is not http(s)"));
+    if !same_origin(url, &upstream.base_url) {
+        return state.inner.safe.get(url).await.map(|b| b.to_vec()).map_err(|why| bad(&format!("URL {why}")));
     }
-    let mut resp = http.get(url).send().await.map_err(|e| providers::transport_error("The image host", e))?;
+    let resp = state.inner.http.get(url).send().await.map_err(|e| providers::transport_error("The image host", e))?;
     if !resp.status().is_success() {
         return Err(bad(&format!("could not be downloaded (status {})", resp.status().as_u16())));
     }
-    let mut bytes = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(|e| providers::transport_error("The image host", e))? {
-        if bytes.len() + chunk.len() > MAX_IMAGE_BYTES {
-            return Err(bad("is larger than 50 MB"));
-        }
-        bytes.extend_from_slice(&chunk);
+    Ok(providers::read_capped(resp, state.limits().max_upstream_bytes, "The image host").await?.to_vec())
+}
+
+fn same_origin(url: &str, base: &str) -> bool {
+    match (reqwest::Url::parse(url), reqwest::Url::parse(base)) {
+        (Ok(a), Ok(b)) => a.origin() == b.origin(),
+        _ => false,
     }
-    Ok(bytes)
 }

@@ -45,7 +45,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         tracing::info!(provider = %p.id, live = p.live, "provider configured");
     }
     tracing::info!("fluxplay listening on http://{addr}");
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown()).await?;
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown()).await?;
     Ok(())
 }
 

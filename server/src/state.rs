@@ -1,4 +1,5 @@
 use crate::config::Config;
+use crate::safe_fetch::{system_lookup, Policy, SafeFetch};
 use crate::store::ImageStore;
 use app::api::{BackendStatus, ProviderStatus};
 use axum::extract::FromRef;
@@ -6,7 +7,6 @@ use leptos::config::LeptosOptions;
 use secrecy::SecretString;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// Any non-empty key satisfies the emulator; this one is public on purpose.
 pub const EMULATOR_KEY: &str = "fluxplay-emulator";
@@ -27,7 +27,10 @@ pub struct Inner {
     /// One per catalog provider, in catalog order.
     pub upstreams: Vec<Upstream>,
     pub jobs: crate::jobs::Jobs,
-    pub poll_deadline: Duration,
+    pub guards: crate::guards::Guards,
+    pub metrics: crate::metrics::Metrics,
+    /// For URLs nobody vouches for: a reference image's URL, a provider's foreign image host.
+    pub safe: SafeFetch,
 }
 
 /// Where one provider's requests go, and with which key.
@@ -56,9 +59,26 @@ impl AppState {
     /// `addr` is where this server listens: with no key, providers are reached
     /// through the embedded emulator over real HTTP on that address.
     pub fn new(leptos_options: LeptosOptions, config: Config, addr: SocketAddr) -> Result<Self, StateError> {
+        let limits = &config.limits;
+        let safe =
+            SafeFetch::new(Policy::default(), system_lookup(), limits.request_timeout, limits.max_upstream_bytes)
+                .map_err(StateError::Client)?;
+        Self::with_fetch(leptos_options, config, addr, safe)
+    }
+
+    /// As `new`, with the fetcher for untrusted URLs given (tests resolve names their own way).
+    pub fn with_fetch(
+        leptos_options: LeptosOptions,
+        config: Config,
+        addr: SocketAddr,
+        safe: SafeFetch,
+    ) -> Result<Self, StateError> {
+        let limits = &config.limits;
+        // reqwest has no timeout by default; `read` restarts on every chunk, so `total` bounds it.
         let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(180))
+            .connect_timeout(limits.connect_timeout)
+            .read_timeout(limits.read_timeout)
+            .timeout(limits.request_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(StateError::Client)?;
@@ -86,7 +106,9 @@ impl AppState {
                 uploads: ImageStore::open(&uploads).map_err(StateError::DataDir)?,
                 upstreams,
                 jobs: crate::jobs::Jobs::default(),
-                poll_deadline: config.poll_deadline,
+                guards: crate::guards::Guards::new(config.limits),
+                metrics: crate::metrics::Metrics::default(),
+                safe,
             }),
         })
     }
@@ -95,6 +117,10 @@ impl AppState {
         let providers =
             self.inner.upstreams.iter().map(|u| ProviderStatus { id: u.provider.into(), live: !u.emulated }).collect();
         BackendStatus { providers }
+    }
+
+    pub fn limits(&self) -> &crate::limits::Limits {
+        &self.inner.guards.limits
     }
 
     /// The upstream for a catalog provider.

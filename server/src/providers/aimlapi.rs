@@ -19,7 +19,7 @@ pub async fn generate(
     // Data URIs: documented for AI/ML API's other models, the safe choice offline (§1.5).
     inline_uploads(state, model, &mut params, Inline::DataUri).await?;
     let req = request(model, upstream, &params);
-    let (status, _, body) = send(&state.inner.http, upstream, &req, NAME).await?;
+    let (status, _, body) = send(state, upstream, &req, NAME).await?;
     if !status.is_success() {
         return Err(status_error(status.as_u16(), &body));
     }

@@ -33,7 +33,7 @@ pub async fn generate(
     // image_prompt is plain base64 (no data: prefix).
     inline_uploads(state, model, &mut params, Inline::Base64).await?;
     let req = request(model, upstream, &params);
-    let (status, _, body) = send(&state.inner.http, upstream, &req, NAME).await?;
+    let (status, _, body) = send(state, upstream, &req, NAME).await?;
     if !status.is_success() {
         return Err(status_error(status.as_u16(), &body));
     }
@@ -42,7 +42,7 @@ pub async fn generate(
         submitted.get("polling_url").and_then(Value::as_str).ok_or_else(|| bad_answer(NAME, "no polling_url"))?;
     check_polling_host(polling_url, &upstream.base_url)?;
     progress.queued(None);
-    let deadline = Instant::now() + state.inner.poll_deadline;
+    let deadline = Instant::now() + state.limits().poll_deadline;
     let key = key_header(upstream, model.provider.auth, KEY_ENV)?;
     loop {
         if Instant::now() >= deadline {

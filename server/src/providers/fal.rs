@@ -38,7 +38,7 @@ pub async fn generate(
     let queue = queue_base(&upstream.base_url);
     let mut req = request(model, upstream, &params);
     req.url = format!("{queue}{}", model.model.path);
-    let (status, _, body) = send(&state.inner.http, upstream, &req, NAME).await?;
+    let (status, _, body) = send(state, upstream, &req, NAME).await?;
     if !status.is_success() {
         return Err(status_error(status.as_u16(), &body));
     }
@@ -52,7 +52,7 @@ pub async fn generate(
     progress.queued(ticket.get("queue_position").and_then(Value::as_u64).map(|p| p as u32));
 
     let key = key_header(upstream, model.provider.auth, KEY_ENV)?;
-    let deadline = Instant::now() + state.inner.poll_deadline;
+    let deadline = Instant::now() + state.limits().poll_deadline;
     loop {
         if Instant::now() >= deadline {
             return Err(too_slow(NAME, state));
@@ -70,7 +70,8 @@ pub async fn generate(
     if !resp.status().is_success() {
         return Err(common_status(NAME, resp.status().as_u16(), KEY_ENV));
     }
-    let output: Value = resp.json().await.map_err(|_| bad_answer(NAME, "a result that is not JSON"))?;
+    let body = super::read_capped(resp, state.limits().max_upstream_bytes, NAME).await?;
+    let output: Value = serde_json::from_slice(&body).map_err(|_| bad_answer(NAME, "a result that is not JSON"))?;
     // fal's output is the shape AI/ML API passes through as its shape A.
     super::aimlapi::parse_success(&output)
 }

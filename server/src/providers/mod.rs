@@ -103,18 +103,79 @@ pub fn key_header(upstream: &Upstream, auth: Auth, key_env: &str) -> Result<(Hea
 
 /// POSTs `req`'s JSON body with the key; any status comes back for the adapter to read.
 pub async fn send(
-    http: &reqwest::Client,
+    state: &AppState,
     upstream: &Upstream,
     req: &ApiRequest,
     name: &str,
 ) -> Result<(StatusCode, HeaderMap, Bytes), Error> {
     let (header, value) = key_header(upstream, req.auth, req.key_env)?;
-    let resp =
-        http.post(&req.url).header(header, value).json(&req.body).send().await.map_err(|e| transport_error(name, e))?;
+    submit(state, upstream, state.inner.http.post(&req.url).header(header, value).json(&req.body), name).await
+}
+
+/// Sends a paid request. Only a failure to connect is retried: then nothing was
+/// sent. Anything later (a reset, a timeout, a 502) may already have been
+/// charged, so it is reported, never repeated.
+pub async fn submit(
+    state: &AppState,
+    upstream: &Upstream,
+    request: reqwest::RequestBuilder,
+    name: &str,
+) -> Result<(StatusCode, HeaderMap, Bytes), Error> {
+    state.inner.metrics.submit(upstream.provider);
+    let mut attempt = 0;
+    let resp = loop {
+        let Some(this) = request.try_clone() else {
+            break request.send().await.map_err(|e| transport_error(name, e))?;
+        };
+        match this.send().await {
+            Ok(resp) => break resp,
+            Err(e) if e.is_connect() && attempt < CONNECT_RETRIES => {
+                attempt += 1;
+                tracing::info!(provider = name, attempt, "could not connect; trying again");
+                tokio::time::sleep(std::time::Duration::from_millis(300 * attempt)).await;
+            }
+            Err(e) => return Err(transport_error(name, e)),
+        }
+    };
     let status = resp.status();
     let headers = resp.headers().clone();
-    let body = resp.bytes().await.map_err(|e| transport_error(name, e))?;
+    let body = read_capped(resp, state.limits().max_upstream_bytes, name).await?;
+    if !status.is_success() {
+        let text = redact(&String::from_utf8_lossy(&body[..body.len().min(2000)]), upstream);
+        tracing::warn!(provider = name, status = status.as_u16(), body = %text, "provider refused the request");
+    }
     Ok((status, headers, body))
+}
+
+const CONNECT_RETRIES: u64 = 2;
+
+/// Reads an answer's body, refusing one over `max` bytes while it streams.
+pub async fn read_capped(mut resp: reqwest::Response, max: usize, name: &str) -> Result<Bytes, Error> {
+    let too_big = || bad_answer(name, &format!("an answer larger than {}", crate::guards::body::size(max)));
+    if resp.content_length().is_some_and(|n| n > max as u64) {
+        return Err(too_big());
+    }
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| transport_error(name, e))? {
+        if body.len() + chunk.len() > max {
+            return Err(too_big());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// Upstream text with the key taken out: some providers quote the key they refused.
+pub fn redact(text: &str, upstream: &Upstream) -> String {
+    let key = upstream.key.expose_secret();
+    let bare = key.split('#').next().unwrap_or_default();
+    let mut out = text.to_owned();
+    for secret in [key, bare] {
+        if secret.len() >= 4 {
+            out = out.replace(secret, "[redacted]");
+        }
+    }
+    out
 }
 
 /// An answer that is not what the contract says.
@@ -251,7 +312,7 @@ pub fn too_slow(provider: &str, state: &AppState) -> Error {
         status: StatusCode::GATEWAY_TIMEOUT,
         message: format!(
             "{provider} did not finish within {} s. The task may still complete on their side.",
-            state.inner.poll_deadline.as_secs()
+            state.limits().poll_deadline.as_secs_f64()
         ),
     }
 }
@@ -275,5 +336,6 @@ pub async fn poll_once(
     if !code.is_success() {
         return Err(common_status(provider, code.as_u16(), key_env));
     }
-    Ok(resp.json::<Value>().await.ok())
+    let Ok(body) = read_capped(resp, state.limits().max_upstream_bytes, provider).await else { return Ok(None) };
+    Ok(serde_json::from_slice(&body).ok())
 }

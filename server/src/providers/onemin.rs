@@ -25,7 +25,7 @@ pub async fn generate(
         params.insert(field.key.to_owned(), Value::String(path));
     }
     let req = request(model, upstream, &params);
-    let (status, _, body) = send(&state.inner.http, upstream, &req, NAME).await?;
+    let (status, _, body) = send(state, upstream, &req, NAME).await?;
     if !status.is_success() {
         return Err(common_status(NAME, status.as_u16(), "ONEMIN_AI_API_KEY"));
     }
@@ -67,7 +67,9 @@ async fn upload_asset(
     if !status.is_success() {
         return Err(common_status(NAME, status.as_u16(), "ONEMIN_AI_API_KEY"));
     }
-    let json: Value = resp.json().await.map_err(|_| bad_answer(NAME, "an asset answer that is not JSON"))?;
+    let body = super::read_capped(resp, state.limits().max_upstream_bytes, NAME).await?;
+    let json: Value =
+        serde_json::from_slice(&body).map_err(|_| bad_answer(NAME, "an asset answer that is not JSON"))?;
     json.pointer("/fileContent/path")
         .or_else(|| json.pointer("/asset/key"))
         .and_then(Value::as_str)

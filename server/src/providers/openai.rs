@@ -17,7 +17,7 @@ pub async fn generate(
     params: Map<String, Value>,
 ) -> Result<Generated, Error> {
     let req = request(model, upstream, &params);
-    let (status, _, body) = send(&state.inner.http, upstream, &req, NAME).await?;
+    let (status, _, body) = send(state, upstream, &req, NAME).await?;
     if status.as_u16() == 400 {
         let message = serde_json::from_slice::<Value>(&body)
             .ok()

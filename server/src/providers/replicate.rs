@@ -4,7 +4,7 @@
 
 use super::{
     bad_answer, check_host, common_status, detail_text, inline_uploads, key_header, poll_once, rejected, request,
-    too_slow, transport_error, Generated, ImageRef, Inline,
+    too_slow, Generated, ImageRef, Inline,
 };
 use crate::error::Error;
 use crate::jobs::Progress;
@@ -29,24 +29,14 @@ pub async fn generate(
     inline_uploads(state, model, &mut params, Inline::DataUri).await?;
     let req = request(model, upstream, &params);
     let key = key_header(upstream, req.auth, KEY_ENV)?;
-    let resp = state
-        .inner
-        .http
-        .post(&req.url)
-        .header(key.0.clone(), key.1.clone())
-        .header("prefer", "wait=5")
-        .json(&req.body)
-        .send()
-        .await
-        .map_err(|e| transport_error(NAME, e))?;
-    let status = resp.status();
-    let body = resp.bytes().await.map_err(|e| transport_error(NAME, e))?;
+    let post = state.inner.http.post(&req.url).header(key.0.clone(), key.1.clone()).header("prefer", "wait=5");
+    let (status, _, body) = super::submit(state, upstream, post.json(&req.body), NAME).await?;
     if !status.is_success() {
         return Err(status_error(status.as_u16(), &body));
     }
     let mut prediction: Value =
         serde_json::from_slice(&body).map_err(|_| bad_answer(NAME, "a body that is not JSON"))?;
-    let deadline = Instant::now() + state.inner.poll_deadline;
+    let deadline = Instant::now() + state.limits().poll_deadline;
     loop {
         match prediction.get("status").and_then(Value::as_str).unwrap_or_default() {
             "succeeded" => return succeeded(&prediction),

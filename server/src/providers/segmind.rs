@@ -17,7 +17,7 @@ pub async fn generate(
     params: Map<String, Value>,
 ) -> Result<Generated, Error> {
     let req = request(model, upstream, &params);
-    let (status, headers, body) = send(&state.inner.http, upstream, &req, NAME).await?;
+    let (status, headers, body) = send(state, upstream, &req, NAME).await?;
     if !status.is_success() {
         return Err(status_error(status.as_u16(), &body));
     }

@@ -3,9 +3,11 @@
 
 use leptos::config::LeptosOptions;
 use server::config::Config;
+use server::safe_fetch::{Lookup, Policy, SafeFetch};
 use server::{app, AppState};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 pub fn options() -> LeptosOptions {
     LeptosOptions::builder().output_name("fluxplay").site_root("target/site").site_pkg_dir("pkg").build()
@@ -17,26 +19,61 @@ pub fn temp_dir() -> PathBuf {
     dir
 }
 
-/// Settings as if only `vars` were set in the environment.
+/// Guards loose enough that tests about other things never meet them.
+const LOOSE: &[(&str, &str)] =
+    &[("FLUXPLAY_RATE_PER_MINUTE", "0"), ("FLUXPLAY_MAX_CONCURRENT", "64"), ("FLUXPLAY_DAILY_IMAGES", "0")];
+
+/// Settings as if only `vars` (over loose guards) were set in the environment.
 pub fn config(vars: &[(&str, &str)]) -> Config {
-    let mut cfg =
-        Config::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())).unwrap();
+    let lookup = |name: &str| vars.iter().chain(LOOSE).find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned());
+    let mut cfg = Config::from_lookup(lookup).unwrap();
     cfg.data_dir = temp_dir();
     cfg
 }
 
+/// A resolver for the fetcher of untrusted URLs that knows only `names`, so no
+/// test depends on this machine's DNS.
+pub fn lookup(names: &[(&str, &str)]) -> Lookup {
+    let names: Vec<(String, IpAddr)> = names.iter().map(|(n, ip)| ((*n).to_owned(), ip.parse().unwrap())).collect();
+    Arc::new(move |name: String| {
+        let found: Vec<IpAddr> = names.iter().filter(|(n, _)| *n == name).map(|(_, ip)| *ip).collect();
+        Box::pin(async move {
+            if found.is_empty() {
+                Err(std::io::Error::new(std::io::ErrorKind::NotFound, "no such host"))
+            } else {
+                Ok(found)
+            }
+        })
+    })
+}
+
+pub fn safe_fetch(policy: Policy, names: &[(&str, &str)]) -> SafeFetch {
+    SafeFetch::new(policy, lookup(names), std::time::Duration::from_secs(5), 1 << 20).unwrap()
+}
+
 /// A state for `oneshot` tests; providers point at an address nothing listens on.
 pub fn state(vars: &[(&str, &str)]) -> AppState {
-    AppState::new(options(), config(vars), "127.0.0.1:9".parse().unwrap()).unwrap()
+    let fetch = safe_fetch(Policy::default(), &[]);
+    AppState::with_fetch(options(), config(vars), "127.0.0.1:9".parse().unwrap(), fetch).unwrap()
 }
 
 /// Serves the whole app on a free loopback port, as `main` does.
 pub async fn spawn(vars: &[(&str, &str)]) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let state = AppState::new(options(), config(vars), addr).unwrap();
-    tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
+    let state = AppState::with_fetch(options(), config(vars), addr, safe_fetch(Policy::default(), &[])).unwrap();
+    tokio::spawn(async move { server::serve(listener, app(state)).await.unwrap() });
     addr
+}
+
+/// As `spawn`, with the fetcher given and the state at hand (for its counters).
+pub async fn spawn_state(vars: &[(&str, &str)], fetch: SafeFetch) -> (SocketAddr, AppState) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = AppState::with_fetch(options(), config(vars), addr, fetch).unwrap();
+    let router = app(state.clone());
+    tokio::spawn(async move { server::serve(listener, router).await.unwrap() });
+    (addr, state)
 }
 
 /// Serves any router on a free loopback port.

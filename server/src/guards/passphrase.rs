@@ -1,0 +1,197 @@
+//! An optional passphrase for a public demo. It is asked once on a small
+//! server-rendered page; the browser then keeps a cookie holding a hash of it.
+//! Both checks compare fixed-length digests in constant time.
+
+use crate::error::Error;
+use crate::state::AppState;
+use axum::extract::{Request, State};
+use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Form;
+use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+pub const COOKIE_NAME: &str = "fluxplay_pass";
+
+/// What the cookie must hold: a digest, so the passphrase itself is never stored in a browser.
+pub struct Lock {
+    token: [u8; 32],
+}
+
+impl Lock {
+    pub fn new(passphrase: &SecretString) -> Self {
+        Self { token: digest(passphrase.expose_secret()) }
+    }
+
+    /// A typed passphrase is right.
+    pub fn accepts(&self, typed: &str) -> bool {
+        digest(typed).ct_eq(&self.token).into()
+    }
+
+    /// The request carries a cookie from an earlier unlock.
+    pub fn admits(&self, headers: &axum::http::HeaderMap) -> bool {
+        let presented = headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|c| c.trim().split_once('='))
+            .find(|(name, _)| *name == COOKIE_NAME)
+            .map(|(_, value)| value);
+        let Some(presented) = presented.and_then(|hex| decode_hex(hex)) else { return false };
+        presented.ct_eq(&self.token).into()
+    }
+
+    fn cookie(&self, secure: bool) -> String {
+        let hex: String = self.token.iter().map(|b| format!("{b:02x}")).collect();
+        let secure = if secure { "; Secure" } else { "" };
+        format!("{COOKIE_NAME}={hex}; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000{secure}")
+    }
+}
+
+fn digest(text: &str) -> [u8; 32] {
+    Sha256::new().chain_update(b"fluxplay passphrase v1\0").chain_update(text.as_bytes()).finalize().into()
+}
+
+fn decode_hex(hex: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    if hex.len() != 64 {
+        return None;
+    }
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// Guards the page, the API and the stored images; the page sends people to `/unlock`.
+pub async fn require(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let Some(lock) = &state.inner.guards.lock else { return next.run(req).await };
+    if lock.admits(req.headers()) {
+        return next.run(req).await;
+    }
+    if req.method() == Method::GET && req.uri().path() == "/" {
+        let target = match req.uri().query() {
+            Some(q) => format!("/unlock?next={}", percent_encode(&format!("/?{q}"))),
+            None => "/unlock".to_owned(),
+        };
+        return (StatusCode::SEE_OTHER, [(LOCATION, target)]).into_response();
+    }
+    Error::Unauthorized("This demo asks for a passphrase. Open the playground page and enter it.".into())
+        .into_response()
+}
+
+#[derive(serde::Deserialize)]
+pub struct Attempt {
+    passphrase: String,
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(serde::Deserialize)]
+pub struct UnlockQuery {
+    #[serde(default)]
+    next: String,
+}
+
+/// `GET /unlock`.
+pub async fn page(State(state): State<AppState>, query: axum::extract::Query<UnlockQuery>) -> Response {
+    if state.inner.guards.lock.is_none() {
+        return (StatusCode::SEE_OTHER, [(LOCATION, "/")]).into_response();
+    }
+    Html(form(&query.next, None)).into_response()
+}
+
+/// `POST /unlock`: a form post; rate limited with the generations.
+pub async fn unlock(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Form(attempt): Form<Attempt>,
+) -> Response {
+    let Some(lock) = &state.inner.guards.lock else {
+        return (StatusCode::SEE_OTHER, [(LOCATION, "/")]).into_response();
+    };
+    if !lock.accepts(&attempt.passphrase) {
+        tracing::info!("wrong demo passphrase");
+        return (StatusCode::UNAUTHORIZED, Html(form(&attempt.next, Some("That passphrase is not right."))))
+            .into_response();
+    }
+    let secure = state.inner.guards.limits.trusted_proxies > 0
+        && headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+    let cookie = HeaderValue::from_str(&lock.cookie(secure)).expect("cookie is ASCII");
+    (
+        StatusCode::SEE_OTHER,
+        [(SET_COOKIE, cookie), (LOCATION, HeaderValue::from_str(safe_next(&attempt.next)).expect("ASCII"))],
+    )
+        .into_response()
+}
+
+/// Only a path on this site, so the form cannot be used to redirect elsewhere.
+fn safe_next(next: &str) -> &str {
+    let ok = next.starts_with("/?") && next.bytes().all(|b| b.is_ascii_graphic());
+    if ok {
+        next
+    } else {
+        "/"
+    }
+}
+
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"/?-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+fn form(next: &str, error: Option<&str>) -> String {
+    let error = error.map(|e| format!(r#"<p class="error" role="alert">{e}</p>"#)).unwrap_or_default();
+    format!(
+        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>fluxplay: passphrase</title><link rel="stylesheet" href="/pkg/fluxplay.css"></head>
+<body><main class="unlock"><h1>fluxplay</h1><p>This demo calls paid image APIs, so it asks for a passphrase.</p>
+<form method="post" action="/unlock"><label for="passphrase">Passphrase</label>
+<input id="passphrase" name="passphrase" type="password" autocomplete="current-password" required autofocus>
+<input type="hidden" name="next" value="{}"><button type="submit">Enter</button></form>{error}</main></body></html>"#,
+        escape(safe_next(next))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookie_and_passphrase_checks() {
+        let lock = Lock::new(&SecretString::from("open sesame"));
+        assert!(lock.accepts("open sesame"));
+        assert!(!lock.accepts("open sesam") && !lock.accepts(""));
+        let cookie = lock.cookie(false);
+        assert!(!cookie.contains("sesame"));
+        let value = cookie.split(';').next().unwrap();
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(COOKIE, format!("theme=dark; {value}").parse().unwrap());
+        assert!(lock.admits(&headers));
+        headers.insert(COOKIE, format!("{COOKIE_NAME}={}", "0".repeat(64)).parse().unwrap());
+        assert!(!lock.admits(&headers));
+    }
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next("/?model=bfl%2Fflux-dev"), "/?model=bfl%2Fflux-dev");
+        for bad in ["//evil.example/", "https://evil.example/", "/\\evil", "/?a b"] {
+            assert_eq!(safe_next(bad), "/", "{bad}");
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! The public-demo guards and upstream timeouts, as settings. Defaults are safe
+//! for a demo on the open internet; a local playground never notices them.
+
+use crate::config::ConfigError;
+use secrecy::SecretString;
+use std::time::Duration;
+
+/// `(variable, default, meaning)`, for `--help` and the README.
+pub const SETTINGS: &[(&str, &str, &str)] = &[
+    ("FLUXPLAY_PASSPHRASE", "none: open", "passphrase asked once per browser (cookie) before anything costs"),
+    ("FLUXPLAY_RATE_PER_MINUTE", "12", "generations and uploads per client per minute (0: no limit)"),
+    ("FLUXPLAY_RATE_BURST", "6", "how many of those may come at once"),
+    ("FLUXPLAY_TRUSTED_PROXIES", "0", "reverse proxies in front; >0 takes the client from X-Forwarded-For"),
+    ("FLUXPLAY_MAX_CONCURRENT", "4", "generations running at once, all clients together"),
+    ("FLUXPLAY_DAILY_IMAGES", "200", "images per UTC day from live providers (0: no limit)"),
+    ("FLUXPLAY_DAILY_CREDITS", "none", "estimated credits per UTC day (needs FLUXPLAY_PRICES)"),
+    (
+        "FLUXPLAY_PRICES",
+        "none",
+        "credits per image, or per megapixel with /mp: `bfl/flux-dev=2.5/mp,fal/fal-ai/flux/dev=2.5`",
+    ),
+    ("FLUXPLAY_MAX_JSON_BYTES", "65536", "largest JSON request body"),
+    ("FLUXPLAY_MAX_UPLOAD_BYTES", "10485760", "largest reference-image upload"),
+    ("FLUXPLAY_BODY_TIMEOUT_SECS", "30", "time a client may take to send its request body"),
+    ("FLUXPLAY_CONNECT_TIMEOUT_SECS", "10", "connecting to a provider"),
+    ("FLUXPLAY_READ_TIMEOUT_SECS", "60", "silence allowed while reading a provider's answer"),
+    ("FLUXPLAY_REQUEST_TIMEOUT_SECS", "180", "one whole provider request"),
+    ("FLUXPLAY_POLL_DEADLINE_SECS", "300", "an asynchronous provider's whole task"),
+    ("FLUXPLAY_MAX_UPSTREAM_BYTES", "67108864", "largest answer or image taken from a provider"),
+    ("FLUXPLAY_METRICS_TOKEN", "none: no /metrics", "bearer token that /metrics asks for"),
+];
+
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub passphrase: Option<SecretString>,
+    pub rate_per_minute: u32,
+    pub rate_burst: u32,
+    pub trusted_proxies: usize,
+    pub max_concurrent: usize,
+    pub daily_images: u32,
+    pub daily_credits: Option<f64>,
+    pub prices: Vec<Price>,
+    pub max_json_bytes: usize,
+    pub max_upload_bytes: usize,
+    pub body_timeout: Duration,
+    pub connect_timeout: Duration,
+    pub read_timeout: Duration,
+    pub request_timeout: Duration,
+    pub poll_deadline: Duration,
+    pub max_upstream_bytes: usize,
+    pub metrics_token: Option<SecretString>,
+}
+
+/// An operator-given price for one model (providers change theirs, so none are built in).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Price {
+    pub model: String,
+    pub credits: f64,
+    pub per_megapixel: bool,
+}
+
+impl Limits {
+    pub fn from_lookup(set: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        fn num<T: std::str::FromStr>(
+            set: &impl Fn(&str) -> Option<String>,
+            name: &'static str,
+            default: T,
+        ) -> Result<T, ConfigError> {
+            set(name).map_or(Ok(default), |v| v.parse().map_err(|_| ConfigError::Bad(name, "a whole number")))
+        }
+        let secs = |name: &'static str, default: f64| -> Result<Duration, ConfigError> {
+            let value =
+                set(name).map_or(Ok(default), |v| v.parse::<f64>().map_err(|_| ConfigError::Bad(name, "seconds")))?;
+            Duration::try_from_secs_f64(value)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or(ConfigError::Bad(name, "a positive number of seconds"))
+        };
+        let daily_credits = set("FLUXPLAY_DAILY_CREDITS")
+            .map(|v| {
+                v.parse::<f64>().ok().filter(|c| *c >= 0.0).ok_or(ConfigError::Bad("FLUXPLAY_DAILY_CREDITS", "credits"))
+            })
+            .transpose()?;
+        let max_concurrent = num(set, "FLUXPLAY_MAX_CONCURRENT", 4)?;
+        if max_concurrent == 0 {
+            return Err(ConfigError::Bad("FLUXPLAY_MAX_CONCURRENT", "at least 1"));
+        }
+        Ok(Self {
+            passphrase: set("FLUXPLAY_PASSPHRASE").map(SecretString::from),
+            rate_per_minute: num(set, "FLUXPLAY_RATE_PER_MINUTE", 12)?,
+            rate_burst: num(set, "FLUXPLAY_RATE_BURST", 6)?,
+            trusted_proxies: num(set, "FLUXPLAY_TRUSTED_PROXIES", 0)?,
+            max_concurrent,
+            daily_images: num(set, "FLUXPLAY_DAILY_IMAGES", 200)?,
+            daily_credits,
+            prices: set("FLUXPLAY_PRICES").map_or(Ok(Vec::new()), |v| parse_prices(&v))?,
+            max_json_bytes: num(set, "FLUXPLAY_MAX_JSON_BYTES", 64 * 1024)?,
+            max_upload_bytes: num(set, "FLUXPLAY_MAX_UPLOAD_BYTES", app::api::MAX_UPLOAD_BYTES)?,
+            body_timeout: secs("FLUXPLAY_BODY_TIMEOUT_SECS", 30.0)?,
+            connect_timeout: secs("FLUXPLAY_CONNECT_TIMEOUT_SECS", 10.0)?,
+            read_timeout: secs("FLUXPLAY_READ_TIMEOUT_SECS", 60.0)?,
+            request_timeout: secs("FLUXPLAY_REQUEST_TIMEOUT_SECS", 180.0)?,
+            poll_deadline: secs("FLUXPLAY_POLL_DEADLINE_SECS", 300.0)?,
+            max_upstream_bytes: num(set, "FLUXPLAY_MAX_UPSTREAM_BYTES", 64 * 1024 * 1024)?,
+            metrics_token: set("FLUXPLAY_METRICS_TOKEN").map(SecretString::from),
+        })
+    }
+
+    /// The configured price of `model` (`provider/model-id`).
+    pub fn price(&self, model: &str) -> Option<&Price> {
+        self.prices.iter().find(|p| p.model == model)
+    }
+}
+
+/// `slug=credits[/mp]` items separated by commas.
+fn parse_prices(text: &str) -> Result<Vec<Price>, ConfigError> {
+    let bad = ConfigError::Bad("FLUXPLAY_PRICES", "`model=credits` or `model=credits/mp` items, comma separated");
+    text.split(',')
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+        .map(|item| {
+            let (model, price) = item.split_once('=').ok_or(())?;
+            let (number, per_megapixel) = match price.trim().strip_suffix("/mp") {
+                Some(n) => (n, true),
+                None => (price.trim(), false),
+            };
+            let credits = number.trim().parse::<f64>().ok().filter(|c| c.is_finite() && *c >= 0.0).ok_or(())?;
+            if app::catalog::find(model.trim()).is_none() {
+                return Err(());
+            }
+            Ok(Price { model: model.trim().to_owned(), credits, per_megapixel })
+        })
+        .collect::<Result<_, ()>>()
+        .map_err(|()| bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits(vars: &[(&str, &str)]) -> Result<Limits, ConfigError> {
+        Limits::from_lookup(&|n: &str| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| (*v).to_owned()))
+    }
+
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        let l = limits(&[]).unwrap();
+        assert_eq!((l.rate_per_minute, l.rate_burst, l.max_concurrent, l.daily_images), (12, 6, 4, 200));
+        assert_eq!(l.max_json_bytes, 65536);
+        assert_eq!(l.read_timeout, Duration::from_secs(60));
+        for (name, default, _) in SETTINGS {
+            let digits: String = default.chars().take_while(char::is_ascii_digit).collect();
+            if !digits.is_empty() {
+                assert!(limits(&[(name, &digits)]).is_ok(), "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn prices_name_real_models_and_read_per_megapixel() {
+        let l = limits(&[("FLUXPLAY_PRICES", "bfl/flux-dev=2.5/mp, segmind/flux-dev=1")]).unwrap();
+        assert_eq!(
+            l.price("bfl/flux-dev"),
+            Some(&Price { model: "bfl/flux-dev".into(), credits: 2.5, per_megapixel: true })
+        );
+        assert!(!l.price("segmind/flux-dev").unwrap().per_megapixel);
+        assert!(limits(&[("FLUXPLAY_PRICES", "nope/model=1")]).is_err());
+        assert!(limits(&[("FLUXPLAY_PRICES", "bfl/flux-dev=-1")]).is_err());
+    }
+
+    #[test]
+    fn bad_numbers_name_the_variable() {
+        let err = limits(&[("FLUXPLAY_READ_TIMEOUT_SECS", "soon")]).unwrap_err().to_string();
+        assert!(err.contains("FLUXPLAY_READ_TIMEOUT_SECS"), "{err}");
+        assert!(limits(&[("FLUXPLAY_MAX_CONCURRENT", "0")]).is_err());
+        assert_eq!(
+            limits(&[("FLUXPLAY_CONNECT_TIMEOUT_SECS", "0.25")]).unwrap().connect_timeout,
+            Duration::from_millis(250)
+        );
+    }
+}

@@ -1,0 +1,96 @@
+//! Counters for an operator, in Prometheus' text format at `/metrics`, which
+//! answers only to `Authorization: Bearer $FLUXPLAY_METRICS_TOKEN`.
+
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use secrecy::ExposeSecret;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Mutex;
+use subtle::ConstantTimeEq;
+
+/// Why a request was turned away.
+#[derive(Debug, Clone, Copy)]
+pub enum Refusal {
+    RateLimit,
+    Busy,
+    Budget,
+    Passphrase,
+    TooLarge,
+}
+
+#[derive(Debug, Default)]
+pub struct Metrics {
+    refused: [AtomicU64; 5],
+    done: AtomicU64,
+    failed: AtomicU64,
+    images: AtomicU64,
+    /// Submits sent to providers, by provider.
+    submits: Mutex<BTreeMap<&'static str, u64>>,
+    /// Upstream failures by kind (`status_502`, `timeout`, …).
+    upstream_errors: Mutex<BTreeMap<String, u64>>,
+}
+
+impl Metrics {
+    pub fn refused(&self, why: Refusal) {
+        self.refused[why as usize].fetch_add(1, Relaxed);
+    }
+
+    pub fn finished(&self, ok: bool, images: usize) {
+        if ok { &self.done } else { &self.failed }.fetch_add(1, Relaxed);
+        self.images.fetch_add(images as u64, Relaxed);
+    }
+
+    pub fn submit(&self, provider: &'static str) {
+        *self.submits.lock().expect("metrics lock").entry(provider).or_default() += 1;
+    }
+
+    pub fn upstream_error(&self, kind: &str) {
+        *self.upstream_errors.lock().expect("metrics lock").entry(kind.to_owned()).or_default() += 1;
+    }
+
+    pub fn submits(&self, provider: &str) -> u64 {
+        self.submits.lock().expect("metrics lock").get(provider).copied().unwrap_or(0)
+    }
+}
+
+/// `GET /metrics`.
+pub async fn handler(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(token) = &state.inner.guards.limits.metrics_token else { return StatusCode::NOT_FOUND.into_response() };
+    let presented = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    let ok: bool = presented.is_some_and(|p| p.as_bytes().ct_eq(token.expose_secret().as_bytes()).into());
+    if !ok {
+        return (StatusCode::UNAUTHORIZED, [("www-authenticate", "Bearer")]).into_response();
+    }
+    ([(CONTENT_TYPE, "text/plain; version=0.0.4")], render(&state)).into_response()
+}
+
+fn render(state: &AppState) -> String {
+    let m = &state.inner.metrics;
+    let guards = &state.inner.guards;
+    let spent = guards.budget.spent();
+    let mut out = String::new();
+    let mut line = |name: &str, labels: &str, value: f64| {
+        let _ = writeln!(out, "fluxplay_{name}{labels} {value}");
+    };
+    for (i, reason) in ["rate_limit", "busy", "budget", "passphrase", "too_large"].iter().enumerate() {
+        line("refused_total", &format!("{{reason=\"{reason}\"}}"), m.refused[i].load(Relaxed) as f64);
+    }
+    line("generations_total", "{outcome=\"done\"}", m.done.load(Relaxed) as f64);
+    line("generations_total", "{outcome=\"failed\"}", m.failed.load(Relaxed) as f64);
+    line("generations_in_flight", "", guards.running() as f64);
+    line("images_stored_total", "", m.images.load(Relaxed) as f64);
+    line("budget_images_today", "", f64::from(spent.images));
+    line("budget_credits_today", "", spent.credits);
+    for (provider, n) in m.submits.lock().expect("metrics lock").iter() {
+        line("upstream_submits_total", &format!("{{provider=\"{provider}\"}}"), *n as f64);
+    }
+    for (kind, n) in m.upstream_errors.lock().expect("metrics lock").iter() {
+        line("upstream_errors_total", &format!("{{kind=\"{kind}\"}}"), *n as f64);
+    }
+    out
+}

@@ -1,0 +1,33 @@
+//! A reference image given as a URL is fetched here, through the
+//! public-internet-only fetcher, checked like an upload, and handed to the
+//! provider as an upload. So no provider is sent a URL someone typed (they
+//! would fetch it for us), and nothing on our side fetches it unchecked.
+
+use crate::error::Error;
+use crate::state::AppState;
+use app::catalog::{Kind, ModelRef};
+use app::validate::FieldError;
+use serde_json::{Map, Value};
+
+/// Replaces every URL in an image field with an upload reference.
+pub async fn fetch_urls(state: &AppState, model: ModelRef, params: &mut Map<String, Value>) -> Result<(), Error> {
+    for field in model.model.fields.iter().filter(|f| matches!(f.kind, Kind::Image(_))) {
+        let Some(url) = params.get(field.key).and_then(Value::as_str).filter(|v| v.starts_with("https://")) else {
+            continue;
+        };
+        let refused = |why: String| {
+            Error::Unusable(FieldError {
+                field: field.key.to_owned(),
+                message: format!("{} could not be used: the URL {why}", field.label),
+            })
+        };
+        let bytes = state.inner.safe.get(url).await.map_err(|why| refused(why.to_string()))?;
+        let checked = tokio::task::spawn_blocking(move || crate::uploads::check(&bytes).map(|_| bytes))
+            .await
+            .map_err(|e| Error::Internal(format!("decode task: {e}")))?;
+        let bytes = checked.map_err(|e| refused(format!("does not lead to a usable image ({e})")))?;
+        let stored = state.inner.uploads.put(&bytes).await.map_err(|e| Error::Internal(e.to_string()))?;
+        params.insert(field.key.to_owned(), Value::String(format!("{}{}", app::catalog::UPLOAD_PREFIX, stored.name)));
+    }
+    Ok(())
+}
