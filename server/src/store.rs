@@ -56,6 +56,10 @@ impl ImageStore {
         Ok(Self { dir: dir.to_owned() })
     }
 
+    pub fn dir(&self) -> &FsPath {
+        &self.dir
+    }
+
     pub async fn put(&self, bytes: &[u8]) -> Result<StoredImage, StoreError> {
         let (width, height, ext, content_type) = sniff(bytes)?;
         let name = format!("{:x}.{ext}", Sha256::digest(bytes));

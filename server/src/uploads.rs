@@ -6,6 +6,7 @@ use crate::error::Error;
 use crate::state::AppState;
 use app::api::Upload;
 use app::catalog::UPLOAD_PREFIX;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -16,7 +17,17 @@ use std::io::Cursor;
 /// Larger sides than any FLUX endpoint takes are refused before decoding.
 const MAX_SIDE: u32 = 8192;
 
-pub async fn handler(State(state): State<AppState>, body: Bytes) -> Result<Json<Upload>, Error> {
+pub async fn handler(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Upload>, Error> {
+    let body = body.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            state.inner.metrics.refused(crate::metrics::Refusal::TooLarge);
+            crate::guards::body::too_large(state.limits().max_upload_bytes)
+        }
+        status => rejected(status, e.body_text()),
+    })?;
     let bytes = body.to_vec();
     let checked = tokio::task::spawn_blocking(move || check(&bytes).map(|dims| (bytes, dims)))
         .await

@@ -272,8 +272,7 @@ async fn generate(
 ) -> Response {
     let knobs = Knobs::from_headers(&headers);
     knobs.delay().await;
-    let response = answer(files, &headers, &original, &uri, &body, &knobs);
-    knobs.finish(response).await
+    answer(files, &headers, &original, &uri, &body, &knobs)
 }
 
 fn answer(

@@ -151,7 +151,10 @@ async fn submit(State(bfl): State<Bfl>, headers: HeaderMap, original: OriginalUr
     let id = uuid::Uuid::new_v4().to_string();
     let ready_after = knobs.latency.unwrap_or(Duration::from_millis(600));
     tasks.insert(id.clone(), Task { started: Instant::now(), ready_after, outcome, sample: None });
-    let base = mount_url(&headers, &original, &uri, "/bfl");
+    let base = match &knobs.poll_host {
+        Some(host) => format!("http://{host}"),
+        None => mount_url(&headers, &original, &uri, "/bfl"),
+    };
     let megapixels = f64::from(width) * f64::from(height) / 1e6;
     Json(json!({
         "id": id,

@@ -3,14 +3,22 @@
 //! emulator through the real adapter unchanged. Knobs:
 //!
 //! - `latency=<ms>`: wait before answering
-//! - `status=<code>`: answer with that error status (and the provider's error body)
-//! - `truncate`: cut the JSON answer in half
+//! - `status=<code>`: answer with that error status (and the provider's error body),
+//!   after reading the whole request (so `status=502` is "502 after accepting")
 //! - `shape=fal`: AI/ML API answers in the fal-style shape A
 //! - `moderated`, `never-ready`: for the asynchronous providers
+//! - `poll-host=<host:port>`: BFL hands out its polling URL on that host
+//!
+//! Transport faults, applied to every emulator's submit by `faults::layer`:
+//! - `hang`: read the request, then never answer
+//! - `slow-body`: send the headers and one byte of the body, then stall
+//! - `reset`: read the request, then drop the connection without an answer
+//! - `truncate`: cut the answer in half
+//! - `html`: answer 200 with an HTML page
+//! - `oversize=<bytes>`: answer 200 with a JSON body of that size
+//! - `redirect=<url>`: answer 302 to that URL
 
-use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 use std::time::Duration;
 
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -21,6 +29,13 @@ pub struct Knobs {
     pub shape_fal: bool,
     pub moderated: bool,
     pub never_ready: bool,
+    pub poll_host: Option<String>,
+    pub hang: bool,
+    pub slow_body: bool,
+    pub reset: bool,
+    pub html: bool,
+    pub oversize: Option<usize>,
+    pub redirect: Option<String>,
 }
 
 impl Knobs {
@@ -45,6 +60,13 @@ impl Knobs {
                 "shape" => knobs.shape_fal = value == "fal",
                 "moderated" => knobs.moderated = true,
                 "never-ready" => knobs.never_ready = true,
+                "poll-host" => knobs.poll_host = Some(value.to_owned()),
+                "hang" => knobs.hang = true,
+                "slow-body" => knobs.slow_body = true,
+                "reset" => knobs.reset = true,
+                "html" => knobs.html = true,
+                "oversize" => knobs.oversize = value.parse().ok(),
+                "redirect" => knobs.redirect = Some(value.to_owned()),
                 _ => {}
             }
         }
@@ -56,17 +78,6 @@ impl Knobs {
         if let Some(latency) = self.latency {
             tokio::time::sleep(latency).await;
         }
-    }
-
-    /// Applies `truncate` to a finished response.
-    pub async fn finish(&self, response: Response) -> Response {
-        if !self.truncate {
-            return response;
-        }
-        let (mut parts, body) = response.into_parts();
-        let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
-        parts.headers.remove(axum::http::header::CONTENT_LENGTH);
-        Response::from_parts(parts, Body::from(bytes.slice(..bytes.len() / 2)))
     }
 }
 

@@ -8,6 +8,7 @@ pub mod aimlapi;
 pub mod bfl;
 pub mod check;
 pub mod fal;
+pub mod faults;
 pub mod files;
 pub mod knobs;
 pub mod onemin;
@@ -32,6 +33,7 @@ pub fn router() -> Router {
         .nest("/replicate", replicate::router(files.clone()))
         .nest("/openai", openai::router(files.clone()))
         .route("/files/{name}", get(files::serve))
+        .layer(axum::middleware::from_fn(faults::apply))
         .with_state(files)
 }
 

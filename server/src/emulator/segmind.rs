@@ -62,7 +62,7 @@ async fn generate(
     if let Some(status) = knobs.status {
         return error(status, "forced by the emulator's status knob");
     }
-    knobs.finish(answer(&credits, &headers, &body)).await
+    answer(&credits, &headers, &body)
 }
 
 fn answer(credits: &Credits, headers: &HeaderMap, body: &[u8]) -> Response {

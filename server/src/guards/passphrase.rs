@@ -142,7 +142,7 @@ fn safe_next(next: &str) -> &str {
 fn percent_encode(text: &str) -> String {
     text.bytes()
         .map(|b| {
-            if b.is_ascii_alphanumeric() || b"/?-_.~".contains(&b) {
+            if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
                 (b as char).to_string()
             } else {
                 format!("%{b:02X}")

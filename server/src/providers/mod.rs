@@ -151,7 +151,7 @@ const CONNECT_RETRIES: u64 = 2;
 
 /// Reads an answer's body, refusing one over `max` bytes while it streams.
 pub async fn read_capped(mut resp: reqwest::Response, max: usize, name: &str) -> Result<Bytes, Error> {
-    let too_big = || bad_answer(name, &format!("an answer larger than {}", crate::guards::body::size(max)));
+    let too_big = || bad_answer(name, &format!("more than {}", crate::guards::body::size(max)));
     if resp.content_length().is_some_and(|n| n > max as u64) {
         return Err(too_big());
     }
@@ -195,6 +195,10 @@ pub fn common_status(provider: &str, status: u16, key_env: &str) -> Error {
             (StatusCode::TOO_MANY_REQUESTS, format!("{provider} is rate limiting this key. Wait a little and retry."))
         }
         504 => (StatusCode::GATEWAY_TIMEOUT, format!("{provider} timed out generating the image. Retry.")),
+        300..=399 => (
+            StatusCode::BAD_GATEWAY,
+            format!("{provider} answered with a redirect ({status}); it was not followed, so the key stayed here."),
+        ),
         s if s >= 500 => (StatusCode::BAD_GATEWAY, format!("{provider} had an internal error ({s}). Retry later.")),
         s => (StatusCode::BAD_GATEWAY, format!("{provider} answered with status {s}.")),
     };

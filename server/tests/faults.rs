@@ -1,0 +1,130 @@
+//! Upstream faults, set through the emulators' knobs, each end in a clear error
+//! within the configured timeouts, after exactly one submit: a submit that may
+//! have been charged is never sent twice.
+
+mod common;
+
+use axum::extract::Request;
+use axum::http::Method;
+use axum::middleware::Next;
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The emulators on their own listener, counting the POSTs (submits) they receive.
+async fn counted_emulator() -> (SocketAddr, Arc<AtomicUsize>) {
+    let submits = Arc::new(AtomicUsize::new(0));
+    let count = submits.clone();
+    let router = axum::Router::new().nest_service("/emulate", server::emulator::router()).layer(
+        axum::middleware::from_fn(move |req: Request, next: Next| {
+            if req.method() == Method::POST {
+                count.fetch_add(1, Ordering::SeqCst);
+            }
+            next.run(req)
+        }),
+    );
+    (common::spawn_router(router).await, submits)
+}
+
+/// A listener that must never be contacted.
+async fn tripwire() -> (SocketAddr, Arc<AtomicUsize>) {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let seen = hits.clone();
+    let router = axum::Router::new().fallback(move || {
+        seen.fetch_add(1, Ordering::SeqCst);
+        async { "got it" }
+    });
+    (common::spawn_router(router).await, hits)
+}
+
+const TIMEOUTS: &[(&str, &str)] = &[
+    ("FLUXPLAY_CONNECT_TIMEOUT_SECS", "1"),
+    ("FLUXPLAY_READ_TIMEOUT_SECS", "1.5"),
+    ("FLUXPLAY_REQUEST_TIMEOUT_SECS", "2"),
+    ("FLUXPLAY_POLL_DEADLINE_SECS", "2"),
+    ("FLUXPLAY_MAX_UPSTREAM_BYTES", "1048576"),
+];
+
+/// Generates through `provider` live against the emulator with `knobs` in the key.
+async fn generate_with(emulator: SocketAddr, provider: &str, model: &str, knobs: &str) -> (u16, Value, Duration) {
+    let p = app::catalog::PROVIDERS.iter().find(|p| p.id == provider).unwrap();
+    let key = format!("canary-f4u17#{knobs}");
+    let base = format!("http://{emulator}/emulate/{provider}");
+    let mut vars = vec![(p.key_env, key.as_str()), (p.url_env, base.as_str())];
+    vars.extend_from_slice(TIMEOUTS);
+    let addr = common::spawn(&vars).await;
+    let started = Instant::now();
+    let resp = reqwest::Client::new()
+        .post(format!("http://{addr}/api/generate"))
+        .json(&json!({"model": model, "params": {"prompt": "a lighthouse"}}))
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let body: Value = resp.json().await.unwrap();
+    (status, body, started.elapsed())
+}
+
+#[tokio::test]
+async fn every_fault_ends_clearly_in_time_after_one_submit() {
+    let (foreign, foreign_hits) = tripwire().await;
+    let redirect = format!("redirect=http://{foreign}/steal");
+    let cases: Vec<(&str, &str, String, u16, &str)> = vec![
+        ("aimlapi", "aimlapi/flux/dev", "hang".into(), 504, "did not answer in time"),
+        ("aimlapi", "aimlapi/flux/dev", "slow-body".into(), 504, "did not answer in time"),
+        ("aimlapi", "aimlapi/flux/dev", "status=500".into(), 502, "internal error (500)"),
+        ("aimlapi", "aimlapi/flux/dev", "status=502".into(), 502, "internal error (502)"),
+        ("aimlapi", "aimlapi/flux/dev", "reset".into(), 502, "broke off the connection"),
+        ("aimlapi", "aimlapi/flux/dev", "truncate".into(), 502, "not JSON"),
+        ("aimlapi", "aimlapi/flux/dev", "html".into(), 502, "not JSON"),
+        ("aimlapi", "aimlapi/flux/dev", "oversize=3000000".into(), 502, "more than 1 MB"),
+        ("aimlapi", "aimlapi/flux/dev", redirect.clone(), 502, "redirect (302)"),
+        ("bfl", "bfl/flux-dev", format!("poll-host={foreign}"), 502, "polling URL on an unexpected host"),
+        ("bfl", "bfl/flux-dev", "hang".into(), 504, "did not answer in time"),
+        ("bfl", "bfl/flux-dev", "truncate".into(), 502, "not JSON"),
+        ("bfl", "bfl/flux-dev", "never-ready".into(), 504, "did not finish within 2 s"),
+        ("fal", "fal/fal-ai/flux/dev", "reset".into(), 502, "broke off the connection"),
+        ("fal", "fal/fal-ai/flux/dev", "html".into(), 502, "not JSON"),
+        ("replicate", "replicate/black-forest-labs/flux-dev", "truncate".into(), 502, "not JSON"),
+        ("replicate", "replicate/black-forest-labs/flux-dev", redirect.clone(), 502, "redirect (302)"),
+        ("segmind", "segmind/flux-dev", "slow-body".into(), 504, "did not answer in time"),
+        ("openai", "openai/flux-dev", "oversize=3000000".into(), 502, "more than 1 MB"),
+    ];
+    for (provider, model, knobs, want_status, want_message) in cases {
+        let (emulator, submits) = counted_emulator().await;
+        let (status, body, took) = generate_with(emulator, provider, model, &knobs).await;
+        let label = format!("{provider} #{knobs}");
+        let message = body["message"].as_str().unwrap_or_default();
+        assert_eq!(status, want_status, "{label}: {body}");
+        assert!(message.contains(want_message), "{label}: {message}");
+        assert!(body["request_id"].is_string(), "{label}: the error carries a request id");
+        assert!(!body.to_string().contains("canary-f4u17"), "{label}: {body}");
+        // Request timeout 2 s; the poll deadline 2 s plus one poll interval.
+        assert!(took < Duration::from_secs(4), "{label}: took {took:?}");
+        assert_eq!(submits.load(Ordering::SeqCst), 1, "{label}: submits");
+    }
+    assert_eq!(foreign_hits.load(Ordering::SeqCst), 0, "the foreign host was contacted");
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_retried_but_a_sent_submit_is_not() {
+    // Nothing listens: connect failures are retried (nothing was sent) and then reported.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let base = format!("http://{closed}");
+    let (addr, state) = common::spawn_state(
+        &[("AIMLAPI_KEY", "k"), ("AIMLAPI_BASE_URL", &base)],
+        common::safe_fetch(Default::default(), &[]),
+    )
+    .await;
+    let resp = reqwest::Client::new()
+        .post(format!("http://{addr}/api/generate"))
+        .json(&json!({"model": "aimlapi/flux/dev", "params": {"prompt": "p"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 502);
+    assert!(resp.text().await.unwrap().contains("could not be reached"));
+    assert_eq!(state.inner.metrics.submits("aimlapi"), 1, "one submit, however many connection attempts");
+}
