@@ -5,13 +5,17 @@ import * as path from 'node:path';
 // `make test` picks free ports and passes them in; the defaults are for running by hand.
 const port = Number(process.env.E2E_PORT ?? 3100);
 const canaryPort = Number(process.env.E2E_CANARY_PORT ?? 3101);
+const demoPort = Number(process.env.E2E_DEMO_PORT ?? 3102);
 export const CANARY = process.env.E2E_CANARY ?? 'canary-fluxplay-5f1c2e9a7b';
 export const CANARY_URL = `http://127.0.0.1:${canaryPort}`;
+export const DEMO_URL = `http://127.0.0.1:${demoPort}`;
+export const DEMO_PASSPHRASE = 'correct horse battery';
 
 const binary = '../target/release/fluxplay';
 const server = (p: number, env: Record<string, string>) => ({
   command: binary,
-  url: `http://127.0.0.1:${p}/`,
+  // Answers 200 even on the passphrase-guarded server.
+  url: `http://127.0.0.1:${p}/unlock`,
   reuseExistingServer: false,
   timeout: 60_000,
   stdout: 'ignore' as const,
@@ -22,6 +26,9 @@ const server = (p: number, env: Record<string, string>) => ({
     LEPTOS_ENV: 'PROD',
     FLUXPLAY_DATA_DIR: path.join(os.tmpdir(), `fluxplay-e2e-${p}`),
     AIMLAPI_KEY: '',
+    // The suite generates far more often than a visitor; the demo server below keeps the defaults.
+    FLUXPLAY_RATE_PER_MINUTE: '6000',
+    FLUXPLAY_RATE_BURST: '1000',
     ...env,
   },
 });
@@ -58,6 +65,15 @@ export default defineConfig({
     server(canaryPort, {
       AIMLAPI_KEY: CANARY,
       AIMLAPI_BASE_URL: `http://127.0.0.1:${port}/emulate/aimlapi`,
+    }),
+    // A public demo: passphrase, default rate limit, a budget of one image a day.
+    server(demoPort, {
+      AIMLAPI_KEY: 'demo-key',
+      AIMLAPI_BASE_URL: `http://127.0.0.1:${port}/emulate/aimlapi`,
+      FLUXPLAY_PASSPHRASE: DEMO_PASSPHRASE,
+      FLUXPLAY_DAILY_IMAGES: '1',
+      FLUXPLAY_RATE_PER_MINUTE: '12',
+      FLUXPLAY_RATE_BURST: '6',
     }),
   ],
 });

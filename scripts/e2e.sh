@@ -7,6 +7,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 E2E_PORT=$(free_port)
 E2E_CANARY_PORT=$(free_port)
 while [ "$E2E_CANARY_PORT" = "$E2E_PORT" ]; do E2E_CANARY_PORT=$(free_port); done
-export E2E_PORT E2E_CANARY_PORT
+E2E_DEMO_PORT=$(free_port)
+while [ "$E2E_DEMO_PORT" = "$E2E_PORT" ] || [ "$E2E_DEMO_PORT" = "$E2E_CANARY_PORT" ]; do E2E_DEMO_PORT=$(free_port); done
+export E2E_PORT E2E_CANARY_PORT E2E_DEMO_PORT
 cd end2end
 exec npx playwright test "$@"

@@ -12,7 +12,11 @@ use serde_json::{Map, Value};
 /// Replaces every URL in an image field with an upload reference.
 pub async fn fetch_urls(state: &AppState, model: ModelRef, params: &mut Map<String, Value>) -> Result<(), Error> {
     for field in model.model.fields.iter().filter(|f| matches!(f.kind, Kind::Image(_))) {
-        let Some(url) = params.get(field.key).and_then(Value::as_str).filter(|v| v.starts_with("https://")) else {
+        let Some(url) = params
+            .get(field.key)
+            .and_then(Value::as_str)
+            .filter(|v| v.starts_with("https://") || v.starts_with("http://"))
+        else {
             continue;
         };
         let refused = |why: String| {

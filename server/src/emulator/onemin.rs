@@ -110,8 +110,7 @@ async fn features(
     if let Some(status) = knobs.status {
         return error(status, "forced by the emulator's status knob");
     }
-    let response = answer(&state, &headers, &original, &uri, &body);
-    response
+    answer(&state, &headers, &original, &uri, &body)
 }
 
 fn answer(state: &OneMin, headers: &HeaderMap, original: &OriginalUri, uri: &Uri, body: &Value) -> Response {

@@ -54,8 +54,8 @@ impl Budget {
         if self.images > 0 && spent.images + cost.images > self.images {
             return Err(Error::Busy {
                 message: format!(
-                    "This demo's daily budget of {} images is used up ({} left, {} asked). {when}",
-                    self.images,
+                    "This demo's daily budget of {} is used up ({} left, {} asked). {when}",
+                    images(self.images),
                     self.images - spent.images,
                     cost.images
                 ),
@@ -84,6 +84,14 @@ impl Budget {
 
     pub fn spent(&self) -> Spent {
         *self.spent.lock().expect("budget lock")
+    }
+}
+
+fn images(n: u32) -> String {
+    if n == 1 {
+        "1 image".into()
+    } else {
+        format!("{n} images")
     }
 }
 

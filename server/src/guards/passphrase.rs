@@ -41,7 +41,7 @@ impl Lock {
             .filter_map(|c| c.trim().split_once('='))
             .find(|(name, _)| *name == COOKIE_NAME)
             .map(|(_, value)| value);
-        let Some(presented) = presented.and_then(|hex| decode_hex(hex)) else { return false };
+        let Some(presented) = presented.and_then(decode_hex) else { return false };
         presented.ct_eq(&self.token).into()
     }
 
