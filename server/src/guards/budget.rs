@@ -192,4 +192,31 @@ mod tests {
             assert_eq!(estimate(app::catalog::find(slug).unwrap(), &params, &l).images, 3, "{slug}");
         }
     }
+
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// Whatever dimensions and counts are asked, what validation lets through stays
+        /// within 4 images of at most 4096×4096: the cost of one request is bounded.
+        #[test]
+        fn what_validation_accepts_has_a_bounded_cost(
+            model in 0..app::catalog::models().count(),
+            w in proptest::prop_oneof![4 => (8u64..64).prop_map(|k| k * 32), 1 => 1u64..5000, 1 => 0u64..2_000_000],
+            h in proptest::prop_oneof![4 => (8u64..64).prop_map(|k| k * 32), 1 => 1u64..5000, 1 => 0u64..2_000_000],
+            n in proptest::prop_oneof![4 => 1u64..6, 1 => 0u64..1_000_000],
+        ) {
+            let model = app::catalog::models().nth(model).unwrap();
+            let mut params = serde_json::json!({
+                "prompt": "x", "width": w, "height": h, "image_size": {"width": w, "height": h},
+                "num_images": n, "samples": n, "num_outputs": n, "n": n, "size": format!("{w}x{h}"),
+            }).as_object().unwrap().clone();
+            params.retain(|k, _| model.field(k).is_some());
+            if app::validate::validate(model, &params).is_empty() {
+                let cost = estimate(model, &params, &limits(&[]));
+                proptest::prop_assert!(cost.images <= 4, "{} {cost:?}", model.slug());
+                proptest::prop_assert!(cost.megapixels <= 4096.0 * 4096.0 / 1e6, "{} {cost:?}", model.slug());
+            }
+        }
+    }
 }
