@@ -4,29 +4,11 @@
 
 mod common;
 
-use axum::extract::Request;
-use axum::http::Method;
-use axum::middleware::Next;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// The emulators on their own listener, counting the POSTs (submits) they receive.
-async fn counted_emulator() -> (SocketAddr, Arc<AtomicUsize>) {
-    let submits = Arc::new(AtomicUsize::new(0));
-    let count = submits.clone();
-    let router = axum::Router::new().nest_service("/emulate", server::emulator::router()).layer(
-        axum::middleware::from_fn(move |req: Request, next: Next| {
-            if req.method() == Method::POST {
-                count.fetch_add(1, Ordering::SeqCst);
-            }
-            next.run(req)
-        }),
-    );
-    (common::spawn_router(router).await, submits)
-}
 
 /// A listener that must never be contacted.
 async fn tripwire() -> (SocketAddr, Arc<AtomicUsize>) {
@@ -56,14 +38,7 @@ async fn generate_with(emulator: SocketAddr, provider: &str, model: &str, knobs:
     vars.extend_from_slice(TIMEOUTS);
     let addr = common::spawn(&vars).await;
     let started = Instant::now();
-    let resp = reqwest::Client::new()
-        .post(format!("http://{addr}/api/generate"))
-        .json(&json!({"model": model, "params": {"prompt": "a lighthouse"}}))
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    let body: Value = resp.json().await.unwrap();
+    let (status, body) = common::generate(addr, model, json!({"prompt": "a lighthouse"})).await;
     (status, body, started.elapsed())
 }
 
@@ -93,7 +68,7 @@ async fn every_fault_ends_clearly_in_time_after_one_submit() {
         ("openai", "openai/flux-dev", "oversize=3000000".into(), 502, "more than 1 MB"),
     ];
     for (provider, model, knobs, want_status, want_message) in cases {
-        let (emulator, submits) = counted_emulator().await;
+        let (emulator, submits) = common::counted_emulator().await;
         let (status, body, took) = generate_with(emulator, provider, model, &knobs).await;
         let label = format!("{provider} #{knobs}");
         let message = body["message"].as_str().unwrap_or_default();
@@ -118,13 +93,8 @@ async fn a_refused_connection_is_retried_but_a_sent_submit_is_not() {
         common::safe_fetch(Default::default(), &[]),
     )
     .await;
-    let resp = reqwest::Client::new()
-        .post(format!("http://{addr}/api/generate"))
-        .json(&json!({"model": "aimlapi/flux/dev", "params": {"prompt": "p"}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 502);
-    assert!(resp.text().await.unwrap().contains("could not be reached"));
+    let (status, body) = common::generate(addr, "aimlapi/flux/dev", json!({"prompt": "p"})).await;
+    assert_eq!(status, 502);
+    assert!(body["message"].as_str().unwrap().contains("could not be reached"), "{body}");
     assert_eq!(state.inner.metrics.submits("aimlapi"), 1, "one submit, however many connection attempts");
 }

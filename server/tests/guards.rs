@@ -5,28 +5,11 @@
 
 mod common;
 
-use axum::extract::Request;
-use axum::http::Method;
-use axum::middleware::Next;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-
-async fn counted_emulator() -> (SocketAddr, Arc<AtomicUsize>) {
-    let submits = Arc::new(AtomicUsize::new(0));
-    let count = submits.clone();
-    let router = axum::Router::new().nest_service("/emulate", server::emulator::router()).layer(
-        axum::middleware::from_fn(move |req: Request, next: Next| {
-            if req.method() == Method::POST {
-                count.fetch_add(1, Ordering::SeqCst);
-            }
-            next.run(req)
-        }),
-    );
-    (common::spawn_router(router).await, submits)
-}
 
 fn body(params: Value) -> Value {
     json!({"model": "aimlapi/flux/dev", "params": params})
@@ -38,7 +21,7 @@ async fn post(client: &reqwest::Client, addr: SocketAddr, path: &str, json: &Val
 
 /// A server whose AI/ML API is "live" against a counted emulator, with `key` (and its knobs).
 async fn live(key: &str, vars: &[(&str, &str)]) -> (SocketAddr, Arc<AtomicUsize>, server::AppState) {
-    let (emulator, submits) = counted_emulator().await;
+    let (emulator, submits) = common::counted_emulator().await;
     let base = format!("http://{emulator}/emulate/aimlapi");
     let mut all = vec![("AIMLAPI_KEY", key), ("AIMLAPI_BASE_URL", base.as_str())];
     all.extend_from_slice(vars);

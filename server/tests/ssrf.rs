@@ -269,14 +269,7 @@ async fn an_image_url_a_provider_returns_on_another_host_is_fetched_only_if_publ
         let (addr, _) =
             common::spawn_state(&[("AIMLAPI_KEY", "k"), ("AIMLAPI_BASE_URL", &base)], fetcher(common::lookup(NAMES)))
                 .await;
-        let resp = reqwest::Client::new()
-            .post(format!("http://{addr}/api/generate"))
-            .json(&json!({"model": "aimlapi/flux/dev", "params": {"prompt": "p"}}))
-            .send()
-            .await
-            .unwrap();
-        let status = resp.status().as_u16();
-        let body: Value = resp.json().await.unwrap();
+        let (status, body) = common::generate(addr, "aimlapi/flux/dev", json!({"prompt": "p"})).await;
         if ok {
             assert_eq!(status, 200, "{image_url}: {body}");
         } else {

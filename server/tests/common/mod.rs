@@ -117,3 +117,30 @@ pub async fn run_job(addr: SocketAddr, model: &str, params: serde_json::Value) -
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
 }
+
+/// `POST /api/generate` for `model` with `params`: the status and the JSON answer.
+pub async fn generate(addr: SocketAddr, model: &str, params: serde_json::Value) -> (u16, serde_json::Value) {
+    let resp = reqwest::Client::new()
+        .post(format!("http://{addr}/api/generate"))
+        .json(&serde_json::json!({"model": model, "params": params}))
+        .send()
+        .await
+        .unwrap();
+    (resp.status().as_u16(), resp.json().await.unwrap())
+}
+
+/// The emulators on their own listener, counting the POSTs (submits) they receive.
+pub async fn counted_emulator() -> (SocketAddr, Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let submits = Arc::new(AtomicUsize::new(0));
+    let count = submits.clone();
+    let router = axum::Router::new().nest_service("/emulate", server::emulator::router()).layer(
+        axum::middleware::from_fn(move |req: axum::extract::Request, next: axum::middleware::Next| {
+            if req.method() == axum::http::Method::POST {
+                count.fetch_add(1, Ordering::SeqCst);
+            }
+            next.run(req)
+        }),
+    );
+    (spawn_router(router).await, submits)
+}
