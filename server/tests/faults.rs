@@ -6,20 +6,8 @@ mod common;
 
 use serde_json::{json, Value};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
-
-/// A listener that must never be contacted.
-async fn tripwire() -> (SocketAddr, Arc<AtomicUsize>) {
-    let hits = Arc::new(AtomicUsize::new(0));
-    let seen = hits.clone();
-    let router = axum::Router::new().fallback(move || {
-        seen.fetch_add(1, Ordering::SeqCst);
-        async { "got it" }
-    });
-    (common::spawn_router(router).await, hits)
-}
 
 const TIMEOUTS: &[(&str, &str)] = &[
     ("FLUXPLAY_CONNECT_TIMEOUT_SECS", "1"),
@@ -44,7 +32,7 @@ async fn generate_with(emulator: SocketAddr, provider: &str, model: &str, knobs:
 
 #[tokio::test]
 async fn every_fault_ends_clearly_in_time_after_one_submit() {
-    let (foreign, foreign_hits) = tripwire().await;
+    let (foreign, foreign_hits) = common::tripwire().await;
     let redirect = format!("redirect=http://{foreign}/steal");
     let cases: Vec<(&str, &str, String, u16, &str)> = vec![
         ("aimlapi", "aimlapi/flux/dev", "hang".into(), 504, "did not answer in time"),

@@ -21,13 +21,8 @@ use std::time::Duration;
 
 /// Stands in for anything inside the network: it must never be reached.
 async fn internal() -> (u16, Arc<AtomicUsize>) {
-    let hits = Arc::new(AtomicUsize::new(0));
-    let seen = hits.clone();
-    let router = axum::Router::new().fallback(move || {
-        seen.fetch_add(1, Ordering::SeqCst);
-        async { "secret" }
-    });
-    (common::spawn_router(router).await.port(), hits)
+    let (addr, hits) = common::tripwire().await;
+    (addr.port(), hits)
 }
 
 /// A "public" host on 127.0.0.2, which the tests' policy counts as public.

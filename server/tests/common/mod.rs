@@ -144,3 +144,14 @@ pub async fn counted_emulator() -> (SocketAddr, Arc<std::sync::atomic::AtomicUsi
     );
     (spawn_router(router).await, submits)
 }
+
+/// A listener that must never be contacted: it counts whatever reaches it.
+pub async fn tripwire() -> (SocketAddr, Arc<std::sync::atomic::AtomicUsize>) {
+    let hits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = hits.clone();
+    let router = axum::Router::new().fallback(move || {
+        seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        async { "secret" }
+    });
+    (spawn_router(router).await, hits)
+}
