@@ -72,6 +72,26 @@ async fn every_fault_ends_clearly_in_time_after_one_submit() {
 }
 
 #[tokio::test]
+async fn a_status_poll_that_hangs_is_cut_off_at_the_polling_deadline() {
+    let (emulator, submits) = common::counted_emulator().await;
+    let base = format!("http://{emulator}/emulate/bfl");
+    let addr = common::spawn(&[
+        ("BFL_API_KEY", "k#poll-hang"),
+        ("BFL_BASE_URL", &base),
+        ("FLUXPLAY_READ_TIMEOUT_SECS", "60"),
+        ("FLUXPLAY_REQUEST_TIMEOUT_SECS", "60"),
+        ("FLUXPLAY_POLL_DEADLINE_SECS", "2"),
+    ])
+    .await;
+    let started = Instant::now();
+    let (status, body) = common::generate(addr, "bfl/flux-dev", json!({"prompt": "p"})).await;
+    assert_eq!(status, 504, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("did not finish within 2 s"), "{body}");
+    assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
+    assert_eq!(submits.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
 async fn a_refused_connection_is_retried_but_a_sent_submit_is_not() {
     // Nothing listens: connect failures are retried (nothing was sent) and then reported.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();

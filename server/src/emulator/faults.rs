@@ -16,6 +16,9 @@ use tokio_stream::StreamExt;
 
 pub async fn apply(req: Request, next: Next) -> Response {
     let knobs = Knobs::from_headers(req.headers());
+    if req.method() == Method::GET && knobs.poll_hang {
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+    }
     let any = knobs.hang
         || knobs.slow_body
         || knobs.reset

@@ -17,6 +17,7 @@
 //! - `html`: answer 200 with an HTML page
 //! - `oversize=<bytes>`: answer 200 with a JSON body of that size
 //! - `redirect=<url>`: answer 302 to that URL
+//! - `poll-hang`: every GET (a status poll) never answers
 
 use axum::http::{HeaderMap, StatusCode};
 use std::time::Duration;
@@ -36,6 +37,7 @@ pub struct Knobs {
     pub html: bool,
     pub oversize: Option<usize>,
     pub redirect: Option<String>,
+    pub poll_hang: bool,
 }
 
 impl Knobs {
@@ -67,6 +69,7 @@ impl Knobs {
                 "html" => knobs.html = true,
                 "oversize" => knobs.oversize = value.parse().ok(),
                 "redirect" => knobs.redirect = Some(value.to_owned()),
+                "poll-hang" => knobs.poll_hang = true,
                 _ => {}
             }
         }

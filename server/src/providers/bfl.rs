@@ -49,7 +49,7 @@ pub async fn generate(
             return Err(too_slow(NAME, state));
         }
         tokio::time::sleep(POLL_EVERY).await;
-        let Some(poll) = poll_once(state, polling_url, &key, NAME, KEY_ENV).await? else { continue };
+        let Some(poll) = poll_once(state, polling_url, &key, (NAME, KEY_ENV), deadline).await? else { continue };
         match poll.get("status").and_then(Value::as_str).unwrap_or_default() {
             "Ready" => return ready(&poll),
             "Request Moderated" | "Content Moderated" => {

@@ -58,7 +58,7 @@ pub async fn generate(
             return Err(too_slow(NAME, state));
         }
         tokio::time::sleep(POLL_EVERY).await;
-        let Some(poll) = poll_once(state, &status_url, &key, NAME, KEY_ENV).await? else { continue };
+        let Some(poll) = poll_once(state, &status_url, &key, (NAME, KEY_ENV), deadline).await? else { continue };
         match poll.get("status").and_then(Value::as_str).unwrap_or_default() {
             "COMPLETED" => break,
             "IN_QUEUE" => progress.queued(poll.get("queue_position").and_then(Value::as_u64).map(|p| p as u32)),

@@ -321,16 +321,22 @@ pub fn too_slow(provider: &str, state: &AppState) -> Error {
     }
 }
 
-/// One GET of a status URL with the key. Polls are GETs, so a transport error,
-/// 429, 5xx or unreadable body is `Ok(None)`: wait and ask again.
+/// One GET of a status URL with the key, cut off at the polling `deadline`. Polls
+/// are GETs, so a transport error, 429, 5xx or unreadable body is `Ok(None)`:
+/// wait and ask again.
 pub async fn poll_once(
     state: &AppState,
     url: &str,
     key: &(HeaderName, HeaderValue),
-    provider: &str,
-    key_env: &str,
+    (provider, key_env): (&str, &str),
+    deadline: std::time::Instant,
 ) -> Result<Option<Value>, Error> {
-    let Ok(resp) = state.inner.http.get(url).header(key.0.clone(), key.1.clone()).send().await else {
+    let left = deadline.saturating_duration_since(std::time::Instant::now());
+    if left.is_zero() {
+        return Ok(None);
+    }
+    let get = state.inner.http.get(url).header(key.0.clone(), key.1.clone()).timeout(left);
+    let Ok(resp) = get.send().await else {
         return Ok(None);
     };
     let code = resp.status();

@@ -60,7 +60,7 @@ pub async fn generate(
             .to_owned();
         check_host(NAME, &get, &upstream.base_url, &["api.replicate.com"])?;
         tokio::time::sleep(POLL_EVERY).await;
-        if let Some(next) = poll_once(state, &get, &key, NAME, KEY_ENV).await? {
+        if let Some(next) = poll_once(state, &get, &key, (NAME, KEY_ENV), deadline).await? {
             prediction = next;
         }
     }
