@@ -96,7 +96,10 @@ pub fn app(state: AppState) -> Router {
         .merge(private)
         .route("/unlock", get(guards::passphrase::page))
         .route("/metrics", get(metrics::handler))
-        .nest_service("/emulate", emulator::router())
+        .nest_service(
+            "/emulate",
+            emulator::router().layer(middleware::from_fn_with_state(state.clone(), guards::emulator_gate)),
+        )
         .fallback_service(ServeDir::new(site_root).precompressed_br().precompressed_gzip())
         .layer(CompressionLayer::new())
         .layer(RequestBodyTimeoutLayer::new(limits.body_timeout))

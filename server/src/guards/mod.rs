@@ -68,3 +68,38 @@ impl Guards {
         self.limits.max_concurrent - self.running.available_permits()
     }
 }
+
+/// The emulators cost nothing but CPU. This server's own calls to them come from
+/// loopback and pass; anyone else meets the passphrase and the rate limit.
+pub async fn emulator_gate(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let guards = &state.inner.guards;
+    let client = rate_limit::ClientIp { trusted_proxies: guards.limits.trusted_proxies }.of(&req);
+    let local = match client {
+        std::net::IpAddr::V4(v4) => v4.is_loopback(),
+        std::net::IpAddr::V6(v6) => v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
+    };
+    if local {
+        return next.run(req).await;
+    }
+    if guards.lock.as_ref().is_some_and(|lock| !lock.admits(req.headers())) {
+        state.inner.metrics.refused(Refusal::Passphrase);
+        return Error::Unauthorized("This demo asks for a passphrase. Open the playground page and enter it.".into())
+            .into_response();
+    }
+    if let Some(Err(wait)) = guards.rate.as_ref().map(|rate| rate.limiter().check_key(&client)) {
+        state.inner.metrics.refused(Refusal::RateLimit);
+        let secs =
+            wait.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default())).as_secs();
+        return Error::Busy {
+            message: format!("Too many requests from your address. Try again in {} s.", secs.max(1)),
+            retry_after: secs.max(1),
+        }
+        .into_response();
+    }
+    next.run(req).await
+}
