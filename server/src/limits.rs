@@ -8,7 +8,11 @@ use std::time::Duration;
 /// `(variable, default, meaning)`, for `--help` and the README.
 pub const SETTINGS: &[(&str, &str, &str)] = &[
     ("FLUXPLAY_PASSPHRASE", "none: open", "passphrase asked once per browser (cookie) before anything costs"),
-    ("FLUXPLAY_RATE_PER_MINUTE", "12", "generations and uploads per client per minute (0: no limit)"),
+    (
+        "FLUXPLAY_RATE_PER_MINUTE",
+        "12 once a key or passphrase is set, else 0",
+        "generations and uploads per client per minute (0: no limit)",
+    ),
     ("FLUXPLAY_RATE_BURST", "6", "how many of those may come at once"),
     ("FLUXPLAY_TRUSTED_PROXIES", "0", "reverse proxies in front; >0 takes the client from X-Forwarded-For"),
     ("FLUXPLAY_MAX_CONCURRENT", "4", "generations running at once, all clients together"),
@@ -33,7 +37,8 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
 #[derive(Debug, Clone)]
 pub struct Limits {
     pub passphrase: Option<SecretString>,
-    pub rate_per_minute: u32,
+    /// `None`: the default, which depends on whether anything costs (see `Guards::new`).
+    pub rate_per_minute: Option<u32>,
     pub rate_burst: u32,
     pub trusted_proxies: usize,
     pub max_concurrent: usize,
@@ -87,7 +92,9 @@ impl Limits {
         }
         Ok(Self {
             passphrase: set("FLUXPLAY_PASSPHRASE").map(SecretString::from),
-            rate_per_minute: num(set, "FLUXPLAY_RATE_PER_MINUTE", 12)?,
+            rate_per_minute: set("FLUXPLAY_RATE_PER_MINUTE")
+                .map(|v| v.parse().map_err(|_| ConfigError::Bad("FLUXPLAY_RATE_PER_MINUTE", "a whole number")))
+                .transpose()?,
             rate_burst: num(set, "FLUXPLAY_RATE_BURST", 6)?,
             trusted_proxies: num(set, "FLUXPLAY_TRUSTED_PROXIES", 0)?,
             max_concurrent,
@@ -145,7 +152,7 @@ mod tests {
     #[test]
     fn defaults_are_the_documented_ones() {
         let l = limits(&[]).unwrap();
-        assert_eq!((l.rate_per_minute, l.rate_burst, l.max_concurrent, l.daily_images), (12, 6, 4, 200));
+        assert_eq!((l.rate_per_minute, l.rate_burst, l.max_concurrent, l.daily_images), (None, 6, 4, 200));
         assert_eq!(l.max_json_bytes, 65536);
         assert_eq!(l.read_timeout, Duration::from_secs(60));
         for (name, default, _) in SETTINGS {

@@ -83,7 +83,7 @@ impl AppState {
             .build()
             .map_err(StateError::Client)?;
         let loopback = emulator_base(addr);
-        let upstreams = config
+        let upstreams: Vec<Upstream> = config
             .providers
             .into_iter()
             .map(|p| {
@@ -97,6 +97,7 @@ impl AppState {
                 }
             })
             .collect();
+        let any_live = upstreams.iter().any(|u| !u.emulated);
         let (images, uploads) = (config.data_dir.join("images"), config.data_dir.join("uploads"));
         Ok(Self {
             leptos_options,
@@ -106,7 +107,7 @@ impl AppState {
                 uploads: ImageStore::open(&uploads).map_err(StateError::DataDir)?,
                 upstreams,
                 jobs: crate::jobs::Jobs::default(),
-                guards: crate::guards::Guards::new(config.limits),
+                guards: crate::guards::Guards::new(config.limits, any_live),
                 metrics: crate::metrics::Metrics::default(),
                 safe,
             }),

@@ -15,6 +15,8 @@ use serde_json::{Map, Value};
 use std::sync::Arc;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+const DEFAULT_RATE_PER_MINUTE: u32 = 12;
+
 pub struct Guards {
     pub limits: Limits,
     pub lock: Option<passphrase::Lock>,
@@ -28,11 +30,16 @@ pub struct Guards {
 pub struct Slot(#[allow(dead_code)] OwnedSemaphorePermit);
 
 impl Guards {
-    pub fn new(limits: Limits) -> Self {
+    /// `any_live`: some provider is called with a real key. Then, or with a passphrase,
+    /// the rate limit is on by default; a playground on the emulators alone costs
+    /// nothing and its developer is not slowed down.
+    pub fn new(limits: Limits, any_live: bool) -> Self {
+        let exposed = any_live || limits.passphrase.is_some();
+        let per_minute = limits.rate_per_minute.unwrap_or(if exposed { DEFAULT_RATE_PER_MINUTE } else { 0 });
         Self {
             lock: limits.passphrase.as_ref().map(passphrase::Lock::new),
             budget: budget::Budget::new(&limits),
-            rate: rate_limit::config(limits.rate_per_minute, limits.rate_burst, limits.trusted_proxies),
+            rate: rate_limit::config(per_minute, limits.rate_burst, limits.trusted_proxies),
             running: Arc::new(Semaphore::new(limits.max_concurrent)),
             limits,
         }
@@ -102,4 +109,22 @@ pub async fn emulator_gate(
         .into_response();
     }
     next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits(vars: &[(&str, &str)]) -> Limits {
+        Limits::from_lookup(&|n: &str| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| (*v).to_owned())).unwrap()
+    }
+
+    #[test]
+    fn the_rate_limit_is_on_by_default_once_anything_costs() {
+        assert!(Guards::new(limits(&[]), false).rate.is_none(), "emulators only: nothing to drain");
+        assert!(Guards::new(limits(&[]), true).rate.is_some(), "a live key");
+        assert!(Guards::new(limits(&[("FLUXPLAY_PASSPHRASE", "x")]), false).rate.is_some(), "a public demo");
+        assert!(Guards::new(limits(&[("FLUXPLAY_RATE_PER_MINUTE", "0")]), true).rate.is_none(), "turned off");
+        assert!(Guards::new(limits(&[("FLUXPLAY_RATE_PER_MINUTE", "5")]), false).rate.is_some(), "turned on");
+    }
 }
