@@ -44,6 +44,15 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     for p in &state.backend_status().providers {
         tracing::info!(provider = %p.id, live = p.live, "provider configured");
     }
+    let guards = &state.inner.guards;
+    tracing::info!(
+        passphrase = guards.lock.is_some(),
+        rate_limited = guards.rate.is_some(),
+        max_concurrent = guards.limits.max_concurrent,
+        daily_images = guards.limits.daily_images,
+        daily_credits = ?guards.limits.daily_credits,
+        "demo guards"
+    );
     tracing::info!("fluxplay listening on http://{addr}");
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service).with_graceful_shutdown(shutdown()).await?;
