@@ -4,7 +4,6 @@
 use crate::error::{Error, WithId};
 use crate::guards::Slot;
 use crate::jobs::Progress;
-use crate::metrics::Refusal;
 use crate::providers::{self, ImageRef};
 use crate::state::AppState;
 use crate::state::Upstream;
@@ -86,8 +85,7 @@ pub struct Ready {
 fn prepare(state: &AppState, body: Result<Json<GenerateRequest>, JsonRejection>) -> Result<Ready, Error> {
     let Json(req) = body.map_err(|e| match e.status() {
         StatusCode::PAYLOAD_TOO_LARGE => {
-            state.inner.metrics.refused(Refusal::TooLarge);
-            crate::guards::body::too_large(state.limits().max_json_bytes)
+            crate::guards::body::too_large(&state.inner.metrics, state.limits().max_json_bytes)
         }
         status => Error::Rejected { status, message: e.body_text() },
     })?;
@@ -187,7 +185,7 @@ async fn fetch_image(state: &AppState, upstream: &Upstream, image: &ImageRef) ->
         let (_, data) = rest.split_once(";base64,").ok_or_else(|| bad("data URI is not base64"))?;
         return base64::engine::general_purpose::STANDARD.decode(data).map_err(|_| bad("is not valid base64"));
     }
-    if !same_origin(url, &upstream.base_url) {
+    if !providers::same_origin(url, &upstream.base_url) {
         return state.inner.safe.get(url).await.map(|b| b.to_vec()).map_err(|why| bad(&format!("URL {why}")));
     }
     let resp = state.inner.http.get(url).send().await.map_err(|e| providers::transport_error("The image host", e))?;
@@ -195,11 +193,4 @@ async fn fetch_image(state: &AppState, upstream: &Upstream, image: &ImageRef) ->
         return Err(bad(&format!("could not be downloaded (status {})", resp.status().as_u16())));
     }
     Ok(providers::read_capped(resp, state.limits().max_upstream_bytes, "The image host").await?.to_vec())
-}
-
-fn same_origin(url: &str, base: &str) -> bool {
-    match (reqwest::Url::parse(url), reqwest::Url::parse(base)) {
-        (Ok(a), Ok(b)) => a.origin() == b.origin(),
-        _ => false,
-    }
 }

@@ -25,12 +25,11 @@ use app::shell;
 use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
 use axum::http::header::{AUTHORIZATION, COOKIE};
-use axum::http::{HeaderName, Request, StatusCode};
+use axum::http::{HeaderName, Request};
 use axum::middleware::{self, Next};
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::provide_context;
-use metrics::Refusal;
 pub use state::AppState;
 use tower_http::compression::CompressionLayer;
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
@@ -55,13 +54,7 @@ pub fn app(state: AppState) -> Router {
         let state = state.clone();
         middleware::from_fn(move |req: Request<Body>, next: Next| {
             let state = state.clone();
-            async move {
-                let resp = guards::body::declared_length(limit, req, next).await;
-                if resp.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    state.inner.metrics.refused(Refusal::TooLarge);
-                }
-                resp
-            }
+            async move { guards::body::declared_length(&state.inner.metrics, limit, req, next).await }
         })
     };
     // What costs money or disk: rate limited per client.
@@ -79,9 +72,7 @@ pub fn app(state: AppState) -> Router {
         .route("/unlock", post(guards::passphrase::unlock).layer(DefaultBodyLimit::max(4096)));
     if let Some(rate) = &state.inner.guards.rate {
         guards::rate_limit::spawn_sweeper(rate, std::time::Duration::from_secs(60));
-        let inner = state.inner.clone();
-        costly =
-            costly.layer(guards::rate_limit::layer(rate.clone(), move || inner.metrics.refused(Refusal::RateLimit)));
+        costly = costly.layer(guards::rate_limit::layer(rate.clone(), state.clone()));
     }
     // Behind the passphrase, when one is set.
     let private = Router::new()

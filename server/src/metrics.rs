@@ -23,9 +23,23 @@ pub enum Refusal {
     TooLarge,
 }
 
+impl Refusal {
+    const ALL: [Refusal; 5] = [Self::RateLimit, Self::Busy, Self::Budget, Self::Passphrase, Self::TooLarge];
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::RateLimit => "rate_limit",
+            Self::Busy => "busy",
+            Self::Budget => "budget",
+            Self::Passphrase => "passphrase",
+            Self::TooLarge => "too_large",
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Metrics {
-    refused: [AtomicU64; 5],
+    refused: [AtomicU64; Refusal::ALL.len()],
     done: AtomicU64,
     failed: AtomicU64,
     images: AtomicU64,
@@ -77,8 +91,8 @@ fn render(state: &AppState) -> String {
     let mut line = |name: &str, labels: &str, value: f64| {
         let _ = writeln!(out, "fluxplay_{name}{labels} {value}");
     };
-    for (i, reason) in ["rate_limit", "busy", "budget", "passphrase", "too_large"].iter().enumerate() {
-        line("refused_total", &format!("{{reason=\"{reason}\"}}"), m.refused[i].load(Relaxed) as f64);
+    for why in Refusal::ALL {
+        line("refused_total", &format!("{{reason=\"{}\"}}", why.label()), m.refused[why as usize].load(Relaxed) as f64);
     }
     line("generations_total", "{outcome=\"done\"}", m.done.load(Relaxed) as f64);
     line("generations_total", "{outcome=\"failed\"}", m.failed.load(Relaxed) as f64);

@@ -23,8 +23,7 @@ pub async fn handler(
 ) -> Result<Json<Upload>, Error> {
     let body = body.map_err(|e| match e.status() {
         StatusCode::PAYLOAD_TOO_LARGE => {
-            state.inner.metrics.refused(crate::metrics::Refusal::TooLarge);
-            crate::guards::body::too_large(state.limits().max_upload_bytes)
+            crate::guards::body::too_large(&state.inner.metrics, state.limits().max_upload_bytes)
         }
         status => rejected(status, e.body_text()),
     })?;

@@ -6,24 +6,16 @@ mod common;
 use serde_json::{json, Value};
 
 async fn emulator() -> String {
-    let addr = common::spawn_router(axum::Router::new().nest_service("/emulate", server::emulator::router())).await;
-    format!("http://{addr}/emulate/aimlapi")
+    format!("http://{}/emulate/aimlapi", common::counted_emulator().await.0)
 }
 
 /// Our server, live against the emulator with `key` (which may carry knobs).
 async fn live(key: &str) -> std::net::SocketAddr {
-    let base = emulator().await;
-    common::spawn(&[("AIMLAPI_KEY", key), ("AIMLAPI_BASE_URL", &base)]).await
+    common::live("aimlapi", key, &[]).await.0
 }
 
 async fn generate(addr: std::net::SocketAddr, params: Value) -> (u16, Value) {
-    let resp = reqwest::Client::new()
-        .post(format!("http://{addr}/api/generate"))
-        .json(&json!({"model": "aimlapi/flux/dev", "params": params}))
-        .send()
-        .await
-        .unwrap();
-    (resp.status().as_u16(), resp.json().await.unwrap())
+    common::generate(addr, "aimlapi/flux/dev", params).await
 }
 
 #[tokio::test]

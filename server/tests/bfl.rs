@@ -11,18 +11,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 async fn emulator() -> String {
-    let addr = common::spawn_router(axum::Router::new().nest_service("/emulate", server::emulator::router())).await;
-    format!("http://{addr}/emulate/bfl")
+    format!("http://{}/emulate/bfl", common::counted_emulator().await.0)
 }
 
 async fn generate(addr: std::net::SocketAddr, params: Value) -> (u16, Value) {
-    let resp = reqwest::Client::new()
-        .post(format!("http://{addr}/api/generate"))
-        .json(&json!({"model": "bfl/flux-dev", "params": params}))
-        .send()
-        .await
-        .unwrap();
-    (resp.status().as_u16(), resp.json().await.unwrap())
+    common::generate(addr, "bfl/flux-dev", params).await
 }
 
 #[tokio::test]

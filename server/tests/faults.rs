@@ -5,7 +5,6 @@
 mod common;
 
 use serde_json::{json, Value};
-use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -18,16 +17,11 @@ const TIMEOUTS: &[(&str, &str)] = &[
 ];
 
 /// Generates through `provider` live against the emulator with `knobs` in the key.
-async fn generate_with(emulator: SocketAddr, provider: &str, model: &str, knobs: &str) -> (u16, Value, Duration) {
-    let p = app::catalog::PROVIDERS.iter().find(|p| p.id == provider).unwrap();
-    let key = format!("canary-f4u17#{knobs}");
-    let base = format!("http://{emulator}/emulate/{provider}");
-    let mut vars = vec![(p.key_env, key.as_str()), (p.url_env, base.as_str())];
-    vars.extend_from_slice(TIMEOUTS);
-    let addr = common::spawn(&vars).await;
+async fn generate_with(provider: &str, model: &str, knobs: &str) -> (u16, Value, Duration, usize) {
+    let (addr, submits, _) = common::live(provider, &format!("canary-f4u17#{knobs}"), TIMEOUTS).await;
     let started = Instant::now();
     let (status, body) = common::generate(addr, model, json!({"prompt": "a lighthouse"})).await;
-    (status, body, started.elapsed())
+    (status, body, started.elapsed(), submits.load(Ordering::SeqCst))
 }
 
 #[tokio::test]
@@ -56,8 +50,7 @@ async fn every_fault_ends_clearly_in_time_after_one_submit() {
         ("openai", "openai/flux-dev", "oversize=3000000".into(), 502, "more than 1 MB"),
     ];
     for (provider, model, knobs, want_status, want_message) in cases {
-        let (emulator, submits) = common::counted_emulator().await;
-        let (status, body, took) = generate_with(emulator, provider, model, &knobs).await;
+        let (status, body, took, submits) = generate_with(provider, model, &knobs).await;
         let label = format!("{provider} #{knobs}");
         let message = body["message"].as_str().unwrap_or_default();
         assert_eq!(status, want_status, "{label}: {body}");
@@ -66,7 +59,7 @@ async fn every_fault_ends_clearly_in_time_after_one_submit() {
         assert!(!body.to_string().contains("canary-f4u17"), "{label}: {body}");
         // Request timeout 2 s; the poll deadline 2 s plus one poll interval.
         assert!(took < Duration::from_secs(4), "{label}: took {took:?}");
-        assert_eq!(submits.load(Ordering::SeqCst), 1, "{label}: submits");
+        assert_eq!(submits, 1, "{label}: submits");
     }
     assert_eq!(foreign_hits.load(Ordering::SeqCst), 0, "the foreign host was contacted");
 }

@@ -21,17 +21,13 @@ async fn post(client: &reqwest::Client, addr: SocketAddr, path: &str, json: &Val
 
 /// A server whose AI/ML API is "live" against a counted emulator, with `key` (and its knobs).
 async fn live(key: &str, vars: &[(&str, &str)]) -> (SocketAddr, Arc<AtomicUsize>, server::AppState) {
-    let (emulator, submits) = common::counted_emulator().await;
-    let base = format!("http://{emulator}/emulate/aimlapi");
-    let mut all = vec![("AIMLAPI_KEY", key), ("AIMLAPI_BASE_URL", base.as_str())];
-    all.extend_from_slice(vars);
-    let (addr, state) = common::spawn_state(&all, common::safe_fetch(Default::default(), &[])).await;
-    (addr, submits, state)
+    common::live("aimlapi", key, vars).await
 }
 
 #[tokio::test]
 async fn the_passphrase_guards_page_api_and_images_until_entered() {
-    let (addr, submits, _) = live("k", &[("FLUXPLAY_PASSPHRASE", "open sesame")]).await;
+    let (addr, submits, _) =
+        live("k", &[("FLUXPLAY_PASSPHRASE", "open sesame"), ("FLUXPLAY_METRICS_TOKEN", "m")]).await;
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
 
     let page = client.get(format!("http://{addr}/?prompt=hi")).send().await.unwrap();
@@ -83,6 +79,9 @@ async fn the_passphrase_guards_page_api_and_images_until_entered() {
         .unwrap();
     assert_eq!(ok.status(), 200);
     assert_eq!(submits.load(Ordering::SeqCst), 1, "only the unlocked request reached the provider");
+    let metrics = client.get(format!("http://{addr}/metrics")).bearer_auth("m").send().await.unwrap();
+    let metrics = metrics.text().await.unwrap();
+    assert!(metrics.lines().any(|l| l == "fluxplay_refused_total{reason=\"passphrase\"} 4"), "{metrics}");
 }
 
 #[tokio::test]

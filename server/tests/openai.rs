@@ -6,13 +6,7 @@ mod common;
 use serde_json::{json, Value};
 
 async fn generate(addr: std::net::SocketAddr, params: Value) -> (u16, Value) {
-    let resp = reqwest::Client::new()
-        .post(format!("http://{addr}/api/generate"))
-        .json(&json!({"model": "openai/flux-dev", "params": params}))
-        .send()
-        .await
-        .unwrap();
-    (resp.status().as_u16(), resp.json().await.unwrap())
+    common::generate(addr, "openai/flux-dev", params).await
 }
 
 #[tokio::test]

@@ -7,21 +7,11 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 async fn generate(addr: std::net::SocketAddr, params: Value) -> (u16, Value) {
-    let resp = reqwest::Client::new()
-        .post(format!("http://{addr}/api/generate"))
-        .json(&json!({"model": "replicate/black-forest-labs/flux-dev", "params": params}))
-        .send()
-        .await
-        .unwrap();
-    (resp.status().as_u16(), resp.json().await.unwrap())
+    common::generate(addr, "replicate/black-forest-labs/flux-dev", params).await
 }
 
 async fn live(key: &str, extra: &[(&str, &str)]) -> std::net::SocketAddr {
-    let emulator = common::spawn_router(axum::Router::new().nest_service("/emulate", server::emulator::router())).await;
-    let base = format!("http://{emulator}/emulate/replicate");
-    let mut vars = vec![("REPLICATE_API_TOKEN", key), ("REPLICATE_BASE_URL", base.as_str())];
-    vars.extend_from_slice(extra);
-    common::spawn(&vars).await
+    common::live("replicate", key, extra).await.0
 }
 
 #[tokio::test]

@@ -5,16 +5,6 @@ mod common;
 
 use serde_json::{json, Value};
 
-async fn generate(addr: std::net::SocketAddr, model: &str, params: Value) -> (u16, Value) {
-    let resp = reqwest::Client::new()
-        .post(format!("http://{addr}/api/generate"))
-        .json(&json!({"model": model, "params": params}))
-        .send()
-        .await
-        .unwrap();
-    (resp.status().as_u16(), resp.json().await.unwrap())
-}
-
 #[tokio::test]
 async fn segmind_returns_image_bytes_in_the_requested_format_and_size() {
     let addr = common::spawn(&[]).await;
@@ -23,7 +13,7 @@ async fn segmind_returns_image_bytes_in_the_requested_format_and_size() {
         ("jpg", "image/jpeg", "9:21", (640, 1536)),
         ("webp", "image/webp", "1:1", (1024, 1024)),
     ] {
-        let (status, body) = generate(
+        let (status, body) = common::generate(
             addr,
             "segmind/flux-dev",
             json!({"prompt": "a fox", "output_format": format, "aspect_ratio": ratio}),
@@ -64,7 +54,7 @@ async fn segmind_emulator_errors_follow_the_docs() {
 #[tokio::test]
 async fn onemin_generates_and_takes_an_input_image_through_the_asset_api() {
     let addr = common::spawn(&[]).await;
-    let (status, body) = generate(
+    let (status, body) = common::generate(
         addr,
         "1min/black-forest-labs/flux-dev",
         json!({"prompt": "a city", "aspect_ratio": "16:9", "megapixels": "0.25"}),
@@ -85,7 +75,7 @@ async fn onemin_generates_and_takes_an_input_image_through_the_asset_api() {
         .json()
         .await
         .unwrap();
-    let (status, body) = generate(
+    let (status, body) = common::generate(
         addr,
         "1min/black-forest-labs/flux-dev",
         json!({"prompt": "as ink", "image_prompt": upload["reference"], "prompt_strength": 0.6}),
@@ -135,9 +125,9 @@ async fn a_rejected_key_is_reported_per_provider() {
         ("ONEMIN_AI_BASE_URL", &base),
     ])
     .await;
-    let (status, body) = generate(addr, "segmind/flux-dev", json!({"prompt": "p"})).await;
+    let (status, body) = common::generate(addr, "segmind/flux-dev", json!({"prompt": "p"})).await;
     assert_eq!(status, 502);
     assert!(body["message"].as_str().unwrap().contains("SEGMIND_API_KEY"), "{body}");
-    let (_, body) = generate(addr, "1min/black-forest-labs/flux-dev", json!({"prompt": "p"})).await;
+    let (_, body) = common::generate(addr, "1min/black-forest-labs/flux-dev", json!({"prompt": "p"})).await;
     assert!(body["message"].as_str().unwrap().contains("ONEMIN_AI_API_KEY"), "{body}");
 }

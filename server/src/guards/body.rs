@@ -3,21 +3,24 @@
 //! (`DefaultBodyLimit`) when it passes it. Both answer 413 in our JSON shape.
 
 use crate::error::Error;
+use crate::metrics::{Metrics, Refusal};
 use axum::extract::Request;
 use axum::http::header::CONTENT_LENGTH;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 /// Refuses a declared length over `limit`.
-pub async fn declared_length(limit: usize, req: Request, next: Next) -> Response {
+pub async fn declared_length(metrics: &Metrics, limit: usize, req: Request, next: Next) -> Response {
     let declared = req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     match declared {
-        Some(n) if n > limit as u64 => too_large(limit).into_response(),
+        Some(n) if n > limit as u64 => too_large(metrics, limit).into_response(),
         _ => next.run(req).await,
     }
 }
 
-pub fn too_large(limit: usize) -> Error {
+/// The refusal of a body over `limit`, counted.
+pub fn too_large(metrics: &Metrics, limit: usize) -> Error {
+    metrics.refused(Refusal::TooLarge);
     Error::TooLarge(format!("The request body is larger than this server takes ({}).", size(limit)))
 }
 

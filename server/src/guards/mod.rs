@@ -94,19 +94,11 @@ pub async fn emulator_gate(
         return next.run(req).await;
     }
     if guards.lock.as_ref().is_some_and(|lock| !lock.admits(req.headers())) {
-        state.inner.metrics.refused(Refusal::Passphrase);
-        return Error::Unauthorized("This demo asks for a passphrase. Open the playground page and enter it.".into())
-            .into_response();
+        return passphrase::locked(&state.inner.metrics).into_response();
     }
     if let Some(Err(wait)) = guards.rate.as_ref().map(|rate| rate.limiter().check_key(&client)) {
-        state.inner.metrics.refused(Refusal::RateLimit);
-        let secs =
-            wait.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default())).as_secs();
-        return Error::Busy {
-            message: format!("Too many requests from your address. Try again in {} s.", secs.max(1)),
-            retry_after: secs.max(1),
-        }
-        .into_response();
+        let now = governor::clock::Clock::now(&governor::clock::DefaultClock::default());
+        return rate_limit::too_many(&state.inner.metrics, wait.wait_time_from(now).as_secs()).into_response();
     }
     next.run(req).await
 }

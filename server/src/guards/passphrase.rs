@@ -80,8 +80,13 @@ pub async fn require(State(state): State<AppState>, req: Request, next: Next) ->
         };
         return (StatusCode::SEE_OTHER, [(LOCATION, target)]).into_response();
     }
+    locked(&state.inner.metrics).into_response()
+}
+
+/// The refusal of a request without the passphrase, counted.
+pub fn locked(metrics: &crate::metrics::Metrics) -> Error {
+    metrics.refused(crate::metrics::Refusal::Passphrase);
     Error::Unauthorized("This demo asks for a passphrase. Open the playground page and enter it.".into())
-        .into_response()
 }
 
 #[derive(serde::Deserialize)]

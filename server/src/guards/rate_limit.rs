@@ -4,10 +4,12 @@
 //! right, where our own proxy wrote it — a client cannot spoof its way out.
 
 use crate::error::Error;
+use crate::metrics::{Metrics, Refusal};
+use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::Request;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use governor::middleware::NoOpMiddleware;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Weak};
@@ -74,24 +76,18 @@ pub fn config(per_minute: u32, burst: u32, trusted_proxies: usize) -> Option<Arc
 }
 
 /// The layer, answering 429 in our JSON shape with `Retry-After`.
-pub fn layer(
-    config: Arc<Config>,
-    on_refusal: impl Fn() + Send + Sync + 'static,
-) -> GovernorLayer<ClientIp, NoOpMiddleware, Body> {
+pub fn layer(config: Arc<Config>, state: AppState) -> GovernorLayer<ClientIp, NoOpMiddleware, Body> {
     GovernorLayer::new(config).error_handler(move |e| match e {
-        GovernorError::TooManyRequests { wait_time, .. } => {
-            on_refusal();
-            Error::Busy {
-                message: format!("Too many requests from your address. Try again in {wait_time} s."),
-                retry_after: wait_time.max(1),
-            }
-            .into_response()
-        }
-        other => {
-            tracing::error!("rate limiter: {other}");
-            Response::new(Body::empty())
-        }
+        GovernorError::TooManyRequests { wait_time, .. } => too_many(&state.inner.metrics, wait_time).into_response(),
+        other => Error::Internal(format!("rate limiter: {other}")).into_response(),
     })
+}
+
+/// The refusal of a client over its rate, counted.
+pub fn too_many(metrics: &Metrics, wait_secs: u64) -> Error {
+    metrics.refused(Refusal::RateLimit);
+    let wait = wait_secs.max(1);
+    Error::Busy { message: format!("Too many requests from your address. Try again in {wait} s."), retry_after: wait }
 }
 
 /// Forgets clients whose buckets are full again, so the map cannot grow without bound.

@@ -167,15 +167,11 @@ pub async fn read_capped(mut resp: reqwest::Response, max: usize, name: &str) ->
 
 /// Upstream text with the key taken out: some providers quote the key they refused.
 pub fn redact(text: &str, upstream: &Upstream) -> String {
-    let key = upstream.key.expose_secret();
-    let bare = key.split('#').next().unwrap_or_default();
-    let mut out = text.to_owned();
-    for secret in [key, bare] {
-        if secret.len() >= 4 {
-            out = out.replace(secret, "[redacted]");
-        }
+    match upstream.key.expose_secret() {
+        // An empty or tiny key would turn every message into noise; such a key is rejected anyway.
+        key if key.len() < 4 => text.to_owned(),
+        key => text.replace(key, "[redacted]"),
     }
-    out
 }
 
 /// An answer that is not what the contract says.
@@ -245,9 +241,7 @@ pub fn check_host(provider: &str, url: &str, base_url: &str, official: &[&str]) 
     };
     let url = reqwest::Url::parse(url).map_err(|_| refuse())?;
     let base = reqwest::Url::parse(base_url).map_err(|_| refuse())?;
-    let same_origin = url.scheme() == base.scheme()
-        && url.host_str() == base.host_str()
-        && url.port_or_known_default() == base.port_or_known_default();
+    let same_origin = url.origin() == base.origin();
     let own = url.scheme() == "https" && url.host_str().is_some_and(|h| official.contains(&h)) && url.port().is_none();
     if same_origin || own {
         Ok(())
@@ -289,6 +283,14 @@ pub async fn inline_uploads(
         params.insert(field.key.to_owned(), Value::String(value));
     }
     Ok(())
+}
+
+/// Both URLs parse and share scheme, host and port.
+pub fn same_origin(url: &str, base: &str) -> bool {
+    match (reqwest::Url::parse(url), reqwest::Url::parse(base)) {
+        (Ok(a), Ok(b)) => a.origin() == b.origin(),
+        _ => false,
+    }
 }
 
 /// The provider refused the request; its own words (shortened) say why.

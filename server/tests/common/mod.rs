@@ -155,3 +155,19 @@ pub async fn tripwire() -> (SocketAddr, Arc<std::sync::atomic::AtomicUsize>) {
     });
     (spawn_router(router).await, hits)
 }
+
+/// Our server with `provider` "live" against the (counted) emulators, using `key`
+/// (which may carry knobs) and `vars`: its address, the submits counter, its state.
+pub async fn live(
+    provider: &str,
+    key: &str,
+    vars: &[(&str, &str)],
+) -> (SocketAddr, Arc<std::sync::atomic::AtomicUsize>, AppState) {
+    let p = app::catalog::PROVIDERS.iter().find(|p| p.id == provider).expect("a catalog provider");
+    let (emulator, submits) = counted_emulator().await;
+    let base = format!("http://{emulator}/emulate/{provider}");
+    let mut all = vec![(p.key_env, key), (p.url_env, base.as_str())];
+    all.extend_from_slice(vars);
+    let (addr, state) = spawn_state(&all, safe_fetch(Policy::default(), &[])).await;
+    (addr, submits, state)
+}
