@@ -1,6 +1,6 @@
 //! Reference-image uploads: checked, stored, served, and handed to the provider.
 
-mod common;
+use crate::common;
 
 use serde_json::{json, Value};
 

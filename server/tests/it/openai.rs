@@ -1,7 +1,7 @@
 //! The OpenAI-compatible engine: emulated by default, live once its base URL is
 //! set even without a key, and its error shape (providers.md §7).
 
-mod common;
+use crate::common;
 
 use serde_json::{json, Value};
 

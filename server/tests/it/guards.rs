@@ -3,7 +3,7 @@
 //! under concurrent load, body limits (declared and chunked), a slow body,
 //! a client that disconnects after submitting, and the operator's counters.
 
-mod common;
+use crate::common;
 
 use serde_json::{json, Value};
 use std::net::SocketAddr;

@@ -1,7 +1,7 @@
 //! End to end over real loopback HTTP: our server → its embedded emulator →
 //! image store → our image URL.
 
-mod common;
+use crate::common;
 
 use serde_json::{json, Value};
 

@@ -5,7 +5,7 @@
 //! auth header and the parsed JSON body. PowerShell has golden tests in `app`
 //! (no pwsh here); a generated Rust snippet is compiled.
 
-mod common;
+use crate::common;
 
 use app::catalog::{self, Auth};
 use app::snippet::{render, Lang, Options};

@@ -5,7 +5,7 @@
 //! capped, checked as an image, and handed to the provider as an upload, never
 //! as the URL. Names resolve through a test resolver: no test depends on DNS.
 
-mod common;
+use crate::common;
 
 use axum::extract::Path;
 use axum::http::header::{CONTENT_TYPE, LOCATION};

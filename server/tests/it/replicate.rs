@@ -1,7 +1,7 @@
 //! Replicate: predictions through our server against the emulator, failures,
 //! and the emulator's contract (providers.md §6, §8.6).
 
-mod common;
+use crate::common;
 
 use serde_json::{json, Value};
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! within the configured timeouts, after exactly one submit: a submit that may
 //! have been charged is never sent twice.
 
-mod common;
+use crate::common;
 
 use serde_json::{json, Value};
 use std::sync::atomic::Ordering;

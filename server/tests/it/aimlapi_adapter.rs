@@ -1,7 +1,7 @@
 //! The AI/ML API adapter against the emulator over real loopback HTTP, and the
 //! emulator's own contract (providers.md §1, §8.1).
 
-mod common;
+use crate::common;
 
 use serde_json::{json, Value};
 

@@ -1,6 +1,6 @@
 //! The HTTP API through `app(state)`, with `oneshot` (no network).
 
-mod common;
+use crate::common;
 
 use app::catalog;
 use app::validate::validate;

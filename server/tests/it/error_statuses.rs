@@ -2,7 +2,7 @@
 //! `status` knob and sent through the real adapter: each ends in our status and
 //! a message that says what to do, with a request id.
 
-mod common;
+use crate::common;
 
 use serde_json::{json, Value};
 

@@ -3,7 +3,7 @@
 //! the shared `validate` must agree, and the server's 422 must name exactly the
 //! fields `validate` names.
 
-mod common;
+use crate::common;
 
 use app::catalog::{self, Kind, ModelRef};
 use app::validate::validate;

@@ -2,7 +2,7 @@
 //! moderation, the polling deadline, a foreign polling URL, and the emulator's
 //! own contract (providers.md §4, §8.4).
 
-mod common;
+use crate::common;
 
 use axum::routing::post;
 use serde_json::{json, Value};

@@ -1,7 +1,7 @@
 //! fal.ai: the queue flow through our server against the emulator, and the
 //! emulator's sync route and queue contract (providers.md §5, §8.5).
 
-mod common;
+use crate::common;
 
 use serde_json::{json, Value};
 use std::time::Duration;

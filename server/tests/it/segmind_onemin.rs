@@ -1,7 +1,7 @@
 //! Segmind and 1min.ai: adapters against their emulators over loopback HTTP,
 //! and the emulators' documented errors (providers.md §2, §3, §8).
 
-mod common;
+use crate::common;
 
 use serde_json::{json, Value};
 

@@ -1,0 +1,22 @@
+//! The server's integration tests, linked into one binary: each test binary
+//! links the whole server, so one binary instead of fifteen saves minutes of
+//! linking and gigabytes of disk. `secrets` stays on its own because it owns
+//! the process-wide log subscriber.
+#[path = "../common/mod.rs"]
+mod common;
+
+mod aimlapi_adapter;
+mod api;
+mod bfl;
+mod boundaries;
+mod emulated_generate;
+mod error_statuses;
+mod fal;
+mod faults;
+mod guards;
+mod openai;
+mod replicate;
+mod segmind_onemin;
+mod snippet_harness;
+mod ssrf;
+mod uploads;
