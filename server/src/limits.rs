@@ -65,6 +65,12 @@ pub struct Price {
 }
 
 impl Limits {
+    /// The limits that `vars` alone would give, for tests.
+    #[cfg(test)]
+    pub(crate) fn from_pairs(vars: &[(&str, &str)]) -> Result<Self, ConfigError> {
+        Self::from_lookup(&|n: &str| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| (*v).to_owned()))
+    }
+
     pub fn from_lookup(set: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         fn num<T: std::str::FromStr>(
             set: &impl Fn(&str) -> Option<String>,
@@ -146,7 +152,7 @@ mod tests {
     use super::*;
 
     fn limits(vars: &[(&str, &str)]) -> Result<Limits, ConfigError> {
-        Limits::from_lookup(&|n: &str| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| (*v).to_owned()))
+        Limits::from_pairs(vars)
     }
 
     #[test]

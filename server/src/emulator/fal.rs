@@ -114,6 +114,14 @@ fn size(body: &Map<String, Value>) -> Result<(u32, u32), (String, String)> {
     }
 }
 
+/// What both generation routes check before any work: the key, then the input.
+fn accept<'a>(headers: &HeaderMap, body: &'a Value) -> Result<(Knobs, &'a Map<String, Value>), Box<Response>> {
+    let knobs = admit(headers)?;
+    let body = body.as_object().ok_or_else(|| Box::new(unprocessable("body", "Input should be an object")))?;
+    validate(body).map_err(|(field, msg)| Box::new(unprocessable(&field, &msg)))?;
+    Ok((knobs, body))
+}
+
 fn validate(body: &Map<String, Value>) -> Result<(u32, u32), (String, String)> {
     let field = |key: &str, r: Result<(), String>| r.map_err(|m| (key.to_owned(), m));
     field("body", check::known(body, KNOWN))?;
@@ -171,15 +179,11 @@ async fn sync(
     uri: Uri,
     Json(body): Json<Value>,
 ) -> Response {
-    let knobs = match admit(&headers) {
-        Ok(k) => k,
+    let (knobs, body) = match accept(&headers, &body) {
+        Ok(accepted) => accepted,
         Err(r) => return *r,
     };
     knobs.delay().await;
-    let Some(body) = body.as_object() else { return unprocessable("body", "Input should be an object") };
-    if let Err((field, msg)) = validate(body) {
-        return unprocessable(&field, &msg);
-    }
     let base = mount_url(&headers, &original, &uri, "/fal");
     let id = uuid::Uuid::new_v4().to_string();
     (request_id_header(&id), Json(render(&fal, body, &base))).into_response()
@@ -192,14 +196,10 @@ async fn submit(
     uri: Uri,
     Json(body): Json<Value>,
 ) -> Response {
-    let knobs = match admit(&headers) {
-        Ok(k) => k,
+    let (knobs, body) = match accept(&headers, &body) {
+        Ok(accepted) => accepted,
         Err(r) => return *r,
     };
-    let Some(body) = body.as_object() else { return unprocessable("body", "Input should be an object") };
-    if let Err((field, msg)) = validate(body) {
-        return unprocessable(&field, &msg);
-    }
     let id = uuid::Uuid::new_v4().to_string();
     let ready_after = if knobs.never_ready { None } else { Some(knobs.latency.unwrap_or(Duration::from_millis(600))) };
     let mut queue = fal.queue.lock().expect("queue lock");

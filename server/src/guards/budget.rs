@@ -146,7 +146,7 @@ mod tests {
     use super::*;
 
     fn limits(vars: &[(&str, &str)]) -> Limits {
-        Limits::from_lookup(&|n: &str| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| (*v).to_owned())).unwrap()
+        Limits::from_pairs(vars).unwrap()
     }
 
     #[test]
