@@ -88,3 +88,14 @@ impl IntoResponse for WithId {
         response
     }
 }
+
+/// A handler that panicked: 500 in our JSON shape (the panic is logged, never sent),
+/// and the process lives on.
+pub fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic");
+    Error::Internal(format!("handler panicked: {what}")).into_response()
+}

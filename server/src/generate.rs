@@ -108,7 +108,7 @@ fn prepare(state: &AppState, body: Result<Json<GenerateRequest>, JsonRejection>)
         _ => false,
     };
     let live = !state.upstream(model.provider.id).emulated;
-    let slot = state.inner.guards.admit(model, &params, live, &state.inner.metrics)?;
+    let slot = state.inner.guards.admit(model, &params, live, &state.inner.uploads, &state.inner.metrics)?;
     Ok(Ready { model, params, seed_chosen, _slot: slot })
 }
 
@@ -118,7 +118,8 @@ async fn execute(state: AppState, ready: Ready, id: String, progress: Progress) 
         // Some providers quote the key they refused; their words pass only without it.
         Error::Provider { status, message } => {
             state.inner.metrics.upstream_error(&format!("status_{}", status.as_u16()));
-            Error::Provider { status, message: providers::redact(&message, upstream) }
+            // Redacted before shortened: a cut through the key would leave part of it.
+            Error::Provider { status, message: providers::shorten(&providers::redact(&message, upstream), 400) }
         }
         other => other,
     });
@@ -128,22 +129,26 @@ async fn execute(state: AppState, ready: Ready, id: String, progress: Progress) 
 
 async fn run(state: &AppState, ready: Ready, id: String, progress: &Progress) -> Result<GenerateResponse, Error> {
     let started = Instant::now();
-    let Ready { model, mut params, seed_chosen, _slot } = ready;
+    let Ready { model, mut params, seed_chosen, _slot: mut slot } = ready;
     let upstream = state.upstream(model.provider.id);
     tracing::info!(request_id = id, model = %model.slug(), emulated = upstream.emulated, "generate");
     progress.running(None);
     let shown_params = params.clone();
     crate::references::fetch_urls(state, model, &mut params).await?;
+    // Until here nothing reached the provider: an error gives the reservation back.
+    state.inner.guards.submitting(&mut slot, model, &params, &state.inner.uploads);
     let generated = providers::generate(state, model, upstream, params, progress).await?;
     let params = shown_params;
 
     let mut images = Vec::with_capacity(generated.images.len());
     for (i, image) in generated.images.iter().enumerate() {
         let bytes = fetch_image(state, upstream, image).await?;
-        let stored = state.inner.store.put(&bytes).await.map_err(|e| Error::Provider {
-            status: StatusCode::BAD_GATEWAY,
-            message: format!("The provider's image {} could not be used: {e}", i + 1),
-        })?;
+        // Decoded in full within limits before it is kept: a provider's broken or bomb image is refused.
+        let checked = crate::decode::check(bytes.into(), state.limits().request_timeout)
+            .await
+            .map_err(|e| e.provider_image(i + 1))?;
+        let stored =
+            state.inner.store.put(&checked).await.map_err(|e| Error::Internal(format!("cannot store an image: {e}")))?;
         images.push(GeneratedImage {
             url: format!("/images/{}", stored.name),
             width: stored.width,
@@ -162,7 +167,7 @@ async fn run(state: &AppState, ready: Ready, id: String, progress: &Progress) ->
         total_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         timings: generated.timings,
         usage: generated.usage,
-        upstream: generated.raw.map(providers::shorten_raw),
+        upstream: generated.raw.map(|raw| providers::shorten_raw(providers::redact_value(raw, upstream))),
     })
 }
 

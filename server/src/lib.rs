@@ -4,13 +4,18 @@
 
 #![recursion_limit = "256"]
 
+pub mod client;
 pub mod config;
+pub mod decode;
 pub mod emulator;
 pub mod error;
 pub mod generate;
 pub mod guards;
+pub mod headers;
+pub mod hosts;
 pub mod jobs;
 pub mod limits;
+pub mod listen;
 pub mod metrics;
 pub mod precompress;
 pub mod providers;
@@ -21,7 +26,6 @@ pub mod state;
 pub mod store;
 pub mod uploads;
 
-use app::shell;
 use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
 use axum::http::header::{AUTHORIZATION, COOKIE};
@@ -29,27 +33,24 @@ use axum::http::{HeaderName, Request};
 use axum::middleware::{self, Next};
 use axum::routing::{get, post};
 use axum::Router;
-use leptos::prelude::provide_context;
 pub use state::AppState;
 use tower_http::compression::CompressionLayer;
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::services::ServeDir;
-use tower_http::timeout::RequestBodyTimeoutLayer;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
+
+/// Upload bodies held in memory at once, all clients together: at most this many
+/// times `FLUXPLAY_MAX_UPLOAD_BYTES`; more get 429 at once.
+pub const UPLOADS_AT_ONCE: usize = 4;
 
 /// The whole HTTP surface; kept out of `main` so tests can drive it with `oneshot`.
 pub fn app(state: AppState) -> Router {
     // Leptos renders on tokio; a second init (tests build several apps) is harmless.
     let _ = any_spawner::Executor::init_tokio();
-    let status = state.backend_status();
-    let options = state.leptos_options.clone();
-    let site_root = options.site_root.to_string();
-    let page = leptos_axum::render_app_to_stream_with_context(
-        move || provide_context(status.clone()),
-        move || shell(options.clone()),
-    );
+    let site_root = state.leptos_options.site_root.to_string();
     let limits = state.limits();
-    let (json_limit, upload_limit) = (limits.max_json_bytes, limits.max_upload_bytes);
+    let (json_limit, upload_limit, body_timeout) = (limits.max_json_bytes, limits.max_upload_bytes, limits.body_timeout);
     let declared = |limit: usize| {
         let state = state.clone();
         middleware::from_fn(move |req: Request<Body>, next: Next| {
@@ -66,7 +67,10 @@ pub fn app(state: AppState) -> Router {
         .route("/api/jobs", post(generate::start).layer(DefaultBodyLimit::max(json_limit)).layer(declared(json_limit)))
         .route(
             "/api/uploads",
-            post(uploads::handler).layer(DefaultBodyLimit::max(upload_limit)).layer(declared(upload_limit)),
+            post(uploads::handler)
+                .layer(DefaultBodyLimit::max(upload_limit))
+                .layer(declared(upload_limit))
+                .layer(middleware::from_fn_with_state(guards::AtOnce::new(UPLOADS_AT_ONCE, "uploads"), guards::at_once)),
         )
         .route_layer(middleware::from_fn_with_state(state.clone(), guards::passphrase::require))
         .route("/unlock", post(guards::passphrase::unlock).layer(DefaultBodyLimit::max(4096)));
@@ -76,7 +80,7 @@ pub fn app(state: AppState) -> Router {
     }
     // Behind the passphrase, when one is set.
     let private = Router::new()
-        .route("/", get(move |req: Request<Body>| page(req)))
+        .route("/", get(headers::page))
         .route("/api/jobs/{id}", get(generate::status))
         .route("/api/snippet", get(snippets::handler))
         .route("/images/{name}", get(store::serve))
@@ -93,7 +97,11 @@ pub fn app(state: AppState) -> Router {
         )
         .fallback_service(ServeDir::new(site_root).precompressed_br().precompressed_gzip())
         .layer(CompressionLayer::new())
-        .layer(RequestBodyTimeoutLayer::new(limits.body_timeout))
+        .layer(middleware::from_fn(move |req, next| guards::body::deadline(body_timeout, req, next)))
+        .layer(middleware::from_fn_with_state(state.clone(), client::identify))
+        .layer(middleware::from_fn_with_state(state.clone(), hosts::check))
+        .layer(CatchPanicLayer::custom(error::panicked))
+        .layer(middleware::from_fn_with_state(state.clone(), headers::add))
         .layer(TraceLayer::new_for_http())
         .layer(SetSensitiveRequestHeadersLayer::new(SENSITIVE.iter().cloned()))
         .with_state(state)
@@ -109,8 +117,14 @@ const SENSITIVE: [HeaderName; 6] = [
     HeaderName::from_static("x-fluxplay-passphrase"),
 ];
 
-/// Serves `router` as `main` does: with the peer address each request came from,
-/// which the rate limit keys on.
-pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
-    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await
+/// Serves the app for `state` as `main` does: with the peer address each request
+/// came from (which the rate limit keys on) and the connection limits of `listen`,
+/// until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    let limits = listen::ConnLimits::from(state.limits());
+    listen::serve(listener, app(state), limits, shutdown).await
 }

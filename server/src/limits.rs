@@ -25,7 +25,22 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
     ),
     ("FLUXPLAY_MAX_JSON_BYTES", "65536", "largest JSON request body"),
     ("FLUXPLAY_MAX_UPLOAD_BYTES", "10485760", "largest reference-image upload"),
-    ("FLUXPLAY_BODY_TIMEOUT_SECS", "30", "time a client may take to send its request body"),
+    (
+        "FLUXPLAY_UPLOADS_QUOTA_BYTES",
+        "1073741824",
+        "bytes the uploads directory may hold; the oldest uploads make room for a new one",
+    ),
+    ("FLUXPLAY_UPLOADS_MAX_AGE_HOURS", "24", "uploads older than this are removed (checked periodically)"),
+    ("FLUXPLAY_BODY_TIMEOUT_SECS", "30", "time a client may take to send its whole request body"),
+    ("FLUXPLAY_HEADER_TIMEOUT_SECS", "10", "time a client may take to send a request's headers (also an idle connection's life)"),
+    ("FLUXPLAY_MAX_CONNECTIONS", "1024", "open connections, all clients together; more wait in the kernel's queue"),
+    ("FLUXPLAY_MAX_CONNECTIONS_PER_CLIENT", "32", "open connections from one client (an IPv6 client is its /64)"),
+    (
+        "FLUXPLAY_ALLOWED_HOSTS",
+        "localhost",
+        "host names this server answers to besides IP addresses (comma separated); others get 421 (DNS rebinding)",
+    ),
+    ("FLUXPLAY_FRAME_ANCESTORS", "'self'", "who may frame the page: CSP frame-ancestors sources, space separated"),
     ("FLUXPLAY_CONNECT_TIMEOUT_SECS", "10", "connecting to a provider"),
     ("FLUXPLAY_READ_TIMEOUT_SECS", "60", "silence allowed while reading a provider's answer"),
     ("FLUXPLAY_REQUEST_TIMEOUT_SECS", "180", "one whole provider request"),
@@ -47,7 +62,17 @@ pub struct Limits {
     pub prices: Vec<Price>,
     pub max_json_bytes: usize,
     pub max_upload_bytes: usize,
+    /// Bytes the uploads directory may hold (reference images; generated images are not counted).
+    pub uploads_quota_bytes: u64,
+    pub uploads_max_age: Duration,
     pub body_timeout: Duration,
+    pub header_timeout: Duration,
+    pub max_connections: usize,
+    pub max_connections_per_client: usize,
+    /// Host names (lowercase, no port) answered besides IP literals.
+    pub allowed_hosts: Vec<String>,
+    /// CSP `frame-ancestors` sources.
+    pub frame_ancestors: String,
     pub connect_timeout: Duration,
     pub read_timeout: Duration,
     pub request_timeout: Duration,
@@ -109,7 +134,23 @@ impl Limits {
             prices: set("FLUXPLAY_PRICES").map_or(Ok(Vec::new()), |v| parse_prices(&v))?,
             max_json_bytes: num(set, "FLUXPLAY_MAX_JSON_BYTES", 64 * 1024)?,
             max_upload_bytes: num(set, "FLUXPLAY_MAX_UPLOAD_BYTES", app::api::MAX_UPLOAD_BYTES)?,
+            uploads_quota_bytes: num(set, "FLUXPLAY_UPLOADS_QUOTA_BYTES", 1 << 30)?,
+            uploads_max_age: set("FLUXPLAY_UPLOADS_MAX_AGE_HOURS")
+                .map_or(Ok(24.0), |v| v.parse::<f64>())
+                .ok()
+                .and_then(|hours| Duration::try_from_secs_f64(hours * 3600.0).ok())
+                .filter(|d| !d.is_zero())
+                .ok_or(ConfigError::Bad("FLUXPLAY_UPLOADS_MAX_AGE_HOURS", "a positive number of hours"))?,
             body_timeout: secs("FLUXPLAY_BODY_TIMEOUT_SECS", 30.0)?,
+            header_timeout: secs("FLUXPLAY_HEADER_TIMEOUT_SECS", 10.0)?,
+            max_connections: at_least_one(num(set, "FLUXPLAY_MAX_CONNECTIONS", 1024)?, "FLUXPLAY_MAX_CONNECTIONS")?,
+            max_connections_per_client: at_least_one(
+                num(set, "FLUXPLAY_MAX_CONNECTIONS_PER_CLIENT", 32)?,
+                "FLUXPLAY_MAX_CONNECTIONS_PER_CLIENT",
+            )?,
+            allowed_hosts: set("FLUXPLAY_ALLOWED_HOSTS").map_or_else(|| Ok(vec!["localhost".to_owned()]), |v| hosts(&v))?,
+            frame_ancestors: set("FLUXPLAY_FRAME_ANCESTORS")
+                .map_or_else(|| Ok("'self'".to_owned()), |v| frame_ancestors(&v))?,
             connect_timeout: secs("FLUXPLAY_CONNECT_TIMEOUT_SECS", 10.0)?,
             read_timeout: secs("FLUXPLAY_READ_TIMEOUT_SECS", 60.0)?,
             request_timeout: secs("FLUXPLAY_REQUEST_TIMEOUT_SECS", 180.0)?,
@@ -123,6 +164,36 @@ impl Limits {
     pub fn price(&self, model: &str) -> Option<&Price> {
         self.prices.iter().find(|p| p.model == model)
     }
+}
+
+fn at_least_one(n: usize, name: &'static str) -> Result<usize, ConfigError> {
+    if n == 0 {
+        return Err(ConfigError::Bad(name, "at least 1"));
+    }
+    Ok(n)
+}
+
+/// Host names, comma separated; a port, if given, is ignored (the name is what rebinding changes).
+fn hosts(text: &str) -> Result<Vec<String>, ConfigError> {
+    let bad = ConfigError::Bad("FLUXPLAY_ALLOWED_HOSTS", "host names separated by commas");
+    text.split(',')
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .map(|h| {
+            let name = h.rsplit_once(':').filter(|(_, port)| port.parse::<u16>().is_ok()).map_or(h, |(name, _)| name);
+            let ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b));
+            ok.then(|| name.to_ascii_lowercase()).ok_or(())
+        })
+        .collect::<Result<_, ()>>()
+        .map_err(|()| bad)
+}
+
+/// CSP sources only: no `;` or `,` that would end the directive and start another.
+fn frame_ancestors(text: &str) -> Result<String, ConfigError> {
+    let ok = !text.trim().is_empty()
+        && text.bytes().all(|b| b.is_ascii_graphic() && !b";,".contains(&b) || b == b' ');
+    ok.then(|| text.trim().to_owned())
+        .ok_or(ConfigError::Bad("FLUXPLAY_FRAME_ANCESTORS", "CSP sources separated by spaces, e.g. 'self' https://docs.example.com"))
 }
 
 /// `slug=credits[/mp]` items separated by commas.
@@ -179,6 +250,28 @@ mod tests {
         assert!(!l.price("segmind/flux-dev").unwrap().per_megapixel);
         assert!(limits(&[("FLUXPLAY_PRICES", "nope/model=1")]).is_err());
         assert!(limits(&[("FLUXPLAY_PRICES", "bfl/flux-dev=-1")]).is_err());
+    }
+
+    #[test]
+    fn hosts_and_frame_ancestors_cannot_smuggle_syntax() {
+        let l = limits(&[("FLUXPLAY_ALLOWED_HOSTS", "Docs.Example.com:443, play.example.org")]).unwrap();
+        assert_eq!(l.allowed_hosts, ["docs.example.com", "play.example.org"]);
+        assert!(limits(&[("FLUXPLAY_ALLOWED_HOSTS", "evil.example/x")]).is_err());
+        assert_eq!(limits(&[]).unwrap().frame_ancestors, "'self'");
+        assert!(limits(&[("FLUXPLAY_FRAME_ANCESTORS", "'self'; script-src *")]).is_err());
+        assert!(limits(&[("FLUXPLAY_FRAME_ANCESTORS", "https://docs.example.com")]).is_ok());
+        assert!(limits(&[("FLUXPLAY_MAX_CONNECTIONS", "0")]).is_err());
+    }
+
+    #[test]
+    fn the_uploads_quota_and_age_read_bytes_and_hours() {
+        let l = limits(&[]).unwrap();
+        assert_eq!((l.uploads_quota_bytes, l.uploads_max_age), (1 << 30, Duration::from_secs(24 * 3600)));
+        let l = limits(&[("FLUXPLAY_UPLOADS_MAX_AGE_HOURS", "0.5"), ("FLUXPLAY_UPLOADS_QUOTA_BYTES", "1000")]).unwrap();
+        assert_eq!((l.uploads_quota_bytes, l.uploads_max_age), (1000, Duration::from_secs(1800)));
+        for bad in ["0", "-1", "soon"] {
+            assert!(limits(&[("FLUXPLAY_UPLOADS_MAX_AGE_HOURS", bad)]).is_err(), "{bad}");
+        }
     }
 
     #[test]

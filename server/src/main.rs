@@ -1,6 +1,6 @@
 use leptos::config::get_configuration;
 use server::config::{help, Config};
-use server::{app, AppState};
+use server::AppState;
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
@@ -40,7 +40,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         Ok((n, pkg)) => tracing::info!("precompressed {n} asset copies in {} ({:?})", pkg.display(), started.elapsed()),
         Err(e) => tracing::warn!("assets are compressed per request: cannot precompress them: {e}"),
     }
-    let state = AppState::new(options, config, addr)?;
+    // The server's own emulated calls go to a private loopback listener.
+    let emulator = server::emulator::serve_private().await?;
+    let state = AppState::new(options, config, emulator)?;
     for p in &state.backend_status().providers {
         tracing::info!(provider = %p.id, live = p.live, "provider configured");
     }
@@ -54,8 +56,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         "demo guards"
     );
     tracing::info!("fluxplay listening on http://{addr}");
-    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service).with_graceful_shutdown(shutdown()).await?;
+    server::serve(listener, state, shutdown()).await?;
     Ok(())
 }
 
@@ -75,6 +76,19 @@ async fn emulate(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// Ctrl+C or SIGTERM (what a container runtime sends).
 async fn shutdown() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
     let _ = tokio::signal::ctrl_c().await;
 }

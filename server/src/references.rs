@@ -1,5 +1,5 @@
 //! A reference image given as a URL is fetched here, through the
-//! public-internet-only fetcher, checked like an upload, and handed to the
+//! public-internet-only fetcher, decoded like an upload (`decode`), and handed to the
 //! provider as an upload. So no provider is sent a URL someone typed (they
 //! would fetch it for us), and nothing on our side fetches it unchecked.
 
@@ -26,11 +26,10 @@ pub async fn fetch_urls(state: &AppState, model: ModelRef, params: &mut Map<Stri
             })
         };
         let bytes = state.inner.safe.get(url).await.map_err(|why| refused(why.to_string()))?;
-        let checked = tokio::task::spawn_blocking(move || crate::uploads::check(&bytes).map(|_| bytes))
+        let checked = crate::decode::check(bytes.into(), state.limits().request_timeout)
             .await
-            .map_err(|e| Error::Internal(format!("decode task: {e}")))?;
-        let bytes = checked.map_err(|e| refused(format!("does not lead to a usable image ({e})")))?;
-        let stored = state.inner.uploads.put(&bytes).await.map_err(|e| Error::Internal(e.to_string()))?;
+            .map_err(|e| e.field(field.key, field.label))?;
+        let stored = state.inner.uploads.put(&checked).await.map_err(crate::uploads::stored_error)?;
         params.insert(field.key.to_owned(), Value::String(format!("{}{}", app::catalog::UPLOAD_PREFIX, stored.name)));
     }
     Ok(())

@@ -56,8 +56,9 @@ pub enum StateError {
 }
 
 impl AppState {
-    /// `addr` is where this server listens: with no key, providers are reached
-    /// through the embedded emulator over real HTTP on that address.
+    /// `emulator` is where the emulators listen for this server's own calls
+    /// (`emulator::serve_private`): with no key, providers are reached through
+    /// them over real HTTP on that address.
     pub fn new(leptos_options: LeptosOptions, config: Config, addr: SocketAddr) -> Result<Self, StateError> {
         let limits = &config.limits;
         let safe =
@@ -99,12 +100,16 @@ impl AppState {
             .collect();
         let any_live = upstreams.iter().any(|u| !u.emulated);
         let (images, uploads) = (config.data_dir.join("images"), config.data_dir.join("uploads"));
+        let uploads_quota = crate::store::QuotaLimits {
+            max_bytes: config.limits.uploads_quota_bytes,
+            max_age: config.limits.uploads_max_age,
+        };
         Ok(Self {
             leptos_options,
             inner: Arc::new(Inner {
                 http,
                 store: ImageStore::open(&images).map_err(StateError::DataDir)?,
-                uploads: ImageStore::open(&uploads).map_err(StateError::DataDir)?,
+                uploads: ImageStore::open_with_quota(&uploads, uploads_quota).map_err(StateError::DataDir)?,
                 upstreams,
                 jobs: crate::jobs::Jobs::default(),
                 guards: crate::guards::Guards::new(config.limits, any_live),

@@ -10,9 +10,19 @@
 //! - flux/dev/image-to-image's `strength` has no range; 0–1 (as flux/srpo's) is used.
 //! - Kontext's `image_url` may be one URI or up to 4; the form sends one.
 //! - flux-pro/v1.1-ultra's `raw` is `enum: [false]`: shown, but only false is valid.
+//!
+//! Output sizes (for the budget, `Model::output`):
+//! - ultra documents 2752×1536 for 16:9 only; the other ratios count as about
+//!   that many pixels (4.2 MP), sides rounded up to 32.
+//! - Kontext documents no sizes: about 1 MP per ratio, the same way.
+//! - The image-to-image models match the reference; no maximum is documented, so
+//!   an unfetched URL counts as the largest reference this server accepts.
 
-use super::shared::{plain, random_seed, FAL_PRESETS};
-use super::{Answer, Auth, Choice, Field, Image, Kind, Model, Number, Opt, Provider, Size};
+use super::shared::{plain, random_seed, FAL_PRESETS, ONE_MP};
+use super::{
+    Answer, Auth, ByRatio, Choice, Field, Image, Kind, Model, Number, Opt, Output, Provider, Reference, Size,
+    MAX_REFERENCE_SIDE,
+};
 
 const PROMPT: Field = Field {
     key: "prompt",
@@ -123,9 +133,11 @@ const SYNC_MODE: Field = Field {
 };
 
 /// Ultra documents a fixed 2752×1536 for 16:9; the other ratios' sizes are not documented.
+const ULTRA_16_9: (u32, u32) = (2752, 1536);
+
 const ULTRA_RATIOS: &[Opt] = &[
     plain("21:9"),
-    Opt { value: "16:9", label: "16:9 — 2752×1536" },
+    Opt { value: "16:9", label: "16:9 — 2752×1536", pixels: Some(ULTRA_16_9) },
     plain("4:3"),
     plain("3:2"),
     plain("1:1"),
@@ -202,6 +214,7 @@ const fn model(
     summary: &'static str,
     fields: &'static [Field],
     output_note: &'static str,
+    output: Output,
 ) -> Model {
     Model {
         id,
@@ -213,8 +226,17 @@ const fn model(
         params_at: None,
         fields,
         output_note,
+        output,
     }
 }
+
+/// Ultra and Kontext: the `aspect_ratio` choice, about `pixels` where an option has no size.
+const fn by_ratio(about: u32) -> Output {
+    Output::AspectRatio(ByRatio { key: "aspect_ratio", about, megapixels: None, reference: None })
+}
+
+/// The image-to-image models: the reference's size; no maximum is documented.
+const MATCHES: Output = Output::Reference(Reference { key: "image_url", max_side: MAX_REFERENCE_SIDE });
 
 const MATCHES_REFERENCE: &str = "matches the reference image";
 
@@ -235,6 +257,7 @@ pub static AIMLAPI: Provider = Provider {
             "12B rectified flow transformer; text to image.",
             &[PROMPT, image_size(512, 1536), steps(50.0, Some(50.0)), guidance(None), SEED, NUM_IMAGES, SAFETY_CHECKER],
             "PNG, 512×512 to 1536×1536, default 1024×768",
+            Output::Fields,
         ),
         model(
             "flux/schnell",
@@ -242,6 +265,7 @@ pub static AIMLAPI: Provider = Provider {
             "Distilled for speed: good images in 1 to 4 steps.",
             &[PROMPT, image_size(64, 1536), steps(12.0, None), SEED, NUM_IMAGES, SAFETY_CHECKER],
             "PNG, 64×64 to 1536×1536, default 1024×768",
+            Output::Fields,
         ),
         model(
             "flux-pro",
@@ -258,6 +282,7 @@ pub static AIMLAPI: Provider = Provider {
                 NUM_IMAGES,
             ],
             "JPEG or PNG, 256×256 to 1440×1440, default 1024×768",
+            Output::Fields,
         ),
         model(
             "flux-pro/v1.1",
@@ -265,6 +290,7 @@ pub static AIMLAPI: Provider = Provider {
             "Faster than FLUX.1 [pro], with better composition.",
             &[PROMPT, image_size(256, 1440), SAFETY_TOLERANCE, OUTPUT_FORMAT, SEED, NUM_IMAGES, SAFETY_CHECKER],
             "JPEG or PNG, 256×256 to 1440×1440, default 1024×768",
+            Output::Fields,
         ),
         model(
             "flux-pro/v1.1-ultra",
@@ -281,6 +307,7 @@ pub static AIMLAPI: Provider = Provider {
                 SAFETY_CHECKER,
             ],
             "JPEG or PNG, fixed size per aspect ratio (16:9 is 2752×1536)",
+            by_ratio(ULTRA_16_9.0 * ULTRA_16_9.1),
         ),
         model(
             "flux-realism",
@@ -297,6 +324,7 @@ pub static AIMLAPI: Provider = Provider {
                 SAFETY_CHECKER,
             ],
             "JPEG or PNG, 512×512 to 1536×1536, default 1024×768",
+            Output::Fields,
         ),
         model(
             "flux/dev/image-to-image",
@@ -313,6 +341,7 @@ pub static AIMLAPI: Provider = Provider {
                 SAFETY_CHECKER,
             ],
             "PNG, the size of the reference image",
+            MATCHES,
         ),
         model(
             "flux/kontext-pro/text-to-image",
@@ -320,6 +349,7 @@ pub static AIMLAPI: Provider = Provider {
             "In-context generation; text to image.",
             &[PROMPT, aspect_ratio(&KONTEXT_RATIOS), guidance(None), SAFETY_TOLERANCE, OUTPUT_FORMAT, SEED, NUM_IMAGES],
             "JPEG or PNG, by aspect ratio",
+            by_ratio(ONE_MP),
         ),
         model(
             "flux/kontext-pro/image-to-image",
@@ -336,6 +366,7 @@ pub static AIMLAPI: Provider = Provider {
                 NUM_IMAGES,
             ],
             "JPEG or PNG, by aspect ratio",
+            by_ratio(ONE_MP),
         ),
         model(
             "flux/kontext-max/text-to-image",
@@ -343,6 +374,7 @@ pub static AIMLAPI: Provider = Provider {
             "Kontext at its best prompt following and typography.",
             &[PROMPT, aspect_ratio(&KONTEXT_RATIOS), guidance(None), SAFETY_TOLERANCE, OUTPUT_FORMAT, SEED, NUM_IMAGES],
             "JPEG or PNG, by aspect ratio",
+            by_ratio(ONE_MP),
         ),
         model(
             "flux/kontext-max/image-to-image",
@@ -359,6 +391,7 @@ pub static AIMLAPI: Provider = Provider {
                 NUM_IMAGES,
             ],
             "JPEG or PNG, by aspect ratio",
+            by_ratio(ONE_MP),
         ),
         model(
             "flux/srpo",
@@ -377,6 +410,7 @@ pub static AIMLAPI: Provider = Provider {
                 SAFETY_CHECKER,
             ],
             "JPEG or PNG, 512×512 to 1536×1536, default 1024×768",
+            Output::Fields,
         ),
         model(
             "flux/srpo/image-to-image",
@@ -396,6 +430,7 @@ pub static AIMLAPI: Provider = Provider {
                 SAFETY_CHECKER,
             ],
             "JPEG or PNG, the size of the reference image",
+            MATCHES,
         ),
     ],
 };

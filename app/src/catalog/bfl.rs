@@ -9,7 +9,7 @@
 //!   visitors point the provider at arbitrary URLs.
 
 use super::shared::{number, plain, random_seed};
-use super::{Answer, Auth, Choice, Field, Image, Kind, Model, Number, Provider};
+use super::{Answer, Auth, Choice, Field, Image, Kind, Model, Number, Output, Provider};
 
 const fn side(key: &'static str, label: &'static str, default: f64) -> Field {
     number(
@@ -128,5 +128,6 @@ pub static BFL: Provider = Provider {
             },
         ],
         output_note: "JPEG, PNG or WebP at width × height; the result URL expires after 10 minutes",
+        output: Output::Fields,
     }],
 };

@@ -8,7 +8,7 @@
 //!   4096 on older ones: 4096, which both accept. No multiple is documented.
 
 use super::shared::{number, plain, random_seed, toggle, FAL_PRESETS};
-use super::{Answer, Auth, Choice, Field, Kind, Model, Number, Provider, Size};
+use super::{Answer, Auth, Choice, Field, Kind, Model, Number, Output, Provider, Size};
 
 pub static FAL: Provider = Provider {
     id: "fal",
@@ -122,5 +122,6 @@ pub static FAL: Provider = Provider {
             ),
         ],
         output_note: "JPEG or PNG, default 1024×768",
+        output: Output::Fields,
     }],
 };

@@ -78,7 +78,57 @@ pub struct Model {
     pub fields: &'static [Field],
     /// What the provider says about the output, shown beside the result.
     pub output_note: &'static str,
+    /// What decides the pixel size of the images, so a per-megapixel budget
+    /// counts what is really made.
+    pub output: Output,
 }
+
+/// What decides the pixel size of a model's images. Data for the server's
+/// budget estimate, which must never count less than the provider makes: where
+/// a size is not documented, the data gives a bound (see each variant).
+#[derive(Debug, Clone, Copy)]
+pub enum Output {
+    /// The request's own fields: `width` and `height`, an `image_size`
+    /// ([`Kind::Size`]), or a `size` choice written `WxH`.
+    Fields,
+    /// An aspect-ratio choice.
+    AspectRatio(ByRatio),
+    /// The reference image's own size ("matches the reference image").
+    Reference(Reference),
+}
+
+/// An aspect-ratio choice decides the size.
+#[derive(Debug, Clone, Copy)]
+pub struct ByRatio {
+    /// The choice; an option's [`Opt::pixels`] is its documented size.
+    pub key: &'static str,
+    /// Pixels an option with no documented size comes near (ultra's 4 MP,
+    /// Kontext's 1 MP); its sides are then counted rounded up to a multiple of 32,
+    /// as FLUX hosts round them to 16 or 32.
+    pub about: u32,
+    /// A choice that scales the area, e.g. Replicate's `megapixels` ("0.25" halves each side).
+    pub megapixels: Option<&'static str>,
+    /// An optional image the output then follows ("the aspect ratio of your output
+    /// will match this image"). Whether the provider keeps the chosen area or the
+    /// image's size is not documented alike everywhere: the larger is counted.
+    pub reference: Option<Reference>,
+}
+
+/// A reference image that sizes the output.
+#[derive(Debug, Clone, Copy)]
+pub struct Reference {
+    /// The image field.
+    pub key: &'static str,
+    /// The largest side made from it: Replicate scales a larger image down to fit
+    /// 1440×1440; where no limit is documented, the largest reference this server
+    /// accepts. Also the bound while the image's size is unknown (a URL not fetched yet).
+    pub max_side: u32,
+}
+
+/// The largest reference image the server accepts, uploaded or fetched: a side,
+/// and pixels in all (the server's decode limits).
+pub const MAX_REFERENCE_SIDE: u32 = 8192;
+pub const MAX_REFERENCE_PIXELS: u64 = 4096 * 4096;
 
 #[derive(Debug)]
 pub struct Field {
@@ -121,6 +171,8 @@ pub struct Opt {
     pub value: &'static str,
     /// Shown in the select; carries the pixel size where one is known.
     pub label: &'static str,
+    /// The documented pixel size this option makes (an aspect ratio's), for the budget.
+    pub pixels: Option<(u32, u32)>,
 }
 
 impl Choice {

@@ -7,10 +7,13 @@
 //! - `megapixels` is documented as 0.25, 1 and 2: all three are offered.
 //! - `image_prompt` is a path from the Asset API, so it takes uploads only; the
 //!   server uploads the file to the Asset API first.
-//! - Pixel sizes for the ratios are Replicate's (§0.2), inferred.
+//! - Pixel sizes for the ratios are Replicate's (§0.2), inferred. With an input
+//!   image the output "follows the input image's aspect ratio": the budget counts
+//!   that shape at the chosen megapixels, or the image's size up to Replicate's
+//!   1440×1440, whichever is larger (`Model::output`).
 
-use super::shared::{number, plain, random_seed, ratio, toggle};
-use super::{Answer, Auth, Choice, Field, Image, Kind, Model, Number, Provider};
+use super::shared::{number, plain, random_seed, ratio, toggle, ONE_MP};
+use super::{Answer, Auth, ByRatio, Choice, Field, Image, Kind, Model, Number, Output, Provider, Reference};
 
 pub static ONEMIN: Provider = Provider {
     id: "1min",
@@ -134,5 +137,11 @@ pub static ONEMIN: Provider = Provider {
             },
         ],
         output_note: "one image, format chosen by 1min.ai (the example is WebP)",
+        output: Output::AspectRatio(ByRatio {
+            key: "aspect_ratio",
+            about: ONE_MP,
+            megapixels: Some("megapixels"),
+            reference: Some(Reference { key: "image_prompt", max_side: 1440 }),
+        }),
     }],
 };

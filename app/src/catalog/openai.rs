@@ -6,7 +6,7 @@
 //! `model` is what the engine calls its FLUX model, `flux-dev` by default.
 
 use super::shared::plain;
-use super::{Answer, Auth, Choice, Field, Kind, Model, Number, Opt, Provider};
+use super::{Answer, Auth, Choice, Field, Kind, Model, Number, Opt, Output, Provider};
 
 pub static OPENAI: Provider = Provider {
     id: "openai",
@@ -50,7 +50,7 @@ pub static OPENAI: Provider = Provider {
                         plain("1536x1024"),
                         plain("1024x1536"),
                         plain("512x512"),
-                        Opt { value: "256x256", label: "256x256 (fast)" },
+                        Opt { value: "256x256", label: "256x256 (fast)", pixels: None },
                     ],
                     default: Some("1024x1024"),
                 }),
@@ -79,5 +79,6 @@ pub static OPENAI: Provider = Provider {
             },
         ],
         output_note: "PNG from most engines, at the requested size",
+        output: Output::Fields,
     }],
 };

@@ -2,10 +2,13 @@
 //! model's input nested in `input`. The answer is a Prediction; the server asks
 //! `Prefer: wait` for a short while, then polls `urls.get`.
 //!
-//! Pixel sizes per aspect ratio are the model code's own table (§0.2).
+//! Pixel sizes per aspect ratio are the model code's own table (§0.2). With an
+//! input image the code makes the image's own size, scaled down to fit 1440×1440
+//! and rounded to 16 (cog-flux `maybe_scale_to_closest_multiple`); the budget
+//! counts both (`Model::output`).
 
-use super::shared::{number, plain, random_seed, ratio, toggle};
-use super::{Answer, Auth, Choice, Field, Image, Kind, Model, Number, Provider};
+use super::shared::{number, plain, random_seed, ratio, toggle, ONE_MP};
+use super::{Answer, Auth, ByRatio, Choice, Field, Image, Kind, Model, Number, Output, Provider, Reference};
 
 pub static REPLICATE: Provider = Provider {
     id: "replicate",
@@ -157,5 +160,11 @@ pub static REPLICATE: Provider = Provider {
             },
         ],
         output_note: "WebP, JPEG or PNG, size by aspect ratio (1:1 is 1024×1024)",
+        output: Output::AspectRatio(ByRatio {
+            key: "aspect_ratio",
+            about: ONE_MP,
+            megapixels: Some("megapixels"),
+            reference: Some(Reference { key: "image", max_side: 1440 }),
+        }),
     }],
 };

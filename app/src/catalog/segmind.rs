@@ -5,10 +5,11 @@
 //! - `aspect_ratio`'s default renders as "1" on the page: `1:1` is used.
 //! - `seed` shows "default: 46588" (the example value): kept as the documented default.
 //! - `samples` 1–4 as documented, though the v1 API answers with one image's bytes.
-//! - Pixel sizes for the ratios are Replicate's (§0.2), which Segmind appears to proxy.
+//! - Pixel sizes for the ratios are Replicate's (§0.2), which Segmind appears to proxy;
+//!   the budget counts them (`Model::output`).
 
-use super::shared::{number, plain, ratio};
-use super::{Answer, Auth, Choice, Field, Kind, Model, Number, Provider};
+use super::shared::{number, plain, ratio, ONE_MP};
+use super::{Answer, Auth, ByRatio, Choice, Field, Kind, Model, Number, Output, Provider};
 
 pub static SEGMIND: Provider = Provider {
     id: "segmind",
@@ -155,5 +156,6 @@ pub static SEGMIND: Provider = Provider {
             ),
         ],
         output_note: "WebP, JPEG or PNG bytes, size by aspect ratio (1:1 is 1024×1024)",
+        output: Output::AspectRatio(ByRatio { key: "aspect_ratio", about: ONE_MP, megapixels: None, reference: None }),
     }],
 };

@@ -36,11 +36,36 @@ pub fn PromptInput(
                 aria-invalid=move || message.get().is_some().to_string()
                 aria-describedby=error_id(key)
                 prop:value=text
+                inner_html=form.with_untracked(|f| initial_html(f.get(key).unwrap_or_default()))
                 on:input=move |ev| form.update(|f| f.set(key, event_target_value(&ev)))
-            >
-                {text}
-            </textarea>
+            ></textarea>
             <FieldErrorText key message/>
         </div>
+    }
+}
+
+/// The textarea's server-rendered content. Leptos writes a textarea's children
+/// unescaped (it is a raw-text element to it), so the text is escaped here; and a
+/// browser drops one newline right after `<textarea>`, so one is added to keep a
+/// value that starts with a newline. The browser never re-reads this: hydration
+/// keeps the server's content and `prop:value` drives the control from then on.
+fn initial_html(text: &str) -> String {
+    let escaped = html_escape::encode_text(text);
+    if cfg!(feature = "ssr") {
+        format!("\n{escaped}")
+    } else {
+        escaped.into_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::initial_html;
+
+    #[test]
+    fn textarea_content_cannot_close_the_element() {
+        let html = initial_html("</textarea><script>alert(1)</script>&amp;");
+        assert!(!html.contains('<'), "{html}");
+        assert!(html.contains("&lt;/textarea&gt;") && html.contains("&amp;amp;"), "{html}");
     }
 }

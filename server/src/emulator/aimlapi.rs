@@ -326,7 +326,7 @@ fn answer(
     let base = mount_url(headers, original, uri, "/aimlapi");
     let urls: Vec<String> = (0..count)
         .map(|i| {
-            let bytes = picture::encode(&picture::render(prompt, seed + i, width, height), format);
+            let bytes = picture::image(prompt, seed + i, width, height, format);
             if sync {
                 // sync_mode: the media comes back inline as a data URI (§5.1).
                 let data = base64::engine::general_purpose::STANDARD.encode(&bytes);

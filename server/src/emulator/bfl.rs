@@ -17,6 +17,7 @@ use bytes::Bytes;
 use image::ImageFormat;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
+use super::table::Table;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -40,7 +41,7 @@ struct Task {
 #[derive(Clone)]
 struct Bfl {
     files: Files,
-    tasks: Arc<Mutex<HashMap<String, Task>>>,
+    tasks: Arc<Mutex<Table<Task>>>,
 }
 
 pub fn router<S: Clone + Send + Sync + 'static>(files: Files) -> Router<S> {
@@ -204,7 +205,7 @@ async fn result(
                         "webp" => (ImageFormat::WebP, "image/webp"),
                         _ => (ImageFormat::Jpeg, "image/jpeg"),
                     };
-                    let bytes = picture::encode(&picture::render(prompt, *seed, *width, *height), image_format);
+                    let bytes = picture::image(prompt, *seed, *width, *height, image_format);
                     let name = bfl.files.put(format, content_type, Bytes::from(bytes));
                     task.sample = Some(name.clone());
                     name

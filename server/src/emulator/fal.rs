@@ -17,7 +17,7 @@ use base64::Engine;
 use bytes::Bytes;
 use image::ImageFormat;
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
+use super::table::Table;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -34,7 +34,7 @@ struct Queued {
 #[derive(Clone)]
 struct Fal {
     files: Files,
-    queue: Arc<Mutex<HashMap<String, Queued>>>,
+    queue: Arc<Mutex<Table<Queued>>>,
 }
 
 pub fn router<S: Clone + Send + Sync + 'static>(files: Files) -> Router<S> {
@@ -150,7 +150,7 @@ fn render(fal: &Fal, body: &Map<String, Value>, base: &str) -> Value {
     let inline = body.get("sync_mode").and_then(Value::as_bool).unwrap_or(false);
     let images: Vec<Value> = (0..count)
         .map(|i| {
-            let bytes = picture::encode(&picture::render(prompt, seed + i, w, h), format);
+            let bytes = picture::image(prompt, seed + i, w, h, format);
             let url = if inline {
                 format!("data:{content_type};base64,{}", base64::engine::general_purpose::STANDARD.encode(&bytes))
             } else {

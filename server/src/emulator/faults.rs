@@ -14,10 +14,32 @@ use bytes::Bytes;
 use std::time::Duration;
 use tokio_stream::StreamExt;
 
+/// The longest any knob makes the emulator wait (`latency`, `hang`, `poll-hang`):
+/// long enough to outlast a client's timeout in a test, short enough that a held
+/// request gives its connection back.
+pub const MAX_WAIT: Duration = Duration::from_secs(60);
+/// The largest `oversize` answer; it is streamed in 64 KB chunks, never held in memory.
+pub const MAX_OVERSIZE: usize = 256 << 20;
+
+/// `{"padding":"xxx…"}` of `size` bytes (at most `MAX_OVERSIZE`), made as it is sent.
+fn padding(size: usize) -> impl tokio_stream::Stream<Item = Result<Bytes, std::io::Error>> {
+    const CHUNK: usize = 64 << 10;
+    let total = size.clamp(16, MAX_OVERSIZE);
+    let filler = Bytes::from(vec![b'x'; CHUNK]);
+    let middle = total - 14;
+    let chunks = (0..middle.div_ceil(CHUNK)).map(move |i| Ok(filler.slice(..CHUNK.min(middle - i * CHUNK))));
+    tokio_stream::iter(
+        std::iter::once(Ok(Bytes::from_static(b"{\"padding\":\"")))
+            .chain(chunks)
+            .chain(std::iter::once(Ok(Bytes::from_static(b"\"}")))),
+    )
+}
+
 pub async fn apply(req: Request, next: Next) -> Response {
     let knobs = Knobs::from_headers(req.headers());
     if req.method() == Method::GET && knobs.poll_hang {
-        tokio::time::sleep(Duration::from_secs(3600)).await;
+        tokio::time::sleep(MAX_WAIT).await;
+        return StatusCode::GATEWAY_TIMEOUT.into_response();
     }
     let any = knobs.hang
         || knobs.slow_body
@@ -30,9 +52,10 @@ pub async fn apply(req: Request, next: Next) -> Response {
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
-    let Ok(body) = to_bytes(body, 64 << 20).await else { return StatusCode::BAD_REQUEST.into_response() };
+    let Ok(body) = to_bytes(body, super::MAX_BODY).await else { return StatusCode::PAYLOAD_TOO_LARGE.into_response() };
     if knobs.hang {
-        tokio::time::sleep(Duration::from_secs(3600)).await;
+        tokio::time::sleep(MAX_WAIT).await;
+        return StatusCode::GATEWAY_TIMEOUT.into_response();
     }
     if knobs.reset {
         let broken = tokio_stream::once(Err::<Bytes, _>(std::io::Error::from(std::io::ErrorKind::ConnectionReset)));
@@ -43,19 +66,21 @@ pub async fn apply(req: Request, next: Next) -> Response {
         return ([(CONTENT_TYPE, "text/html")], page).into_response();
     }
     if let Some(size) = knobs.oversize {
-        let padding = "x".repeat(size.saturating_sub(16));
-        return ([(CONTENT_TYPE, "application/json")], format!("{{\"padding\":\"{padding}\"}}")).into_response();
+        return ([(CONTENT_TYPE, "application/json")], Body::from_stream(padding(size))).into_response();
     }
     if let Some(url) = knobs.redirect {
         return (StatusCode::FOUND, [(LOCATION, url)]).into_response();
     }
     let response = next.run(Request::from_parts(parts, Body::from(body))).await;
     let (mut parts, body) = response.into_parts();
-    let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let bytes = to_bytes(body, super::MAX_BODY).await.unwrap_or_default();
     parts.headers.remove(CONTENT_LENGTH);
     if knobs.slow_body {
         let first = tokio_stream::once(Ok::<_, std::io::Error>(bytes.slice(..1.min(bytes.len()))));
-        return Response::from_parts(parts, Body::from_stream(first.chain(tokio_stream::pending())));
+        let stall = tokio_stream::pending::<Result<Bytes, std::io::Error>>()
+            .timeout(MAX_WAIT)
+            .map(|_| Err(std::io::Error::from(std::io::ErrorKind::TimedOut)));
+        return Response::from_parts(parts, Body::from_stream(first.chain(stall)));
     }
     Response::from_parts(parts, Body::from(bytes.slice(..bytes.len() / 2)))
 }

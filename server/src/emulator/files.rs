@@ -7,8 +7,10 @@ use bytes::Bytes;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
-/// Only the newest images are kept; the real CDNs expire theirs too.
+/// Only the newest images are kept (at most this many, and this many bytes);
+/// the real CDNs expire theirs too.
 const CAPACITY: usize = 64;
+const MAX_BYTES: usize = 64 << 20;
 
 /// File name, content type, bytes.
 type Entry = (String, &'static str, Bytes);
@@ -21,8 +23,9 @@ impl Files {
     pub fn put(&self, ext: &str, content_type: &'static str, bytes: Bytes) -> String {
         let name = format!("{}.{ext}", uuid::Uuid::new_v4().simple());
         let mut files = self.0.lock().expect("files lock");
-        if files.len() >= CAPACITY {
-            files.pop_front();
+        let mut held: usize = files.iter().map(|(_, _, b)| b.len()).sum();
+        while !files.is_empty() && (files.len() >= CAPACITY || held + bytes.len() > MAX_BYTES) {
+            held -= files.pop_front().map_or(0, |(_, _, b)| b.len());
         }
         files.push_back((name.clone(), content_type, bytes));
         name

@@ -2,7 +2,7 @@
 //! accepts any non-empty key, so `anything#status=500,latency=200` reaches the
 //! emulator through the real adapter unchanged. Knobs:
 //!
-//! - `latency=<ms>`: wait before answering
+//! - `latency=<ms>`: wait before answering (at most `faults::MAX_WAIT`)
 //! - `status=<code>`: answer with that error status (and the provider's error body),
 //!   after reading the whole request (so `status=502` is "502 after accepting")
 //! - `shape=fal`: AI/ML API answers in the fal-style shape A
@@ -10,14 +10,14 @@
 //! - `poll-host=<host:port>`: BFL hands out its polling URL on that host
 //!
 //! Transport faults, applied to every emulator's submit by `faults::layer`:
-//! - `hang`: read the request, then never answer
-//! - `slow-body`: send the headers and one byte of the body, then stall
+//! - `hang`: read the request, then never answer (for `MAX_WAIT`, then 504)
+//! - `slow-body`: send the headers and one byte of the body, then stall (for `MAX_WAIT`)
 //! - `reset`: read the request, then drop the connection without an answer
 //! - `truncate`: cut the answer in half
 //! - `html`: answer 200 with an HTML page
-//! - `oversize=<bytes>`: answer 200 with a JSON body of that size
+//! - `oversize=<bytes>`: answer 200 with a JSON body of that size (at most 256 MB, streamed)
 //! - `redirect=<url>`: answer 302 to that URL
-//! - `poll-hang`: every GET (a status poll) never answers
+//! - `poll-hang`: every GET (a status poll) never answers (for `MAX_WAIT`, then 504)
 
 use axum::http::{HeaderMap, StatusCode};
 use std::time::Duration;
@@ -56,7 +56,9 @@ impl Knobs {
         for item in spec.split(',') {
             let (name, value) = item.split_once('=').unwrap_or((item, ""));
             match name.trim() {
-                "latency" => knobs.latency = value.parse().ok().map(Duration::from_millis),
+                "latency" => {
+                    knobs.latency = value.parse().ok().map(|ms| Duration::from_millis(ms).min(super::faults::MAX_WAIT));
+                }
                 "status" => knobs.status = value.parse().ok().and_then(|s| StatusCode::from_u16(s).ok()),
                 "truncate" => knobs.truncate = true,
                 "shape" => knobs.shape_fal = value == "fal",
@@ -67,7 +69,7 @@ impl Knobs {
                 "slow-body" => knobs.slow_body = true,
                 "reset" => knobs.reset = true,
                 "html" => knobs.html = true,
-                "oversize" => knobs.oversize = value.parse().ok(),
+                "oversize" => knobs.oversize = value.parse().ok().map(|n: usize| n.min(super::faults::MAX_OVERSIZE)),
                 "redirect" => knobs.redirect = Some(value.to_owned()),
                 "poll-hang" => knobs.poll_hang = true,
                 _ => {}

@@ -16,14 +16,29 @@ pub mod openai;
 pub mod picture;
 pub mod replicate;
 pub mod segmind;
+pub mod table;
 
-use axum::extract::OriginalUri;
-use axum::http::{HeaderMap, Uri};
+use axum::extract::{DefaultBodyLimit, OriginalUri, Request};
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::middleware::Next;
+use axum::response::IntoResponse;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
 use axum::routing::get;
 use axum::Router;
 
+/// The largest request body an emulator reads (a 1min.ai asset upload is an image).
+pub const MAX_BODY: usize = 12 << 20;
+/// Requests one emulator instance works on at once; more get 503, as a busy provider answers.
+pub const MAX_IN_FLIGHT: usize = 32;
+
+/// Every emulator, with its own files and task tables, and bounds on what any
+/// request may make it spend: body size, requests at once, waits (`faults::MAX_WAIT`),
+/// pixels (`picture::MAX_PIXELS`), kept tasks and files (`table`, `files`).
 pub fn router() -> Router {
     let files = files::Files::default();
+    let in_flight = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
     Router::new()
         .nest("/aimlapi", aimlapi::router())
         .nest("/segmind", segmind::router())
@@ -34,7 +49,33 @@ pub fn router() -> Router {
         .nest("/openai", openai::router(files.clone()))
         .route("/files/{name}", get(files::serve))
         .layer(axum::middleware::from_fn(faults::apply))
+        .layer(axum::middleware::from_fn(move |req: Request, next: Next| {
+            let permit = in_flight.clone().try_acquire_owned();
+            async move {
+                let Ok(_permit) = permit else {
+                    let busy = [(RETRY_AFTER, "1")];
+                    return (StatusCode::SERVICE_UNAVAILABLE, busy, "The emulator is busy; try again.").into_response();
+                };
+                next.run(req).await
+            }
+        }))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(files)
+}
+
+/// Serves the emulators on a private loopback port for this server's own calls,
+/// so those never pass through the public `/emulate` mount and its guards, and no
+/// client is ever trusted for its address.
+pub async fn serve_private() -> std::io::Result<std::net::SocketAddr> {
+    let listener = tokio::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).await?;
+    let addr = listener.local_addr()?;
+    let router = Router::new().nest_service("/emulate", router());
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, router).await {
+            tracing::error!("the private emulator listener stopped: {e}");
+        }
+    });
+    Ok(addr)
 }
 
 /// Absolute URL of `/emulate` (where `/files` lives), rebuilt from what the

@@ -14,14 +14,14 @@ use axum::{Json, Router};
 use bytes::Bytes;
 use image::ImageFormat;
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
+use super::table::Table;
 use std::sync::{Arc, Mutex};
 
 #[derive(Clone)]
 struct OneMin {
     files: Files,
     /// Asset key → image size, for `image_prompt`.
-    assets: Arc<Mutex<HashMap<String, (u32, u32)>>>,
+    assets: Arc<Mutex<Table<(u32, u32)>>>,
 }
 
 pub fn router<S: Clone + Send + Sync + 'static>(files: Files) -> Router<S> {
@@ -52,7 +52,13 @@ async fn upload(State(state): State<OneMin>, headers: HeaderMap, mut form: Multi
         let Ok(bytes) = field.bytes().await else {
             return error(StatusCode::BAD_REQUEST, "could not read the asset");
         };
-        let Some(size) = image::load_from_memory(&bytes).ok().map(|i| (i.width(), i.height())) else {
+        // The header is enough to know the size; nothing is decoded, so no upload is a bomb here.
+        let size = image::ImageReader::new(std::io::Cursor::new(&bytes))
+            .with_guessed_format()
+            .ok()
+            .filter(|r| r.format().is_some())
+            .and_then(|r| r.into_dimensions().ok());
+        let Some(size) = size else {
             return error(StatusCode::BAD_REQUEST, "the asset is not an image");
         };
         let key = format!("images/{}_{original}", uuid::Uuid::new_v4().simple());
@@ -151,7 +157,7 @@ fn answer(state: &OneMin, headers: &HeaderMap, original: &OriginalUri, uri: &Uri
     }
     let prompt = prompt_object.get("prompt").and_then(Value::as_str).unwrap_or_default();
     let seed = prompt_object.get("seed").and_then(Value::as_u64).unwrap_or_else(|| fastrand::u64(..1 << 32));
-    let bytes = picture::encode(&picture::render(prompt, seed, w, h), ImageFormat::WebP);
+    let bytes = picture::image(prompt, seed, w, h, ImageFormat::WebP);
     let name = state.files.put("webp", "image/webp", Bytes::from(bytes));
     let base = mount_url(headers, original, uri, "/1min");
     let now =

@@ -59,7 +59,7 @@ async fn generate(
     let seed = fastrand::u64(..1 << 31);
     let data: Vec<Value> = (0..body.get("n").and_then(Value::as_u64).unwrap_or(1))
         .map(|i| {
-            let png = picture::encode(&picture::render(prompt, seed + i, w, h), ImageFormat::Png);
+            let png = picture::image(prompt, seed + i, w, h, ImageFormat::Png);
             if inline {
                 json!({"b64_json": base64::engine::general_purpose::STANDARD.encode(&png)})
             } else {

@@ -4,9 +4,27 @@
 use image::{ImageFormat, Rgb, RgbImage};
 use sha2::{Digest, Sha256};
 use std::io::Cursor;
+use std::sync::{Condvar, Mutex};
+
+/// The most pixels any emulator renders (16 MP, 48 MB as RGB): a larger request
+/// (a reference image claiming 100 000 px per side, say) is scaled down to fit,
+/// keeping its shape, so no request can make the emulator allocate without bound.
+pub const MAX_PIXELS: u64 = 1 << 24;
+
+/// `width × height` scaled down to at most `MAX_PIXELS`, each side at least 1.
+pub fn bounded(width: u32, height: u32) -> (u32, u32) {
+    let (w, h) = (u64::from(width.max(1)), u64::from(height.max(1)));
+    if w * h <= MAX_PIXELS {
+        return (w as u32, h as u32);
+    }
+    let scale = (MAX_PIXELS as f64 / (w * h) as f64).sqrt();
+    let fit = |side: u64| ((side as f64 * scale).floor() as u32).max(1);
+    (fit(w), fit(h))
+}
 
 /// Soft colour fields on a gradient, derived from prompt and seed.
 pub fn render(prompt: &str, seed: u64, width: u32, height: u32) -> RgbImage {
+    let (width, height) = bounded(width, height);
     let digest = Sha256::new().chain_update(prompt.as_bytes()).chain_update(seed.to_le_bytes()).finalize();
     let b = |i: usize| f32::from(digest[i % digest.len()]);
     let top = [b(0), b(1), b(2)];
@@ -39,6 +57,49 @@ pub fn render(prompt: &str, seed: u64, width: u32, height: u32) -> RgbImage {
     img
 }
 
+/// Renders and encodes one image. At most `RENDERS` run at once in the whole
+/// process (others wait), so the worst case holds `RENDERS` × 16 MP of pixels;
+/// on a multi-threaded runtime the waiting and the work happen off the async
+/// workers (`block_in_place`), so the rest of the server keeps answering.
+pub fn image(prompt: &str, seed: u64, width: u32, height: u32, format: ImageFormat) -> Vec<u8> {
+    let work = || {
+        let _turn = Turn::take();
+        encode(&render(prompt, seed, width, height), format)
+    };
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
+        _ => work(),
+    }
+}
+
+/// Renders at once, all emulators together.
+pub const RENDERS: usize = 2;
+
+static RUNNING: (Mutex<usize>, Condvar) = (Mutex::new(0), Condvar::new());
+
+/// One of the `RENDERS` turns, given back on drop.
+struct Turn;
+
+impl Turn {
+    fn take() -> Self {
+        let (count, freed) = &RUNNING;
+        let mut running = count.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        while *running >= RENDERS {
+            running = freed.wait(running).unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        *running += 1;
+        Turn
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        let (count, freed) = &RUNNING;
+        *count.lock().unwrap_or_else(std::sync::PoisonError::into_inner) -= 1;
+        freed.notify_one();
+    }
+}
+
 /// Encodes to `format` (PNG, JPEG, or lossless WebP).
 pub fn encode(img: &RgbImage, format: ImageFormat) -> Vec<u8> {
     let mut out = Cursor::new(Vec::new());
@@ -57,6 +118,15 @@ mod tests {
         assert_eq!(a, render("cat", 1, 64, 32));
         assert_ne!(a, render("cat", 2, 64, 32));
         assert_ne!(a, render("dog", 1, 64, 32));
+    }
+
+    #[test]
+    fn no_size_asked_allocates_more_than_the_bound() {
+        for (w, h) in [(u32::MAX, u32::MAX), (100_000, 100_000), (u32::MAX, 1), (0, 0), (4096, 4096)] {
+            let (bw, bh) = bounded(w, h);
+            assert!(u64::from(bw) * u64::from(bh) <= MAX_PIXELS && bw >= 1 && bh >= 1, "{w}x{h} -> {bw}x{bh}");
+        }
+        assert_eq!(bounded(1024, 768), (1024, 768));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use axum::{Json, Router};
 use bytes::Bytes;
 use image::ImageFormat;
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
+use super::table::Table;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -31,7 +31,7 @@ struct Prediction {
 #[derive(Clone)]
 struct Replicate {
     files: Files,
-    predictions: Arc<Mutex<HashMap<String, Prediction>>>,
+    predictions: Arc<Mutex<Table<Prediction>>>,
 }
 
 pub fn router<S: Clone + Send + Sync + 'static>(files: Files) -> Router<S> {
@@ -152,7 +152,7 @@ fn render(input: &Map<String, Value>, files: &Files, base: &str) -> Vec<String> 
     let count = input.get("num_outputs").and_then(Value::as_u64).unwrap_or(1);
     (0..count)
         .map(|i| {
-            let bytes = picture::encode(&picture::render(prompt, seed + i, w, h), format);
+            let bytes = picture::image(prompt, seed + i, w, h, format);
             format!("{base}/files/{}", files.put(ext, content_type, Bytes::from(bytes)))
         })
         .collect()
@@ -200,14 +200,19 @@ async fn create(
         let until = Instant::now() + hold;
         while Instant::now() < until
             && ready_after
-                .is_some_and(|ready| Instant::now() < r.predictions.lock().expect("lock")[&id].started + ready)
+                .is_some_and(|ready| {
+                    r.predictions.lock().expect("lock").get(&id).is_some_and(|p| Instant::now() < p.started + ready)
+                })
         {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
     let base = mount_url(&headers, &original, &uri, "/replicate");
     let mut predictions = r.predictions.lock().expect("lock");
-    let body = view(&id, predictions.get_mut(&id).expect("just inserted"), &r.files, &base);
+    let Some(prediction) = predictions.get_mut(&id) else {
+        return problem(StatusCode::SERVICE_UNAVAILABLE, "The prediction was dropped; too many at once.");
+    };
+    let body = view(&id, prediction, &r.files, &base);
     let location = body["urls"]["get"].as_str().unwrap_or_default().to_owned();
     (StatusCode::CREATED, [(header::LOCATION, location)], Json(body)).into_response()
 }

@@ -99,7 +99,7 @@ fn answer(credits: &Credits, headers: &HeaderMap, body: &[u8]) -> Response {
         _ => (ImageFormat::WebP, "image/webp"),
     };
     // How several samples come back as raw bytes is undocumented: the first one (§2).
-    let bytes = picture::encode(&picture::render(prompt, seed, w, h), format);
+    let bytes = picture::image(prompt, seed, w, h, format);
     (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),

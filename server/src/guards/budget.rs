@@ -1,14 +1,20 @@
 //! The daily budget: images (and estimated credits where the operator gave a
 //! price) are reserved under one lock before a submit, so concurrent requests
-//! can never together pass the limit. A reservation is never given back: once
-//! a submit may have reached the provider, it may have been charged.
+//! can never together pass the limit. A reservation is kept once the request
+//! goes to the provider (it may have been charged), and given back when nothing
+//! was submitted: a reference URL that could not be fetched, any error before.
+//!
+//! The estimate counts the pixels each model really makes, from the catalog's
+//! data (`catalog::Output`), and never less: where a size is not documented it
+//! counts a bound.
 
 use crate::error::Error;
 use crate::limits::Limits;
-use app::catalog::{Kind, ModelRef};
+use crate::store::ImageStore;
+use app::catalog::{ByRatio, Kind, ModelRef, Output, Reference, MAX_REFERENCE_PIXELS, MAX_REFERENCE_SIDE};
 use app::form::effective;
 use serde_json::{Map, Value};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 const DAY: u64 = 86_400;
@@ -17,6 +23,7 @@ const DAY: u64 = 86_400;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Estimate {
     pub images: u32,
+    /// Of each image.
     pub megapixels: f64,
     /// Known only when the operator configured the model's price.
     pub credits: Option<f64>,
@@ -26,7 +33,7 @@ pub struct Estimate {
 pub struct Budget {
     images: u32,
     credits: Option<f64>,
-    spent: Mutex<Spent>,
+    spent: Arc<Mutex<Spent>>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
@@ -36,14 +43,58 @@ pub struct Spent {
     pub credits: f64,
 }
 
+/// One request's share of today's budget. Dropped before [`Reservation::submitted`],
+/// it is given back: nothing reached the provider, so nothing was charged.
+#[derive(Debug)]
+pub struct Reservation {
+    spent: Arc<Mutex<Spent>>,
+    day: u64,
+    images: u32,
+    credits: f64,
+    submitted: bool,
+}
+
+impl Reservation {
+    /// Lowers the reservation to `cost` where that is less (a reference URL, once
+    /// fetched, is smaller than the bound counted for it); never raises it.
+    pub fn settle(&mut self, cost: &Estimate) {
+        let images = cost.images.min(self.images);
+        let credits = cost.credits.unwrap_or(0.0).min(self.credits);
+        self.give_back(self.images - images, self.credits - credits);
+        (self.images, self.credits) = (images, credits);
+    }
+
+    /// The request goes to the provider now: from here on it may be charged, so it is kept.
+    pub fn submitted(&mut self) {
+        self.submitted = true;
+    }
+
+    fn give_back(&self, images: u32, credits: f64) {
+        let mut spent = self.spent.lock().expect("budget lock");
+        // A reservation from a day already over was cleared with it.
+        if spent.day == self.day {
+            spent.images = spent.images.saturating_sub(images);
+            spent.credits = (spent.credits - credits).max(0.0);
+        }
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        if !self.submitted {
+            self.give_back(self.images, self.credits);
+        }
+    }
+}
+
 impl Budget {
     pub fn new(limits: &Limits) -> Self {
-        Self { images: limits.daily_images, credits: limits.daily_credits, spent: Mutex::default() }
+        Self { images: limits.daily_images, credits: limits.daily_credits, spent: Arc::default() }
     }
 
     /// Reserves `cost` against today's budget at `now` (seconds since the epoch), or says
     /// which limit it would pass and when the budget renews.
-    pub fn reserve_at(&self, cost: &Estimate, now: u64) -> Result<(), Error> {
+    pub fn reserve_at(&self, cost: &Estimate, now: u64) -> Result<Reservation, Error> {
         let mut spent = self.spent.lock().expect("budget lock");
         let today = now / DAY;
         if spent.day != today {
@@ -73,12 +124,13 @@ impl Budget {
                 });
             }
         }
+        let credits = cost.credits.unwrap_or(0.0);
         spent.images += cost.images;
-        spent.credits += cost.credits.unwrap_or(0.0);
-        Ok(())
+        spent.credits += credits;
+        Ok(Reservation { spent: self.spent.clone(), day: today, images: cost.images, credits, submitted: false })
     }
 
-    pub fn reserve(&self, cost: &Estimate) -> Result<(), Error> {
+    pub fn reserve(&self, cost: &Estimate) -> Result<Reservation, Error> {
         self.reserve_at(cost, SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()))
     }
 
@@ -102,14 +154,29 @@ fn hours(secs: u64) -> String {
     }
 }
 
-/// Images and megapixels a validated request asks for; unknown sizes count as 1 MP.
-pub fn estimate(model: ModelRef, params: &Map<String, Value>, limits: &Limits) -> Estimate {
+/// The size of an uploaded reference (`/uploads/<name>`), read from its file's header.
+pub fn upload_size(uploads: &ImageStore) -> impl Fn(&str) -> Option<(u32, u32)> + '_ {
+    |value| {
+        let (path, _) = uploads.path_of(app::validate::upload_name(value)?)?;
+        image::image_dimensions(path).ok()
+    }
+}
+
+/// Images, and pixels of each, that a validated request makes. `reference` gives
+/// the size of a reference image (see [`upload_size`]); `None` where unknown, and
+/// the catalog's bound is counted.
+pub fn estimate(
+    model: ModelRef,
+    params: &Map<String, Value>,
+    limits: &Limits,
+    reference: &dyn Fn(&str) -> Option<(u32, u32)>,
+) -> Estimate {
     let values = effective(model, params, true);
     let images = ["num_images", "samples", "num_outputs", "n"]
         .iter()
         .find_map(|k| values.get(*k).and_then(Value::as_u64))
         .map_or(1, |n| u32::try_from(n).unwrap_or(u32::MAX).max(1));
-    let megapixels = size(model, &values).map_or(1.0, |(w, h)| w * h / 1e6);
+    let megapixels = pixels(model, &values, reference) / 1e6;
     let credits = limits.price(&model.slug()).map(|p| {
         let per_image = if p.per_megapixel { p.credits * megapixels } else { p.credits };
         per_image * f64::from(images)
@@ -117,13 +184,101 @@ pub fn estimate(model: ModelRef, params: &Map<String, Value>, limits: &Limits) -
     Estimate { images, megapixels, credits }
 }
 
-fn size(model: ModelRef, values: &Map<String, Value>) -> Option<(f64, f64)> {
+/// Counted where the catalog's data names no size (a catalog mistake): more than any model makes.
+const UNKNOWN: f64 = MAX_REFERENCE_SIDE as f64 * MAX_REFERENCE_SIDE as f64;
+
+/// Pixels of one image.
+fn pixels(model: ModelRef, values: &Map<String, Value>, reference: &dyn Fn(&str) -> Option<(u32, u32)>) -> f64 {
+    // Outer `None`: no image given; inner: given, size unknown (a URL not fetched yet).
+    let image = |key: &str| values.get(key).and_then(Value::as_str).map(reference);
+    match model.model.output {
+        Output::Fields => fields(model, values).map_or(UNKNOWN, |(w, h)| w * h),
+        Output::Reference(r) => image(r.key).flatten().map_or_else(|| largest(&r), |dims| fit(dims, &r)),
+        Output::AspectRatio(r) => {
+            let ratio = values.get(r.key).and_then(Value::as_str).unwrap_or_default();
+            let documented = match model.field(r.key).map(|f| &f.kind) {
+                Some(Kind::Choice(c)) => c.option(ratio).and_then(|o| o.pixels),
+                _ => None,
+            };
+            let (w, h) = documented.map_or_else(|| about(&r, ratio), |(w, h)| (f64::from(w), f64::from(h)));
+            let scale = r
+                .megapixels
+                .and_then(|k| values.get(k)?.as_str()?.parse::<f64>().ok())
+                .filter(|m| *m > 0.0)
+                .map_or(1.0, f64::sqrt);
+            let area = scaled(w, scale) * scaled(h, scale);
+            let Some((given, i)) = r.reference.and_then(|i| Some((image(i.key)?, i))) else {
+                return area;
+            };
+            match given {
+                // The image's shape at the chosen area, or its own size: the larger.
+                Some((iw, ih)) => {
+                    let (p, x, y) = (f64::from(r.about), f64::from(iw.max(1)), f64::from(ih.max(1)));
+                    let shape = scaled(up((p * x / y).sqrt()), scale) * scaled(up((p * y / x).sqrt()), scale);
+                    area.max(shape).max(fit((iw, ih), &i))
+                }
+                None => area.max(largest(&i)),
+            }
+        }
+    }
+}
+
+/// The bound for a reference whose size is not known yet: the largest made from
+/// any reference this server accepts, its sides rounded up.
+fn largest(r: &Reference) -> f64 {
+    let side = f64::from(r.max_side.min(MAX_REFERENCE_SIDE));
+    let most = MAX_REFERENCE_PIXELS as f64;
+    if side * side <= most {
+        return up(side).powi(2);
+    }
+    // w·h ≤ most with w, h ≤ side: rounding adds under 32·(w + h) + 32², and
+    // w + h is largest at side + most / side.
+    most + 32.0 * (side + most / side) + 1024.0
+}
+
+/// Where a size is not documented, FLUX hosts round sides to 16 or 32: counted as 32 up.
+fn up(x: f64) -> f64 {
+    (x / 32.0).ceil() * 32.0
+}
+
+/// A side scaled by `scale` (a `megapixels` choice): exact where it halves an
+/// even side (Replicate's documented integer division), else rounded up.
+fn scaled(x: f64, scale: f64) -> f64 {
+    let s = x * scale;
+    if s.fract() == 0.0 {
+        s
+    } else {
+        up(s)
+    }
+}
+
+/// An option with no documented size: the ratio `a:b` at about `r.about` pixels.
+fn about(r: &ByRatio, ratio: &str) -> (f64, f64) {
+    let (a, b) = ratio
+        .split_once(':')
+        .and_then(|(a, b)| Some((a.parse::<f64>().ok()?, b.parse::<f64>().ok()?)))
+        .filter(|(a, b)| *a > 0.0 && *b > 0.0)
+        .unwrap_or((1.0, 1.0));
+    let p = f64::from(r.about);
+    (up((p * a / b).sqrt()), up((p * b / a).sqrt()))
+}
+
+/// A reference's own size, scaled down to fit `max_side` (Replicate's code), sides rounded up.
+fn fit((w, h): (u32, u32), r: &Reference) -> f64 {
+    let (w, h) = (f64::from(w.max(1)), f64::from(h.max(1)));
+    let max = f64::from(r.max_side);
+    let s = (max / w).min(max / h).min(1.0);
+    up((w * s).floor()) * up((h * s).floor())
+}
+
+/// `width` and `height`, an `image_size` (a preset or custom), or a `size` "WxH".
+fn fields(model: ModelRef, values: &Map<String, Value>) -> Option<(f64, f64)> {
     let number = |k: &str| values.get(k).and_then(Value::as_f64);
     if let (Some(w), Some(h)) = (number("width"), number("height")) {
         return Some((w, h));
     }
     for field in model.model.fields {
-        let value = values.get(field.key)?;
+        let Some(value) = values.get(field.key) else { continue };
         match (&field.kind, value) {
             (Kind::Size(size), Value::String(name)) => {
                 return size.preset(name).map(|p| (f64::from(p.width), f64::from(p.height)))
@@ -144,9 +299,32 @@ fn size(model: ModelRef, values: &Map<String, Value>) -> Option<(f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use app::catalog::find;
+    use serde_json::json;
 
     fn limits(vars: &[(&str, &str)]) -> Limits {
         Limits::from_pairs(vars).unwrap()
+    }
+
+    fn params(value: Value) -> Map<String, Value> {
+        value.as_object().unwrap().clone()
+    }
+
+    /// No reference image's size is known.
+    fn unknown(_: &str) -> Option<(u32, u32)> {
+        None
+    }
+
+    /// Pixels of one image as estimated for `slug` with `p`, every reference `dims`.
+    fn pixels_of(slug: &str, p: Value, dims: Option<(u32, u32)>) -> f64 {
+        (estimate(find(slug).unwrap(), &params(p), &limits(&[]), &|_| dims).megapixels * 1e6).round()
+    }
+
+    /// A reservation kept as if its request had been submitted.
+    fn kept(r: Result<Reservation, Error>) -> Reservation {
+        let mut r = r.expect("fits the budget");
+        r.submitted();
+        r
     }
 
     #[test]
@@ -154,29 +332,49 @@ mod tests {
         let budget = Budget::new(&limits(&[("FLUXPLAY_DAILY_IMAGES", "5")]));
         let two = Estimate { images: 2, megapixels: 1.0, credits: None };
         let now = 10 * DAY + 3600;
-        assert!(budget.reserve_at(&two, now).is_ok());
-        assert!(budget.reserve_at(&two, now).is_ok());
+        kept(budget.reserve_at(&two, now));
+        kept(budget.reserve_at(&two, now));
         let Err(Error::Busy { message, retry_after }) = budget.reserve_at(&two, now) else { panic!("over budget") };
         assert!(message.contains("5 images") && message.contains("1 left"), "{message}");
         assert_eq!(retry_after, DAY - 3600);
-        assert!(budget.reserve_at(&Estimate { images: 1, ..two }, now).is_ok(), "the last one still fits");
-        assert!(budget.reserve_at(&two, now + DAY).is_ok(), "a new day");
+        kept(budget.reserve_at(&Estimate { images: 1, ..two }, now));
+        kept(budget.reserve_at(&two, now + DAY));
+    }
+
+    #[test]
+    fn a_reservation_not_submitted_is_given_back_and_one_settles_only_down() {
+        let l = limits(&[("FLUXPLAY_DAILY_IMAGES", "3"), ("FLUXPLAY_DAILY_CREDITS", "10")]);
+        let budget = Budget::new(&l);
+        let cost = Estimate { images: 2, megapixels: 4.0, credits: Some(8.0) };
+        let now = 5 * DAY;
+        drop(budget.reserve_at(&cost, now).unwrap());
+        assert_eq!(budget.spent(), Spent { day: 5, images: 0, credits: 0.0 }, "nothing was submitted");
+
+        let mut r = budget.reserve_at(&cost, now).unwrap();
+        r.settle(&Estimate { images: 2, megapixels: 1.0, credits: Some(2.0) });
+        r.settle(&Estimate { images: 3, megapixels: 9.0, credits: Some(18.0) });
+        assert_eq!(budget.spent(), Spent { day: 5, images: 2, credits: 2.0 }, "down to the real size, never up");
+        r.submitted();
+        drop(r);
+        assert_eq!(budget.spent(), Spent { day: 5, images: 2, credits: 2.0 }, "a submitted request is kept");
+
+        let late = budget.reserve_at(&Estimate { images: 1, megapixels: 1.0, credits: Some(1.0) }, now).unwrap();
+        kept(budget.reserve_at(&Estimate { images: 1, megapixels: 1.0, credits: None }, now + DAY));
+        drop(late);
+        assert_eq!(budget.spent(), Spent { day: 6, images: 1, credits: 0.0 }, "yesterday's is not taken from today");
     }
 
     #[test]
     fn credits_count_where_a_price_is_known() {
         let l = limits(&[("FLUXPLAY_DAILY_CREDITS", "10"), ("FLUXPLAY_PRICES", "bfl/flux-dev=2.5/mp")]);
-        let model = app::catalog::find("bfl/flux-dev").unwrap();
-        let params = serde_json::json!({"prompt": "x", "width": 1024, "height": 1024}).as_object().unwrap().clone();
-        let cost = estimate(model, &params, &l);
+        let model = find("bfl/flux-dev").unwrap();
+        let cost = estimate(model, &params(json!({"prompt": "x", "width": 1024, "height": 1024})), &l, &unknown);
         assert_eq!(cost.images, 1);
         assert!((cost.credits.unwrap() - 2.5 * 1.048576).abs() < 1e-9, "{cost:?}");
         let budget = Budget::new(&l);
-        for _ in 0..3 {
-            budget.reserve_at(&cost, 0).unwrap();
-        }
+        let _held: Vec<_> = (0..3).map(|_| kept(budget.reserve_at(&cost, 0))).collect();
         assert!(matches!(budget.reserve_at(&cost, 0), Err(Error::Busy { .. })), "a fourth would pass 10 credits");
-        let unpriced = estimate(app::catalog::find("segmind/flux-dev").unwrap(), &Map::new(), &l);
+        let unpriced = estimate(find("segmind/flux-dev").unwrap(), &Map::new(), &l, &unknown);
         assert_eq!(unpriced.credits, None);
     }
 
@@ -188,8 +386,62 @@ mod tests {
             ("replicate/black-forest-labs/flux-dev", "num_outputs"),
             ("segmind/flux-dev", "samples"),
         ] {
-            let params = serde_json::json!({ "prompt": "x", key: 3 }).as_object().unwrap().clone();
-            assert_eq!(estimate(app::catalog::find(slug).unwrap(), &params, &l).images, 3, "{slug}");
+            let p = params(json!({ "prompt": "x", key: 3 }));
+            assert_eq!(estimate(find(slug).unwrap(), &p, &l, &unknown).images, 3, "{slug}");
+        }
+    }
+
+    #[test]
+    fn sizes_come_from_the_catalogs_data_for_every_kind_of_output() {
+        let none = None;
+        // Fields: presets, custom sizes, width × height, "WxH".
+        assert_eq!(pixels_of("aimlapi/flux/dev", json!({"prompt": "x"}), none), 1024.0 * 768.0);
+        assert_eq!(pixels_of("fal/fal-ai/flux/dev", json!({"image_size": "square"}), none), 512.0 * 512.0);
+        let custom = json!({"image_size": {"width": 4096, "height": 2048}});
+        assert_eq!(pixels_of("fal/fal-ai/flux/dev", custom, none), 4096.0 * 2048.0);
+        assert_eq!(pixels_of("bfl/flux-dev", json!({"width": 1440, "height": 256}), none), 1440.0 * 256.0);
+        assert_eq!(pixels_of("openai/flux-dev", json!({"size": "1536x1024"}), none), 1536.0 * 1024.0);
+        // Ultra: 16:9 is documented (and the default); the others about as many pixels, rounded up.
+        let ultra = "aimlapi/flux-pro/v1.1-ultra";
+        assert_eq!(pixels_of(ultra, json!({}), none), 2752.0 * 1536.0);
+        for ratio in ["21:9", "4:3", "3:2", "1:1", "2:3", "3:4", "9:16", "9:21"] {
+            let mp = pixels_of(ultra, json!({ "aspect_ratio": ratio }), none) / 1e6;
+            assert!((4.2..4.4).contains(&mp), "{ratio}: {mp}");
+        }
+        assert_eq!(pixels_of("aimlapi/flux/kontext-pro/text-to-image", json!({"aspect_ratio": "1:1"}), none), 1048576.0);
+        // Replicate's table, halved by megapixels=0.25; 1min.ai's "2" doubles the area, rounded up.
+        let replicate = "replicate/black-forest-labs/flux-dev";
+        assert_eq!(pixels_of(replicate, json!({"aspect_ratio": "21:9"}), none), 1536.0 * 640.0);
+        assert_eq!(pixels_of(replicate, json!({"aspect_ratio": "21:9", "megapixels": "0.25"}), none), 768.0 * 320.0);
+        assert_eq!(pixels_of("1min/black-forest-labs/flux-dev", json!({"megapixels": "2"}), none), 1472.0 * 1472.0);
+        assert_eq!(pixels_of("segmind/flux-dev", json!({"aspect_ratio": "9:16"}), none), 768.0 * 1344.0);
+        // A reference: its own size (sides up to 32), within Replicate's 1440×1440; unknown, the bound.
+        let i2i = "aimlapi/flux/dev/image-to-image";
+        let reference = json!({"image_url": "/uploads/x.png"});
+        assert_eq!(pixels_of(i2i, reference.clone(), Some((1000, 750))), 1024.0 * 768.0);
+        assert_eq!(pixels_of(i2i, reference, None), 16_777_216.0 + 32.0 * (8192.0 + 2048.0) + 1024.0);
+        let big = json!({"image": "/uploads/x.png", "aspect_ratio": "21:9"});
+        assert_eq!(pixels_of(replicate, big.clone(), Some((4000, 3000))), 1440.0 * 1088.0);
+        assert_eq!(pixels_of(replicate, big, None), 1440.0 * 1440.0);
+        // …or the image's shape at the chosen area, when that is larger (1min.ai).
+        let shaped = json!({"image_prompt": "/uploads/x.png", "aspect_ratio": "16:9"});
+        assert_eq!(pixels_of("1min/black-forest-labs/flux-dev", shaped, Some((64, 64))), 1024.0 * 1024.0);
+    }
+
+    #[test]
+    fn the_reference_bounds_are_the_decoders_limits() {
+        assert_eq!((crate::decode::MAX_SIDE, crate::decode::MAX_PIXELS), (MAX_REFERENCE_SIDE, MAX_REFERENCE_PIXELS));
+    }
+
+    #[test]
+    fn every_model_has_a_size_from_its_data() {
+        for model in app::catalog::models() {
+            let mut p = Map::new();
+            for field in model.model.fields.iter().filter(|f| matches!(f.kind, Kind::Image(_))) {
+                p.insert(field.key.into(), Value::from("/uploads/x.png"));
+            }
+            let cost = estimate(model, &p, &limits(&[]), &|_| Some((1024, 1024)));
+            assert!(cost.megapixels > 0.0 && cost.megapixels * 1e6 < UNKNOWN, "{} {cost:?}", model.slug());
         }
     }
 
@@ -197,26 +449,36 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
-        /// Whatever dimensions and counts are asked, what validation lets through stays
-        /// within 10 images (OpenAI's documented `n` maximum; the others stop at 4) of at
-        /// most 4096×4096: the cost of one request is bounded.
+        /// Whatever dimensions, counts and references are asked, what validation lets
+        /// through stays within 10 images (OpenAI's documented `n` maximum; the others
+        /// stop at 4) of at most 4096×4096, or, with a reference image, what the largest
+        /// reference this server accepts makes: the cost of one request is bounded.
         #[test]
         fn what_validation_accepts_has_a_bounded_cost(
             model in 0..app::catalog::models().count(),
             w in proptest::prop_oneof![4 => (8u64..64).prop_map(|k| k * 32), 1 => 1u64..5000, 1 => 0u64..2_000_000],
             h in proptest::prop_oneof![4 => (8u64..64).prop_map(|k| k * 32), 1 => 1u64..5000, 1 => 0u64..2_000_000],
             n in proptest::prop_oneof![4 => 1u64..6, 1 => 0u64..1_000_000],
+            url in proptest::bool::ANY,
         ) {
             let model = app::catalog::models().nth(model).unwrap();
-            let mut params = serde_json::json!({
+            let image = if url { "https://example.com/a.png" } else { "/uploads/0000000000000000000000000000000000000000000000000000000000000000.png" };
+            let mut params = json!({
                 "prompt": "x", "width": w, "height": h, "image_size": {"width": w, "height": h},
                 "num_images": n, "samples": n, "num_outputs": n, "n": n, "size": format!("{w}x{h}"),
+                "image_url": image, "image": image, "image_prompt": image,
             }).as_object().unwrap().clone();
             params.retain(|k, _| model.field(k).is_some());
             if app::validate::validate(model, &params).is_empty() {
-                let cost = estimate(model, &params, &limits(&[]));
+                // An upload is within the decoder's limits; a URL's size is not known yet.
+                let fits = w * h <= MAX_REFERENCE_PIXELS && w.max(h) <= u64::from(MAX_REFERENCE_SIDE);
+                let dims = (!url && fits).then_some((w as u32, h as u32));
+                let cost = estimate(model, &params, &limits(&[]), &|_| dims);
+                let referenced = ["image_url", "image", "image_prompt"].iter().any(|k| params.contains_key(*k));
+                let most = if referenced { largest(&Reference { key: "", max_side: MAX_REFERENCE_SIDE }) } else { 4096.0 * 4096.0 };
+                let most = most / 1e6;
                 proptest::prop_assert!(cost.images <= 10, "{} {cost:?}", model.slug());
-                proptest::prop_assert!(cost.megapixels <= 4096.0 * 4096.0 / 1e6, "{} {cost:?}", model.slug());
+                proptest::prop_assert!(cost.megapixels <= most, "{} {cost:?}", model.slug());
             }
         }
     }

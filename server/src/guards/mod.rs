@@ -10,6 +10,7 @@ pub mod rate_limit;
 use crate::error::Error;
 use crate::limits::Limits;
 use crate::metrics::{Metrics, Refusal};
+use crate::store::ImageStore;
 use app::catalog::ModelRef;
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -25,9 +26,13 @@ pub struct Guards {
     running: Arc<Semaphore>,
 }
 
-/// A generation's right to run; dropping it frees the slot.
+/// A generation's right to run, with its share of the budget (live providers);
+/// dropping it frees the slot, and gives the share back unless it was submitted.
 #[derive(Debug)]
-pub struct Slot(#[allow(dead_code)] OwnedSemaphorePermit);
+pub struct Slot {
+    _permit: OwnedSemaphorePermit,
+    reservation: Option<budget::Reservation>,
+}
 
 impl Guards {
     /// `any_live`: some provider is called with a real key. Then, or with a passphrase,
@@ -39,7 +44,7 @@ impl Guards {
         Self {
             lock: limits.passphrase.as_ref().map(passphrase::Lock::new),
             budget: budget::Budget::new(&limits),
-            rate: rate_limit::config(per_minute, limits.rate_burst, limits.trusted_proxies),
+            rate: rate_limit::config(per_minute, limits.rate_burst),
             running: Arc::new(Semaphore::new(limits.max_concurrent)),
             limits,
         }
@@ -47,11 +52,13 @@ impl Guards {
 
     /// Takes a slot, then (for a live provider) reserves the request's cost.
     /// Both happen before anything is sent, and both refuse rather than queue.
+    /// `uploads` holds the reference images, whose size may decide the cost.
     pub fn admit(
         &self,
         model: ModelRef,
         params: &Map<String, Value>,
         live: bool,
+        uploads: &ImageStore,
         metrics: &Metrics,
     ) -> Result<Slot, Error> {
         let permit = self.running.clone().try_acquire_owned().map_err(|_| {
@@ -63,12 +70,23 @@ impl Guards {
             ),
             retry_after: 5,
         }})?;
-        if live {
-            self.budget
-                .reserve(&budget::estimate(model, params, &self.limits))
-                .inspect_err(|_| metrics.refused(Refusal::Budget))?;
+        let reservation = if live {
+            let cost = budget::estimate(model, params, &self.limits, &budget::upload_size(uploads));
+            Some(self.budget.reserve(&cost).inspect_err(|_| metrics.refused(Refusal::Budget))?)
+        } else {
+            None
+        };
+        Ok(Slot { _permit: permit, reservation })
+    }
+
+    /// Right before the request goes to the provider: the reservation is settled to
+    /// what is known now (a fetched reference's real size; never more than reserved)
+    /// and kept, since from here on the request may be charged.
+    pub fn submitting(&self, slot: &mut Slot, model: ModelRef, params: &Map<String, Value>, uploads: &ImageStore) {
+        if let Some(reservation) = slot.reservation.as_mut() {
+            reservation.settle(&budget::estimate(model, params, &self.limits, &budget::upload_size(uploads)));
+            reservation.submitted();
         }
-        Ok(Slot(permit))
     }
 
     pub fn running(&self) -> usize {
@@ -76,8 +94,39 @@ impl Guards {
     }
 }
 
-/// The emulators cost nothing but CPU. This server's own calls to them come from
-/// loopback and pass; anyone else meets the passphrase and the rate limit.
+/// A cap on requests in progress at once, for routes whose requests hold much
+/// memory: over it, 429 at once (never a queue).
+#[derive(Clone)]
+pub struct AtOnce {
+    slots: Arc<Semaphore>,
+    n: usize,
+    what: &'static str,
+}
+
+impl AtOnce {
+    pub fn new(n: usize, what: &'static str) -> Self {
+        Self { slots: Arc::new(Semaphore::new(n)), n, what }
+    }
+}
+
+/// The middleware for `AtOnce` (`from_fn_with_state`).
+pub async fn at_once(
+    axum::extract::State(cap): axum::extract::State<AtOnce>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let Ok(_permit) = cap.slots.try_acquire_owned() else {
+        let message = format!("{} {} are already in progress on this server. Try again in a moment.", cap.n, cap.what);
+        return Error::Busy { message, retry_after: 1 }.into_response();
+    };
+    next.run(req).await
+}
+
+/// The public `/emulate` mount. This server never calls it (its own calls go to
+/// a private loopback listener, see `emulator::serve_private`), so nobody here is
+/// trusted by address: once a key or passphrase makes the server a public demo,
+/// every client meets the passphrase and the rate limit, loopback included.
 pub async fn emulator_gate(
     axum::extract::State(state): axum::extract::State<crate::AppState>,
     req: axum::extract::Request,
@@ -85,20 +134,17 @@ pub async fn emulator_gate(
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
     let guards = &state.inner.guards;
-    let client = rate_limit::ClientIp { trusted_proxies: guards.limits.trusted_proxies }.of(&req);
-    let local = match client {
-        std::net::IpAddr::V4(v4) => v4.is_loopback(),
-        std::net::IpAddr::V6(v6) => v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
-    };
-    if local {
-        return next.run(req).await;
-    }
     if guards.lock.as_ref().is_some_and(|lock| !lock.admits(req.headers())) {
         return passphrase::locked(&state.inner.metrics).into_response();
     }
-    if let Some(Err(wait)) = guards.rate.as_ref().map(|rate| rate.limiter().check_key(&client)) {
-        let now = governor::clock::Clock::now(&governor::clock::DefaultClock::default());
-        return rate_limit::too_many(&state.inner.metrics, wait.wait_time_from(now).as_secs()).into_response();
+    if let Some(rate) = &guards.rate {
+        let Some(client) = req.extensions().get::<crate::client::Client>() else {
+            return Error::BadRequest("The client's address is unknown.".into()).into_response();
+        };
+        if let Err(wait) = rate.limiter().check_key(&crate::client::limit_key(client.0)) {
+            let now = governor::clock::Clock::now(&governor::clock::DefaultClock::default());
+            return rate_limit::too_many(&state.inner.metrics, wait.wait_time_from(now).as_secs()).into_response();
+        }
     }
     next.run(req).await
 }

@@ -156,10 +156,6 @@ fn percent_encode(text: &str) -> String {
         .collect()
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
-}
-
 fn form(next: &str, error: Option<&str>) -> String {
     let error = error.map(|e| format!(r#"<p class="error" role="alert">{e}</p>"#)).unwrap_or_default();
     format!(
@@ -169,7 +165,7 @@ fn form(next: &str, error: Option<&str>) -> String {
 <form method="post" action="/unlock"><label for="passphrase">Passphrase</label>
 <input id="passphrase" name="passphrase" type="password" autocomplete="current-password" required autofocus>
 <input type="hidden" name="next" value="{}"><button type="submit">Enter</button></form>{error}</main></body></html>"#,
-        escape(safe_next(next))
+        html_escape::encode_double_quoted_attribute(safe_next(next))
     )
 }
 

@@ -141,7 +141,8 @@ pub async fn submit(
     let headers = resp.headers().clone();
     let body = read_capped(resp, state.limits().max_upstream_bytes, name).await?;
     if !status.is_success() {
-        let text = redact(&String::from_utf8_lossy(&body[..body.len().min(2000)]), upstream);
+        // Redacted whole, then shortened: a cut through the key would log part of it.
+        let text = shorten(&redact(&String::from_utf8_lossy(&body), upstream), 2000);
         tracing::warn!(provider = name, status = status.as_u16(), body = %text, "provider refused the request");
     }
     Ok((status, headers, body))
@@ -293,11 +294,29 @@ pub fn same_origin(url: &str, base: &str) -> bool {
     }
 }
 
-/// The provider refused the request; its own words (shortened) say why.
+/// The provider refused the request; its own words say why (redacted, then
+/// shortened, in `generate::execute`: cutting first could leave half a key).
 pub fn rejected(provider: &str, why: &str) -> Error {
-    Error::Provider {
-        status: StatusCode::BAD_GATEWAY,
-        message: format!("{provider} rejected the request: {}", why.chars().take(300).collect::<String>()),
+    Error::Provider { status: StatusCode::BAD_GATEWAY, message: format!("{provider} rejected the request: {why}") }
+}
+
+/// At most `max` characters of `text`, marked when cut. Only for text already redacted.
+pub fn shorten(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
+/// Every string in a provider's raw answer (and every member name) with the key cut out.
+pub fn redact_value(value: Value, upstream: &Upstream) -> Value {
+    match value {
+        Value::String(s) => Value::String(redact(&s, upstream)),
+        Value::Array(items) => Value::Array(items.into_iter().map(|v| redact_value(v, upstream)).collect()),
+        Value::Object(map) => {
+            Value::Object(map.into_iter().map(|(k, v)| (redact(&k, upstream), redact_value(v, upstream))).collect())
+        }
+        other => other,
     }
 }
 

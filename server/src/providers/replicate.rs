@@ -44,7 +44,7 @@ pub async fn generate(
                 let why = prediction.get("error").and_then(Value::as_str).unwrap_or("no reason given");
                 return Err(Error::Provider {
                     status: StatusCode::BAD_GATEWAY,
-                    message: format!("{NAME}'s prediction failed: {}", why.chars().take(300).collect::<String>()),
+                    message: format!("{NAME}'s prediction failed: {why}"),
                 });
             }
             "starting" => progress.queued(None),

@@ -42,7 +42,7 @@ pub async fn generate(
 fn status_error(status: u16, body: &[u8]) -> Error {
     let message = serde_json::from_slice::<Value>(body)
         .ok()
-        .and_then(|j| j.get("error").and_then(Value::as_str).map(|m| m.chars().take(300).collect::<String>()));
+        .and_then(|j| j.get("error").and_then(Value::as_str).map(str::to_owned));
     match status {
         400 => rejected(NAME, message.as_deref().unwrap_or("bad request")),
         406 => Error::Provider {

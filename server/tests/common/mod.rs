@@ -4,7 +4,7 @@
 use leptos::config::LeptosOptions;
 use server::config::Config;
 use server::safe_fetch::{Lookup, Policy, SafeFetch};
-use server::{app, AppState};
+use server::AppState;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -59,20 +59,17 @@ pub fn state(vars: &[(&str, &str)]) -> AppState {
 
 /// Serves the whole app on a free loopback port, as `main` does.
 pub async fn spawn(vars: &[(&str, &str)]) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let state = AppState::with_fetch(options(), config(vars), addr, safe_fetch(Policy::default(), &[])).unwrap();
-    tokio::spawn(async move { server::serve(listener, app(state)).await.unwrap() });
-    addr
+    spawn_state(vars, safe_fetch(Policy::default(), &[])).await.0
 }
 
 /// As `spawn`, with the fetcher given and the state at hand (for its counters).
 pub async fn spawn_state(vars: &[(&str, &str)], fetch: SafeFetch) -> (SocketAddr, AppState) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let state = AppState::with_fetch(options(), config(vars), addr, fetch).unwrap();
-    let router = app(state.clone());
-    tokio::spawn(async move { server::serve(listener, router).await.unwrap() });
+    let emulator = server::emulator::serve_private().await.unwrap();
+    let state = AppState::with_fetch(options(), config(vars), emulator, fetch).unwrap();
+    let serving = state.clone();
+    tokio::spawn(async move { server::serve(listener, serving, std::future::pending()).await.unwrap() });
     (addr, state)
 }
 

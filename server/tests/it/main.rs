@@ -14,6 +14,7 @@ mod error_statuses;
 mod fal;
 mod faults;
 mod guards;
+mod hostile;
 mod openai;
 mod replicate;
 mod segmind_onemin;

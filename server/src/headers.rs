@@ -1,0 +1,71 @@
+//! Security headers on every response, and the page rendered with a fresh CSP
+//! nonce: the only inline script is Leptos's hydration loader, which carries it.
+//! The JSON island in the head is `type="application/json"`, data a browser never runs.
+
+use crate::state::AppState;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::header::{CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
+use axum::http::{HeaderValue, Request};
+use axum::response::{IntoResponse, Response};
+use leptos::nonce::Nonce;
+use leptos::prelude::provide_context;
+
+/// The policy: this origin's scripts (and wasm), styles and images, nothing
+/// else; `nonce` admits the hydration loader. `frame_ancestors` is a setting,
+/// checked at start-up to hold only CSP sources.
+pub fn policy(nonce: Option<&str>, frame_ancestors: &str) -> String {
+    let inline = nonce.map(|n| format!(" 'nonce-{n}'")).unwrap_or_default();
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{inline}; style-src 'self'; \
+         img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors {frame_ancestors}"
+    )
+}
+
+/// Adds the headers every response carries; a response that set its own CSP (the page) keeps it.
+pub async fn add(State(state): State<AppState>, req: Request<Body>, next: axum::middleware::Next) -> Response {
+    let mut response = next.run(req).await;
+    let headers = response.headers_mut();
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    if !headers.contains_key(CONTENT_SECURITY_POLICY) {
+        if let Ok(csp) = HeaderValue::from_str(&policy(None, &state.limits().frame_ancestors)) {
+            headers.insert(CONTENT_SECURITY_POLICY, csp);
+        }
+    }
+    response
+}
+
+/// `GET /`: the playground, server-rendered, with a nonce for this response only.
+pub async fn page(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let nonce = Nonce::new();
+    let csp = policy(Some(&nonce), &state.limits().frame_ancestors);
+    let status = state.backend_status();
+    let options = state.leptos_options.clone();
+    let render = leptos_axum::render_app_to_stream_with_context(
+        move || {
+            provide_context(status.clone());
+            provide_context(nonce.clone());
+        },
+        move || app::shell(options.clone()),
+    );
+    let mut response = render(req).await.into_response();
+    if let Ok(csp) = HeaderValue::from_str(&csp) {
+        response.headers_mut().insert(CONTENT_SECURITY_POLICY, csp);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::policy;
+
+    #[test]
+    fn the_policy_admits_only_this_origin_and_the_nonce() {
+        let csp = policy(Some("abc"), "'self'");
+        assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval' 'nonce-abc';"), "{csp}");
+        assert!(!csp.contains("unsafe-inline") && csp.ends_with("frame-ancestors 'self'"), "{csp}");
+        assert!(!policy(None, "'none'").contains("nonce"));
+    }
+}

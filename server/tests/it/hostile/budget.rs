@@ -1,0 +1,203 @@
+//! A visitor who picks the largest output a model makes (ultra's 4 MP, a big
+//! reference image for image-to-image) must not get past a per-megapixel credit
+//! budget by it: the estimate counts what each model really makes. And a request
+//! that never reached the provider (a reference URL that cannot be fetched) must
+//! not use the budget up either.
+
+use crate::common;
+use app::catalog::{Kind, ModelRef};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use serde_json::{json, Map, Value};
+use server::guards::budget;
+use server::AppState;
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+
+/// Cases per model: each one has the emulator render its images.
+const CASES: u32 = 3;
+/// Custom sizes (fal's go to 4096) are drawn up to this side: the emulator renders
+/// every pixel, and the estimate's arithmetic is the same at any side.
+const MOST_SIDE: u32 = 2048;
+
+/// A field's value as drawn; an image is uploaded when the case runs.
+#[derive(Debug, Clone)]
+enum Drawn {
+    Value(Value),
+    Upload(u32, u32),
+}
+
+/// A valid value for `kind`, from the catalog's own data: an option, a preset, an
+/// in-range number (a multiple where one is asked), a reference image of any shape.
+fn value(kind: &Kind) -> BoxedStrategy<Drawn> {
+    let plain = |v: Value| Drawn::Value(v);
+    match kind {
+        Kind::Text { example, .. } => Just(plain(json!(example))).boxed(),
+        Kind::Bool { only: Some(only), .. } => Just(plain(json!(only))).boxed(),
+        Kind::Bool { .. } => any::<bool>().prop_map(move |b| plain(json!(b))).boxed(),
+        Kind::Choice(c) => {
+            let values: Vec<&str> = c.options.iter().map(|o| o.value).collect();
+            proptest::sample::select(values).prop_map(move |v| plain(json!(v))).boxed()
+        }
+        Kind::Number(n) => {
+            let (lo, hi) = (n.min.unwrap_or(0.0), n.max.unwrap_or(n.min.unwrap_or(0.0) + 1e6));
+            match (n.integer, n.multiple_of) {
+                (true, Some(m)) => {
+                    ((lo / m).ceil() as i64..=(hi / m).floor() as i64).prop_map(move |k| plain(json!(k * m as i64))).boxed()
+                }
+                (true, None) => (lo as i64..=hi as i64).prop_map(move |k| plain(json!(k))).boxed(),
+                (false, _) => (lo..=hi).prop_map(move |x| plain(json!(x))).boxed(),
+            }
+        }
+        Kind::Size(s) => {
+            let names: Vec<&str> = s.presets.iter().map(|p| p.name).collect();
+            let (m, lo, hi) = (s.multiple_of.max(1), s.min, s.max.min(MOST_SIDE));
+            let side = (lo.div_ceil(m)..=hi / m).prop_map(move |k| k * m);
+            prop_oneof![
+                proptest::sample::select(names).prop_map(move |n| plain(json!(n))),
+                (side.clone(), side).prop_map(move |(w, h)| plain(json!({"width": w, "height": h}))),
+            ]
+            .boxed()
+        }
+        Kind::Image(_) => (16u32..=1800, 16u32..=1800).prop_map(|(w, h)| Drawn::Upload(w, h)).boxed(),
+    }
+}
+
+/// Every required field, and each optional one or not (then its default counts).
+fn params(model: ModelRef) -> BoxedStrategy<Vec<(&'static str, Drawn)>> {
+    let fields: Vec<BoxedStrategy<Option<(&'static str, Drawn)>>> = model
+        .model
+        .fields
+        .iter()
+        .map(|f| {
+            let key = f.key;
+            if f.required {
+                value(&f.kind).prop_map(move |v| Some((key, v))).boxed()
+            } else {
+                proptest::option::of(value(&f.kind).prop_map(move |v| (key, v))).boxed()
+            }
+        })
+        .collect();
+    fields.prop_map(|all| all.into_iter().flatten().collect()).boxed()
+}
+
+async fn upload(addr: SocketAddr, width: u32, height: u32) -> String {
+    let resp = reqwest::Client::new()
+        .post(format!("http://{addr}/api/uploads"))
+        .header("content-type", "image/png")
+        .body(common::png(width, height))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "upload {width}x{height}");
+    resp.json::<Value>().await.unwrap()["reference"].as_str().unwrap().to_owned()
+}
+
+/// Generates with `drawn` through the server; the estimate beside what was made.
+async fn case(addr: SocketAddr, state: &AppState, model: ModelRef, drawn: Vec<(&str, Drawn)>) -> Result<(), String> {
+    let mut params = Map::new();
+    for (key, v) in drawn {
+        let v = match v {
+            Drawn::Value(v) => v,
+            Drawn::Upload(w, h) => Value::from(upload(addr, w, h).await),
+        };
+        params.insert(key.to_owned(), v);
+    }
+    let cost =
+        budget::estimate(model, &params, &state.inner.guards.limits, &budget::upload_size(&state.inner.uploads));
+    let (status, answer) = common::generate(addr, &model.slug(), Value::Object(params.clone())).await;
+    if status != 200 {
+        return Err(format!("{status}: {answer} for {params:?}"));
+    }
+    let images = answer["images"].as_array().cloned().unwrap_or_default();
+    let made: Vec<(u64, u64)> =
+        images.iter().map(|i| (i["width"].as_u64().unwrap_or(0), i["height"].as_u64().unwrap_or(0))).collect();
+    let most = (cost.megapixels * 1e6).round() as u64;
+    if made.is_empty() || made.len() > cost.images as usize || made.iter().any(|(w, h)| w * h > most) {
+        return Err(format!("made {made:?}, estimated {} × {most} px, for {params:?}", cost.images));
+    }
+    Ok(())
+}
+
+/// For every model and random valid params, the estimate is at least what the
+/// (emulated) provider makes: images, and pixels of each.
+#[test]
+fn the_estimate_covers_what_every_model_makes() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let (addr, state) = rt.block_on(common::spawn_state(&[], common::safe_fetch(Default::default(), &[])));
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let runs: Vec<_> = app::catalog::models()
+            .map(|model| {
+                let (handle, state) = (rt.handle().clone(), state.clone());
+                scope.spawn(move || {
+                    let config = Config { cases: CASES, failure_persistence: None, max_shrink_iters: 32, ..Config::default() };
+                    let mut runner = TestRunner::new(config);
+                    runner
+                        .run(&params(model), |drawn| {
+                            handle.block_on(case(addr, &state, model, drawn)).map_err(TestCaseError::fail)
+                        })
+                        .err()
+                        .map(|e| format!("{}: {e}", model.slug()))
+                })
+            })
+            .collect();
+        runs.into_iter().filter_map(|r| r.join().unwrap()).collect()
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Ultra makes 2752×1536 (4.2 MP) at 16:9: a per-megapixel budget of 20 credits
+/// pays for floor(20 / 4.23) = 4 of them, not the 20 a 1 MP estimate would let through.
+#[tokio::test]
+async fn a_credit_budget_lets_through_exactly_what_it_pays_for() {
+    let model = "aimlapi/flux-pro/v1.1-ultra";
+    let vars = [("FLUXPLAY_DAILY_CREDITS", "20"), ("FLUXPLAY_PRICES", "aimlapi/flux-pro/v1.1-ultra=1/mp")];
+    let (addr, submits, state) = common::live("aimlapi", "k", &vars).await;
+    let (mut passed, mut real) = (0, 0.0);
+    for _ in 0..8 {
+        match common::generate(addr, model, json!({"prompt": "p", "aspect_ratio": "16:9"})).await {
+            (200, answer) => {
+                passed += 1;
+                let image = &answer["images"][0];
+                real = image["width"].as_f64().unwrap() * image["height"].as_f64().unwrap() / 1e6;
+            }
+            (429, answer) => assert!(answer["message"].as_str().unwrap().contains("20 credits"), "{answer}"),
+            (status, answer) => panic!("{status}: {answer}"),
+        }
+    }
+    assert!((real - 2752.0 * 1536.0 / 1e6).abs() < 1e-9, "{real}");
+    assert_eq!(passed, (20.0 / real).floor() as usize);
+    assert_eq!(submits.load(Ordering::SeqCst), passed);
+    assert!((state.inner.guards.budget.spent().credits - passed as f64 * real).abs() < 1e-9);
+}
+
+/// A reference URL that cannot be fetched: nothing reaches the provider, and
+/// the reservation (two images of the largest reference) is given back.
+#[tokio::test]
+async fn a_reference_that_cannot_be_fetched_gives_the_reservation_back() {
+    let model = "aimlapi/flux/dev/image-to-image";
+    let vars = [
+        ("FLUXPLAY_DAILY_IMAGES", "2"),
+        ("FLUXPLAY_DAILY_CREDITS", "100"),
+        ("FLUXPLAY_PRICES", "aimlapi/flux/dev/image-to-image=1/mp"),
+    ];
+    let (addr, submits, state) = common::live("aimlapi", "k", &vars).await;
+    let before = state.inner.guards.budget.spent();
+    for _ in 0..3 {
+        let params = json!({"prompt": "p", "image_url": "https://nowhere.test/cat.png", "num_images": 2});
+        let (status, answer) = common::generate(addr, model, params).await;
+        assert_eq!(status, 400, "{answer}");
+        assert_eq!(answer["fields"][0]["field"], "image_url", "{answer}");
+        let spent = state.inner.guards.budget.spent();
+        assert_eq!((spent.images, spent.credits), (before.images, before.credits), "given back");
+    }
+    assert_eq!(submits.load(Ordering::SeqCst), 0);
+    // The budget of two images is whole: an uploaded 640×480 reference spends its real size.
+    let reference = upload(addr, 640, 480).await;
+    let (status, answer) = common::generate(addr, model, json!({"prompt": "p", "image_url": reference, "num_images": 2})).await;
+    assert_eq!(status, 200, "{answer}");
+    let spent = state.inner.guards.budget.spent();
+    assert_eq!(spent.images, 2);
+    assert!((spent.credits - 2.0 * 640.0 * 480.0 / 1e6).abs() < 1e-9, "{spent:?}");
+    assert_eq!(submits.load(Ordering::SeqCst), 1);
+}
