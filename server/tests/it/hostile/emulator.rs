@@ -6,8 +6,8 @@ use crate::common;
 use serde_json::json;
 use std::time::{Duration, Instant};
 
-/// A PNG that is only a header: a signature and an IHDR claiming `width × height`.
-/// Enough for anything that reads the size without decoding.
+/// A PNG whose header claims `width × height` and whose pixels are missing:
+/// enough for anything that reads the size without decoding.
 fn png_header(width: u32, height: u32) -> Vec<u8> {
     fn crc32(bytes: &[u8]) -> u32 {
         let mut crc = !0u32;
@@ -24,9 +24,13 @@ fn png_header(width: u32, height: u32) -> Vec<u8> {
     ihdr.extend_from_slice(&height.to_be_bytes());
     ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    png.extend_from_slice(&13u32.to_be_bytes());
-    png.extend_from_slice(&ihdr);
-    png.extend_from_slice(&crc32(&ihdr).to_be_bytes());
+    // IHDR, a first IDAT (a decoder knows the image once it sees one), IEND.
+    for (kind, data) in [(&b"IHDR"[..], &ihdr[4..]), (b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]), (b"IEND", &[])] {
+        let chunk = [kind, data].concat();
+        png.extend_from_slice(&u32::try_from(data.len()).unwrap().to_be_bytes());
+        png.extend_from_slice(&chunk);
+        png.extend_from_slice(&crc32(&chunk).to_be_bytes());
+    }
     png
 }
 

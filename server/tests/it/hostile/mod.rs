@@ -9,3 +9,4 @@ mod hosts_and_headers;
 mod identity;
 mod slow_clients;
 mod xss;
+mod echoed_keys;
