@@ -147,8 +147,12 @@ async fn run(state: &AppState, ready: Ready, id: String, progress: &Progress) ->
         let checked = crate::decode::check(bytes.into(), state.limits().request_timeout)
             .await
             .map_err(|e| e.provider_image(i + 1))?;
-        let stored =
-            state.inner.store.put(&checked).await.map_err(|e| Error::Internal(format!("cannot store an image: {e}")))?;
+        let stored = state
+            .inner
+            .store
+            .put(&checked)
+            .await
+            .map_err(|e| Error::Internal(format!("cannot store an image: {e}")))?;
         images.push(GeneratedImage {
             url: format!("/images/{}", stored.name),
             width: stored.width,

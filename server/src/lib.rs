@@ -34,10 +34,10 @@ use axum::middleware::{self, Next};
 use axum::routing::{get, post};
 use axum::Router;
 pub use state::AppState;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::services::ServeDir;
-use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
 /// Upload bodies held in memory at once, all clients together: at most this many
@@ -50,7 +50,8 @@ pub fn app(state: AppState) -> Router {
     let _ = any_spawner::Executor::init_tokio();
     let site_root = state.leptos_options.site_root.to_string();
     let limits = state.limits();
-    let (json_limit, upload_limit, body_timeout) = (limits.max_json_bytes, limits.max_upload_bytes, limits.body_timeout);
+    let (json_limit, upload_limit, body_timeout) =
+        (limits.max_json_bytes, limits.max_upload_bytes, limits.body_timeout);
     let declared = |limit: usize| {
         let state = state.clone();
         middleware::from_fn(move |req: Request<Body>, next: Next| {
@@ -67,10 +68,9 @@ pub fn app(state: AppState) -> Router {
         .route("/api/jobs", post(generate::start).layer(DefaultBodyLimit::max(json_limit)).layer(declared(json_limit)))
         .route(
             "/api/uploads",
-            post(uploads::handler)
-                .layer(DefaultBodyLimit::max(upload_limit))
-                .layer(declared(upload_limit))
-                .layer(middleware::from_fn_with_state(guards::AtOnce::new(UPLOADS_AT_ONCE, "uploads"), guards::at_once)),
+            post(uploads::handler).layer(DefaultBodyLimit::max(upload_limit)).layer(declared(upload_limit)).layer(
+                middleware::from_fn_with_state(guards::AtOnce::new(UPLOADS_AT_ONCE, "uploads"), guards::at_once),
+            ),
         )
         .route_layer(middleware::from_fn_with_state(state.clone(), guards::passphrase::require))
         .route("/unlock", post(guards::passphrase::unlock).layer(DefaultBodyLimit::max(4096)));

@@ -32,7 +32,11 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
     ),
     ("FLUXPLAY_UPLOADS_MAX_AGE_HOURS", "24", "uploads older than this are removed (checked periodically)"),
     ("FLUXPLAY_BODY_TIMEOUT_SECS", "30", "time a client may take to send its whole request body"),
-    ("FLUXPLAY_HEADER_TIMEOUT_SECS", "10", "time a client may take to send a request's headers (also an idle connection's life)"),
+    (
+        "FLUXPLAY_HEADER_TIMEOUT_SECS",
+        "10",
+        "time a client may take to send a request's headers (also an idle connection's life)",
+    ),
     ("FLUXPLAY_MAX_CONNECTIONS", "1024", "open connections, all clients together; more wait in the kernel's queue"),
     ("FLUXPLAY_MAX_CONNECTIONS_PER_CLIENT", "32", "open connections from one client (an IPv6 client is its /64)"),
     (
@@ -148,7 +152,8 @@ impl Limits {
                 num(set, "FLUXPLAY_MAX_CONNECTIONS_PER_CLIENT", 32)?,
                 "FLUXPLAY_MAX_CONNECTIONS_PER_CLIENT",
             )?,
-            allowed_hosts: set("FLUXPLAY_ALLOWED_HOSTS").map_or_else(|| Ok(vec!["localhost".to_owned()]), |v| hosts(&v))?,
+            allowed_hosts: set("FLUXPLAY_ALLOWED_HOSTS")
+                .map_or_else(|| Ok(vec!["localhost".to_owned()]), |v| hosts(&v))?,
             frame_ancestors: set("FLUXPLAY_FRAME_ANCESTORS")
                 .map_or_else(|| Ok("'self'".to_owned()), |v| frame_ancestors(&v))?,
             connect_timeout: secs("FLUXPLAY_CONNECT_TIMEOUT_SECS", 10.0)?,
@@ -190,10 +195,11 @@ fn hosts(text: &str) -> Result<Vec<String>, ConfigError> {
 
 /// CSP sources only: no `;` or `,` that would end the directive and start another.
 fn frame_ancestors(text: &str) -> Result<String, ConfigError> {
-    let ok = !text.trim().is_empty()
-        && text.bytes().all(|b| b.is_ascii_graphic() && !b";,".contains(&b) || b == b' ');
-    ok.then(|| text.trim().to_owned())
-        .ok_or(ConfigError::Bad("FLUXPLAY_FRAME_ANCESTORS", "CSP sources separated by spaces, e.g. 'self' https://docs.example.com"))
+    let ok = !text.trim().is_empty() && text.bytes().all(|b| b.is_ascii_graphic() && !b";,".contains(&b) || b == b' ');
+    ok.then(|| text.trim().to_owned()).ok_or(ConfigError::Bad(
+        "FLUXPLAY_FRAME_ANCESTORS",
+        "CSP sources separated by spaces, e.g. 'self' https://docs.example.com",
+    ))
 }
 
 /// `slug=credits[/mp]` items separated by commas.

@@ -244,7 +244,8 @@ impl Quota {
 
 /// Every quarter of the age limit (between a second and ten minutes), until the store is dropped.
 async fn sweep(quota: Weak<Quota>) {
-    let Some(every) = quota.upgrade().map(|q| (q.limits.max_age / 4).clamp(Duration::from_secs(1), Duration::from_secs(600)))
+    let Some(every) =
+        quota.upgrade().map(|q| (q.limits.max_age / 4).clamp(Duration::from_secs(1), Duration::from_secs(600)))
     else {
         return;
     };

@@ -39,7 +39,10 @@ pub async fn handler(
 /// An upload larger than the whole quota is 507; a disk error is ours.
 pub fn stored_error(e: StoreError) -> Error {
     match e {
-        StoreError::OverQuota { .. } => Error::Rejected { status: StatusCode::INSUFFICIENT_STORAGE, message: format!("The upload cannot be kept: {e}") },
+        StoreError::OverQuota { .. } => Error::Rejected {
+            status: StatusCode::INSUFFICIENT_STORAGE,
+            message: format!("The upload cannot be kept: {e}"),
+        },
         StoreError::Io(e) => Error::Internal(format!("cannot store the upload: {e}")),
     }
 }

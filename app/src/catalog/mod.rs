@@ -109,8 +109,10 @@ pub struct ByRatio {
     /// A choice that scales the area, e.g. Replicate's `megapixels` ("0.25" halves each side).
     pub megapixels: Option<&'static str>,
     /// An optional image the output then follows ("the aspect ratio of your output
-    /// will match this image"). Whether the provider keeps the chosen area or the
-    /// image's size is not documented alike everywhere: the larger is counted.
+    /// will match this image"). Whether the provider then keeps the chosen area or
+    /// makes the image's own size is not documented alike everywhere (and an
+    /// emulator may ignore the image): the largest of the option's size, the
+    /// image's shape at that area, and the image's size is counted.
     pub reference: Option<Reference>,
 }
 
@@ -120,14 +122,16 @@ pub struct Reference {
     /// The image field.
     pub key: &'static str,
     /// The largest side made from it: Replicate scales a larger image down to fit
-    /// 1440×1440; where no limit is documented, the largest reference this server
-    /// accepts. Also the bound while the image's size is unknown (a URL not fetched yet).
+    /// 1440×1440; where no limit is documented, [`MAX_REFERENCE_SIDE`]. While the
+    /// image's size is unknown (a URL not fetched yet), the most any reference the
+    /// server accepts would make is counted.
     pub max_side: u32,
 }
 
-/// The largest reference image the server accepts, uploaded or fetched: a side,
-/// and pixels in all (the server's decode limits).
+/// The largest side of a reference image the server accepts, uploaded or
+/// fetched (the server's decode limits; a unit test keeps them equal).
 pub const MAX_REFERENCE_SIDE: u32 = 8192;
+/// The most pixels of a reference image the server accepts.
 pub const MAX_REFERENCE_PIXELS: u64 = 4096 * 4096;
 
 #[derive(Debug)]

@@ -7,6 +7,7 @@
 
 use super::files::Files;
 use super::knobs::Knobs;
+use super::table::Table;
 use super::{check, mount_url, picture};
 use axum::extract::{OriginalUri, Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -17,7 +18,6 @@ use bytes::Bytes;
 use image::ImageFormat;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
-use super::table::Table;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -100,7 +100,12 @@ fn validate(body: &Map<String, Value>) -> Result<(), (String, String)> {
             use base64::Engine;
             base64::engine::general_purpose::STANDARD
                 .decode(b)
-                .is_ok_and(|bytes| image::load_from_memory(&bytes).is_ok())
+                // The header, not the pixels: no request can make the emulator decode a bomb.
+                .is_ok_and(|bytes| {
+                    image::ImageReader::new(std::io::Cursor::new(bytes))
+                        .with_guessed_format()
+                        .is_ok_and(|r| r.format().is_some() && r.into_dimensions().is_ok())
+                })
         });
         if !ok {
             return Err(("image_prompt".into(), "image_prompt must be a base64-encoded image".into()));

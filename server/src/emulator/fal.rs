@@ -7,6 +7,7 @@
 
 use super::files::Files;
 use super::knobs::Knobs;
+use super::table::Table;
 use super::{check, mount_url, picture};
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -17,7 +18,6 @@ use base64::Engine;
 use bytes::Bytes;
 use image::ImageFormat;
 use serde_json::{json, Map, Value};
-use super::table::Table;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 

@@ -23,10 +23,10 @@ use axum::http::header::RETRY_AFTER;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::IntoResponse;
-use std::sync::Arc;
-use tokio::sync::Semaphore;
 use axum::routing::get;
 use axum::Router;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
 
 /// The largest request body an emulator reads (a 1min.ai asset upload is an image).
 pub const MAX_BODY: usize = 12 << 20;

@@ -5,6 +5,7 @@
 
 use super::files::Files;
 use super::knobs::Knobs;
+use super::table::Table;
 use super::{check, mount_url, picture, replicate_ratio_size};
 use axum::extract::{Multipart, OriginalUri, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -14,7 +15,6 @@ use axum::{Json, Router};
 use bytes::Bytes;
 use image::ImageFormat;
 use serde_json::{json, Map, Value};
-use super::table::Table;
 use std::sync::{Arc, Mutex};
 
 #[derive(Clone)]

@@ -18,8 +18,12 @@ pub fn bounded(width: u32, height: u32) -> (u32, u32) {
         return (w as u32, h as u32);
     }
     let scale = (MAX_PIXELS as f64 / (w * h) as f64).sqrt();
-    let fit = |side: u64| ((side as f64 * scale).floor() as u32).max(1);
-    (fit(w), fit(h))
+    let fit = |side: u64| ((side as f64 * scale).floor() as u64).max(1);
+    // A side that rounds up to 1 px leaves the other to take what is left.
+    let (bw, bh) = (fit(w), fit(h));
+    let bw = bw.min(MAX_PIXELS / bh);
+    let bh = bh.min(MAX_PIXELS / bw);
+    (bw as u32, bh as u32)
 }
 
 /// Soft colour fields on a gradient, derived from prompt and seed.

@@ -6,6 +6,7 @@
 
 use super::files::Files;
 use super::knobs::Knobs;
+use super::table::Table;
 use super::{check, mount_url, picture, replicate_ratio_size};
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
@@ -15,7 +16,6 @@ use axum::{Json, Router};
 use bytes::Bytes;
 use image::ImageFormat;
 use serde_json::{json, Map, Value};
-use super::table::Table;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -199,10 +199,9 @@ async fn create(
     if let Some(hold) = wait(&headers) {
         let until = Instant::now() + hold;
         while Instant::now() < until
-            && ready_after
-                .is_some_and(|ready| {
-                    r.predictions.lock().expect("lock").get(&id).is_some_and(|p| Instant::now() < p.started + ready)
-                })
+            && ready_after.is_some_and(|ready| {
+                r.predictions.lock().expect("lock").get(&id).is_some_and(|p| Instant::now() < p.started + ready)
+            })
         {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

@@ -81,7 +81,7 @@ impl Reservation {
 
 impl Drop for Reservation {
     fn drop(&mut self) {
-        if !self.submitted && std::env::var("OLD_ESTIMATE").is_err() {
+        if !self.submitted {
             self.give_back(self.images, self.credits);
         }
     }
@@ -191,9 +191,6 @@ const UNKNOWN: f64 = MAX_REFERENCE_SIDE as f64 * MAX_REFERENCE_SIDE as f64;
 fn pixels(model: ModelRef, values: &Map<String, Value>, reference: &dyn Fn(&str) -> Option<(u32, u32)>) -> f64 {
     // Outer `None`: no image given; inner: given, size unknown (a URL not fetched yet).
     let image = |key: &str| values.get(key).and_then(Value::as_str).map(reference);
-    if std::env::var("OLD_ESTIMATE").is_ok() {
-        return fields(model, values).map_or(1e6, |(w, h)| w * h);
-    }
     match model.model.output {
         Output::Fields => fields(model, values).map_or(UNKNOWN, |(w, h)| w * h),
         Output::Reference(r) => image(r.key).flatten().map_or_else(|| largest(&r), |dims| fit(dims, &r)),
@@ -411,7 +408,10 @@ mod tests {
             let mp = pixels_of(ultra, json!({ "aspect_ratio": ratio }), none) / 1e6;
             assert!((4.2..4.4).contains(&mp), "{ratio}: {mp}");
         }
-        assert_eq!(pixels_of("aimlapi/flux/kontext-pro/text-to-image", json!({"aspect_ratio": "1:1"}), none), 1048576.0);
+        assert_eq!(
+            pixels_of("aimlapi/flux/kontext-pro/text-to-image", json!({"aspect_ratio": "1:1"}), none),
+            1048576.0
+        );
         // Replicate's table, halved by megapixels=0.25; 1min.ai's "2" doubles the area, rounded up.
         let replicate = "replicate/black-forest-labs/flux-dev";
         assert_eq!(pixels_of(replicate, json!({"aspect_ratio": "21:9"}), none), 1536.0 * 640.0);

@@ -1,11 +1,11 @@
 //! Per-client rate limit on everything that costs (generations, uploads,
 //! passphrase attempts), keyed by the client `client::identify` found.
 
+use crate::client::{limit_key, Client};
 use crate::error::Error;
 use crate::metrics::{Metrics, Refusal};
 use crate::state::AppState;
 use axum::body::Body;
-use crate::client::{limit_key, Client};
 use axum::http::Request;
 use axum::response::IntoResponse;
 use governor::middleware::NoOpMiddleware;
@@ -48,7 +48,9 @@ pub fn config(per_minute: u32, burst: u32) -> Option<Arc<Config>> {
 pub fn layer(config: Arc<Config>, state: AppState) -> GovernorLayer<ByClient, NoOpMiddleware, Body> {
     GovernorLayer::new(config).error_handler(move |e| match e {
         GovernorError::TooManyRequests { wait_time, .. } => too_many(&state.inner.metrics, wait_time).into_response(),
-        GovernorError::UnableToExtractKey => Error::BadRequest("The client's address is unknown.".into()).into_response(),
+        GovernorError::UnableToExtractKey => {
+            Error::BadRequest("The client's address is unknown.".into()).into_response()
+        }
         other => Error::Internal(format!("rate limiter: {other}")).into_response(),
     })
 }

@@ -25,7 +25,9 @@ fn png_header(width: u32, height: u32) -> Vec<u8> {
     ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
     // IHDR, a first IDAT (a decoder knows the image once it sees one), IEND.
-    for (kind, data) in [(&b"IHDR"[..], &ihdr[4..]), (b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]), (b"IEND", &[])] {
+    for (kind, data) in
+        [(&b"IHDR"[..], &ihdr[4..]), (b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]), (b"IEND", &[])]
+    {
         let chunk = [kind, data].concat();
         png.extend_from_slice(&u32::try_from(data.len()).unwrap().to_be_bytes());
         png.extend_from_slice(&chunk);

@@ -157,13 +157,22 @@ fn hostile_header_values_answer_4xx_or_success_never_5xx() {
         "if-modified-since",
         "origin",
     ]);
-    let value = prop_oneof!["[ -~]{0,60}", Just("fluxplay_pass=".to_owned() + &"z".repeat(64)), Just("br;q=2, *;q=-1".to_owned())];
-    run(200, (name, value, prop_oneof![Just("/"), Just("/favicon.svg"), Just("/api/snippet?lang=curl")]), |(name, value, path)| {
-        let url = format!("http://{addr}{path}");
-        let status = rt.block_on(async { client.get(&url).header(name, &value).send().await.map(|r| r.status().as_u16()) });
-        match status {
-            Ok(status) => never_5xx(status, &format!("{url} {name}: {value}")),
-            Err(_) => Ok(()),
-        }
-    });
+    let value = prop_oneof![
+        "[ -~]{0,60}",
+        Just("fluxplay_pass=".to_owned() + &"z".repeat(64)),
+        Just("br;q=2, *;q=-1".to_owned())
+    ];
+    run(
+        200,
+        (name, value, prop_oneof![Just("/"), Just("/favicon.svg"), Just("/api/snippet?lang=curl")]),
+        |(name, value, path)| {
+            let url = format!("http://{addr}{path}");
+            let status =
+                rt.block_on(async { client.get(&url).header(name, &value).send().await.map(|r| r.status().as_u16()) });
+            match status {
+                Ok(status) => never_5xx(status, &format!("{url} {name}: {value}")),
+                Err(_) => Ok(()),
+            }
+        },
+    );
 }

@@ -10,8 +10,10 @@ async fn get_with_host(addr: std::net::SocketAddr, path: &str, host: &str) -> re
 #[tokio::test]
 async fn a_rebound_host_name_gets_nothing_but_a_misdirected_request() {
     let addr = common::spawn(&[("FLUXPLAY_ALLOWED_HOSTS", "docs.example.com")]).await;
-    for path in ["/", "/api/snippet?lang=curl", "/api/jobs/x", "/emulate/aimlapi/v1/images/generations", "/favicon.svg"] {
-        for host in ["attacker.example", "attacker.example:80", "127.0.0.1.nip.io", "docs.example.com.attacker.example"] {
+    for path in ["/", "/api/snippet?lang=curl", "/api/jobs/x", "/emulate/aimlapi/v1/images/generations", "/favicon.svg"]
+    {
+        for host in ["attacker.example", "attacker.example:80", "127.0.0.1.nip.io", "docs.example.com.attacker.example"]
+        {
             let resp = get_with_host(addr, path, host).await;
             assert_eq!(resp.status(), 421, "{path} {host}");
             let body = resp.text().await.unwrap();
@@ -65,7 +67,10 @@ async fn the_page_runs_only_scripts_that_carry_this_responses_nonce() {
         for tag in html.split("<script").skip(1) {
             let open = tag.split('>').next().unwrap();
             let data = open.contains(r#"type="application/json""#);
-            assert!(data || open.contains(&format!(r#"nonce="{nonce}""#)), "a script without the nonce: <script{open}>");
+            assert!(
+                data || open.contains(&format!(r#"nonce="{nonce}""#)),
+                "a script without the nonce: <script{open}>"
+            );
         }
         nonces.push(nonce);
     }

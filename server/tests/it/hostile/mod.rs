@@ -3,10 +3,10 @@
 //! surface as a stranger sees it, not from our own code.
 mod budget;
 mod decode;
+mod echoed_keys;
 mod emulator;
 mod fuzz;
 mod hosts_and_headers;
 mod identity;
 mod slow_clients;
 mod xss;
-mod echoed_keys;

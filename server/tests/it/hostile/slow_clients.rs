@@ -95,8 +95,8 @@ async fn a_body_that_trickles_steadily_still_meets_one_deadline_for_all_of_it() 
 
 #[tokio::test]
 async fn one_client_cannot_hold_more_than_its_connections_and_others_are_still_served() {
-    let addr = common::spawn(&[("FLUXPLAY_MAX_CONNECTIONS_PER_CLIENT", "8"), ("FLUXPLAY_HEADER_TIMEOUT_SECS", "5")])
-        .await;
+    let addr =
+        common::spawn(&[("FLUXPLAY_MAX_CONNECTIONS_PER_CLIENT", "8"), ("FLUXPLAY_HEADER_TIMEOUT_SECS", "5")]).await;
     // The attacker: 8 half-open requests, then more.
     let mut held = Vec::new();
     for _ in 0..8 {
@@ -126,8 +126,7 @@ async fn one_client_cannot_hold_more_than_its_connections_and_others_are_still_s
 
 #[tokio::test]
 async fn past_the_total_cap_new_connections_wait_instead_of_being_served_at_once() {
-    let addr =
-        common::spawn(&[("FLUXPLAY_MAX_CONNECTIONS", "4"), ("FLUXPLAY_HEADER_TIMEOUT_SECS", "1")]).await;
+    let addr = common::spawn(&[("FLUXPLAY_MAX_CONNECTIONS", "4"), ("FLUXPLAY_HEADER_TIMEOUT_SECS", "1")]).await;
     let mut held = Vec::new();
     for i in 0..4 {
         let mut s = connect_from(&format!("127.0.1.{}", i + 1), addr).await;

@@ -34,7 +34,8 @@ fn encode(text: &str) -> String {
 }
 
 /// Element names that run or load something, counted in a page.
-const ACTIVE: &[&str] = &["script", "iframe", "object", "embed", "svg", "math", "base", "meta", "link", "style", "details"];
+const ACTIVE: &[&str] =
+    &["script", "iframe", "object", "embed", "svg", "math", "base", "meta", "link", "style", "details"];
 
 fn census(html: &Html) -> Vec<(String, usize)> {
     ACTIVE.iter().map(|tag| ((*tag).to_owned(), html.select(&Selector::parse(tag).unwrap()).count())).collect()
