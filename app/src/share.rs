@@ -34,8 +34,9 @@ pub struct Restored {
 }
 
 pub fn restore(query: &str) -> Restored {
-    let pairs = decode_query(query);
-    let mut notices = Vec::new();
+    let Query { pairs, problems } = parse_query(query);
+    let mut notices: Vec<String> =
+        problems.iter().map(|p| format!("The link's `{}` was not used: {}.", p.field, p.message)).collect();
     let model = match pairs.iter().find(|(k, _)| k == "model") {
         Some((_, slug)) => catalog::find(slug).unwrap_or_else(|| {
             notices.push(format!("The link names an unknown model `{slug}`; showing the default model."));
@@ -65,7 +66,10 @@ pub const OPTION_KEYS: &[&str] = &["lang", "key", "every", "target"];
 
 /// The form a query describes, or every reason it is not valid.
 pub fn strict(query: &str) -> Result<(ModelRef, RawForm), Vec<FieldError>> {
-    let pairs = decode_query(query);
+    let Query { pairs, problems } = parse_query(query);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
     let error = |field: &str, message: String| vec![FieldError { field: field.to_owned(), message }];
     let slug = pairs.iter().find(|(k, _)| k == "model").map(|(_, v)| v.as_str()).unwrap_or_default();
     let model = catalog::find(slug).ok_or_else(|| error("model", format!("`{slug}` is not a model in the catalog")))?;
@@ -87,17 +91,49 @@ pub fn strict(query: &str) -> Result<(ModelRef, RawForm), Vec<FieldError>> {
     }
 }
 
+/// A query's pairs, and what is wrong with it. Nothing is guessed: a pair whose
+/// text is not valid percent-encoded UTF-8, or a key given twice (which value is
+/// meant cannot be known), is left out and named in `problems`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Query {
+    pub pairs: Vec<(String, String)>,
+    pub problems: Vec<FieldError>,
+}
+
+impl Query {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+}
+
 /// `key=value` pairs, percent-decoded (`+` is a space, as in form encoding).
-pub fn decode_query(query: &str) -> Vec<(String, String)> {
-    query
-        .trim_start_matches('?')
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
+pub fn parse_query(query: &str) -> Query {
+    let mut out = Query::default();
+    let mut seen: Vec<String> = Vec::new();
+    for pair in query.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let Some(key) = decode(k) else {
+            let shown = String::from_utf8_lossy(k.as_bytes()).chars().filter(|c| !c.is_control()).take(40).collect();
+            out.problems
+                .push(FieldError { field: shown, message: "the key is not valid percent-encoded UTF-8".into() });
+            continue;
+        };
+        if seen.contains(&key) {
+            if !out.problems.iter().any(|p| p.field == key) {
+                out.problems.push(FieldError { field: key.clone(), message: "is given more than once".into() });
+            }
+            out.pairs.retain(|(k, _)| *k != key);
+            continue;
+        }
+        seen.push(key.clone());
+        match decode(v) {
+            Some(value) => out.pairs.push((key, value)),
+            None => out
+                .problems
+                .push(FieldError { field: key, message: "the value is not valid percent-encoded UTF-8".into() }),
+        }
+    }
+    out
 }
 
 /// Percent-encodes all but unreserved characters and `/` and `:`, which keep links readable.
@@ -113,7 +149,8 @@ pub fn encode(text: &str) -> String {
     out
 }
 
-fn decode(text: &str) -> String {
+/// Percent-decodes `text`; `None` for a `%` without two hex digits or bytes that are not UTF-8.
+fn decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -121,18 +158,16 @@ fn decode(text: &str) -> String {
         let hex = |b: u8| (b as char).to_digit(16);
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push((h * 16 + l) as u8);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
+            b'%' => {
+                let (h, l) = (bytes.get(i + 1).copied().and_then(hex)?, bytes.get(i + 2).copied().and_then(hex)?);
+                out.push((h * 16 + l) as u8);
+                i += 2;
+            }
             b => out.push(b),
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]
@@ -172,6 +207,7 @@ mod tests {
         let r = restore("?model=aimlapi/flux/dev&prompt=hi&num_images=9&colour=red&seed=%zz");
         assert_eq!(r.raw, raw(&[("prompt", "hi")]));
         assert_eq!(r.notices.len(), 3, "{:?}", r.notices);
+        assert!(r.notices.iter().any(|n| n.contains("seed") && n.contains("percent-encoded")), "{:?}", r.notices);
         assert!(r.notices.iter().any(|n| n.contains("num_images") && n.contains("between 1 and 4")));
         assert!(r.notices.iter().any(|n| n.contains("`colour`")));
         let r = restore("model=nope/none");
@@ -180,12 +216,23 @@ mod tests {
     }
 
     #[test]
-    fn decoding_survives_malformed_escapes() {
-        assert_eq!(decode("100%"), "100%");
-        assert_eq!(decode("%4"), "%4");
-        assert_eq!(decode("%41%42+c"), "AB c");
-        assert_eq!(decode("%F0%9F%A6%96"), "🦖");
-        assert_eq!(decode("%FF"), "\u{FFFD}");
+    fn decoding_refuses_malformed_escapes_instead_of_guessing() {
+        assert_eq!(decode("%41%42+c").as_deref(), Some("AB c"));
+        assert_eq!(decode("%F0%9F%A6%96").as_deref(), Some("🦖"));
+        for bad in ["100%", "%4", "%zz", "%FF", "%C3%28", "%ED%A0%80"] {
+            assert_eq!(decode(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn repeated_and_undecodable_keys_are_named_not_guessed() {
+        let q = parse_query("model=aimlapi/flux/dev&prompt=a&prompt=b&seed=%FF&steps=2&%E0=x");
+        assert_eq!(
+            q.pairs,
+            [("model".to_owned(), "aimlapi/flux/dev".to_owned()), ("steps".to_owned(), "2".to_owned())]
+        );
+        let named: Vec<_> = q.problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(named, ["prompt", "seed", "%E0"]);
     }
 
     #[test]
@@ -195,5 +242,8 @@ mod tests {
         assert_eq!(fields, ["colour", "num_images"]);
         assert_eq!(strict("model=x").unwrap_err()[0].field, "model");
         assert!(strict("model=segmind/flux-dev&prompt=p&steps=30").is_ok());
+        let errors = strict("model=segmind/flux-dev&prompt=p&prompt=q&steps=%3").unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["prompt", "steps"]);
     }
 }

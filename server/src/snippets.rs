@@ -13,8 +13,11 @@ use axum::response::{IntoResponse, Response};
 
 pub async fn handler(headers: HeaderMap, RawQuery(query): RawQuery) -> Result<Response, Error> {
     let query = query.unwrap_or_default();
-    let pairs = share::decode_query(&query);
-    let option = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+    let parsed = share::parse_query(&query);
+    if !parsed.problems.is_empty() {
+        return Err(Error::Invalid(parsed.problems));
+    }
+    let option = |key: &str| parsed.get(key);
     let invalid = |field: &str, message: String| Error::Invalid(vec![FieldError { field: field.to_owned(), message }]);
 
     let lang = match option("lang") {

@@ -17,7 +17,7 @@ pub fn curl(req: &ApiRequest, key: KeyStyle) -> String {
             posix_quote(&format!("{name}: {value}"))
         }
     };
-    let body = serde_json::to_string_pretty(&req.body).expect("JSON values serialise");
+    let body = super::literal::terminal_safe(&serde_json::to_string_pretty(&req.body).expect("JSON values serialise"));
     let output = match req.output_file() {
         Some(file) => format!(" \\\n  -o {}", posix_quote(&file)),
         None => String::new(),

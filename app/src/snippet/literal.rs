@@ -49,11 +49,27 @@ pub fn literal(value: &Value, dialect: Dialect, indent: usize, depth: usize) -> 
 
 /// A double-quoted string literal for any input.
 pub fn string(s: &str, dialect: Dialect) -> String {
-    let json = serde_json::to_string(s).expect("strings serialise");
+    let json = terminal_safe(&serde_json::to_string(s).expect("strings serialise"));
     match dialect {
         Dialect::Python => json,
         Dialect::JavaScript => json.replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029"),
     }
+}
+
+/// JSON text with DEL (U+007F) and the C1 controls (U+0080–U+009F) as `\u00XX`, as serde_json
+/// already writes the C0 controls: pasted into a terminal without bracketed paste, a raw control
+/// character could edit the command line. In JSON text they only occur inside strings, where the
+/// escape means the same.
+pub fn terminal_safe(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// JSON text with every non-ASCII character as `\uXXXX` (surrogate pairs above U+FFFF).
@@ -61,7 +77,7 @@ pub fn string(s: &str, dialect: Dialect) -> String {
 pub fn ascii_json(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
-        if c.is_ascii() {
+        if c.is_ascii() && c != '\u{7f}' {
             out.push(c);
         } else {
             let mut units = [0u16; 2];
@@ -93,6 +109,20 @@ mod tests {
         assert_eq!(string("a\u{2028}b\u{2029}", Dialect::JavaScript), r#""a\u2028b\u2029""#);
         assert_eq!(string("a\u{2028}b", Dialect::Python), "\"a\u{2028}b\"");
         assert_eq!(string("tab\t\"q\" \\", Dialect::Python), r#""tab\t\"q\" \\""#);
+    }
+
+    #[test]
+    fn no_raw_control_character_reaches_a_snippet() {
+        let nasty = "a\u{7f}b\u{85}c\u{9b}[31md\u{1b}e";
+        for text in [
+            string(nasty, Dialect::Python),
+            string(nasty, Dialect::JavaScript),
+            terminal_safe(&serde_json::to_string(nasty).unwrap()),
+            ascii_json(&serde_json::to_string(nasty).unwrap()),
+        ] {
+            assert!(!text.chars().any(char::is_control), "{text:?}");
+            assert_eq!(serde_json::from_str::<String>(&text).unwrap(), nasty, "{text}");
+        }
     }
 
     #[test]

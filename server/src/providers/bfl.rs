@@ -20,7 +20,8 @@ use std::time::{Duration, Instant};
 const NAME: &str = "Black Forest Labs";
 const KEY_ENV: &str = "BFL_API_KEY";
 /// Where BFL itself may point `polling_url` (global and regional, and the legacy host).
-const BFL_HOSTS: &[&str] = &["api.bfl.ai", "api.eu.bfl.ai", "api.us.bfl.ai", "api.bfl.ml"];
+/// BFL's API domains: polling URLs come on regional hosts below them (`api.us1.bfl.ai`).
+const BFL_HOSTS: &[&str] = &["bfl.ai", "bfl.ml"];
 const POLL_EVERY: Duration = Duration::from_millis(400);
 
 pub async fn generate(

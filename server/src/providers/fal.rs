@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 
 const NAME: &str = "fal.ai";
 const KEY_ENV: &str = "FAL_KEY";
-const FAL_HOSTS: &[&str] = &["queue.fal.run", "fal.run", "queue.falrun.com"];
+/// fal's API domains: the queue's `status_url` and `response_url` are on `queue.fal.run`.
+const FAL_HOSTS: &[&str] = &["fal.run"];
 const POLL_EVERY: Duration = Duration::from_millis(400);
 
 /// fal.run's queue lives on queue.fal.run; any other base (a proxy, the emulator) under `/queue`.

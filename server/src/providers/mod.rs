@@ -232,10 +232,12 @@ pub async fn read_upload(
     })
 }
 
-/// A URL an asynchronous provider handed back may receive the key only if it is
-/// on the configured base URL's origin, or on one of the provider's own hosts
-/// over https. Anything else is refused before a byte is sent to it.
-pub fn check_host(provider: &str, url: &str, base_url: &str, official: &[&str]) -> Result<(), Error> {
+/// A URL a provider handed back (a polling or result URL) may get the key only
+/// on the configured base URL's origin, or over https on one of the provider's
+/// own domains or any subdomain of them (BFL hands out regional hosts such as
+/// `api.eu1.bfl.ai` that change over time). Anything else is refused before a
+/// byte is sent to it.
+pub fn check_host(provider: &str, url: &str, base_url: &str, domains: &[&str]) -> Result<(), Error> {
     let refuse = || Error::Provider {
         status: StatusCode::BAD_GATEWAY,
         message: format!("{provider} returned a polling URL on an unexpected host; the key was not sent there."),
@@ -243,13 +245,25 @@ pub fn check_host(provider: &str, url: &str, base_url: &str, official: &[&str]) 
     let url = reqwest::Url::parse(url).map_err(|_| refuse())?;
     let base = reqwest::Url::parse(base_url).map_err(|_| refuse())?;
     let same_origin = url.origin() == base.origin();
-    let own = url.scheme() == "https" && url.host_str().is_some_and(|h| official.contains(&h)) && url.port().is_none();
-    if same_origin || own {
+    let own = url.scheme() == "https"
+        && url.port().is_none()
+        && url.domain().is_some_and(|host| domains.iter().any(|d| on_domain(host, d)));
+    let no_credentials = url.username().is_empty() && url.password().is_none();
+    if no_credentials && (same_origin || own) {
         Ok(())
     } else {
         tracing::warn!(provider, host = url.host_str().unwrap_or_default(), "refused a polling URL");
         Err(refuse())
     }
+}
+
+/// `host` is `domain` or one of its subdomains (`api.eu1.bfl.ai` on `bfl.ai`, not `evilbfl.ai`).
+fn on_domain(host: &str, domain: &str) -> bool {
+    let host = host.trim_end_matches('.');
+    host.eq_ignore_ascii_case(domain)
+        || host.len() > domain.len()
+            && host.as_bytes()[host.len() - domain.len() - 1] == b'.'
+            && host[host.len() - domain.len()..].eq_ignore_ascii_case(domain)
 }
 
 /// How a provider takes an uploaded reference image in place of a URL.
@@ -369,4 +383,36 @@ pub async fn poll_once(
     }
     let Ok(body) = read_capped(resp, state.limits().max_upstream_bytes, provider).await else { return Ok(None) };
     Ok(serde_json::from_slice(&body).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn polling_urls_may_be_on_any_subdomain_of_the_providers_own_domain_over_https() {
+        let base = "https://api.bfl.ai";
+        for ok in [
+            "https://api.bfl.ai/v1/get_result?id=1",
+            "https://api.eu1.bfl.ai/v1/get_result?id=1",
+            "https://api.us4.bfl.ai/v1/get_result?id=1",
+            "https://API.EU.BFL.AI./v1/get_result",
+        ] {
+            assert!(check_host("BFL", ok, base, &["bfl.ai"]).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://api.eu1.bfl.ai/v1/get_result",
+            "https://evilbfl.ai/x",
+            "https://bfl.ai.evil.example/x",
+            "https://api.bfl.ai:8443/x",
+            "https://user:pw@api.bfl.ai/x",
+            "https://127.0.0.1/x",
+            "https://[::1]/x",
+            "not a url",
+        ] {
+            assert!(check_host("BFL", bad, base, &["bfl.ai"]).is_err(), "{bad}");
+        }
+        let emulator = "http://127.0.0.1:4000/bfl";
+        assert!(check_host("BFL", "http://127.0.0.1:4000/bfl/v1/get_result", emulator, &[]).is_ok());
+    }
 }

@@ -58,7 +58,7 @@ pub async fn generate(
             .and_then(Value::as_str)
             .ok_or_else(|| bad_answer(NAME, "no urls.get"))?
             .to_owned();
-        check_host(NAME, &get, &upstream.base_url, &["api.replicate.com"])?;
+        check_host(NAME, &get, &upstream.base_url, &["replicate.com"])?;
         tokio::time::sleep(POLL_EVERY).await;
         if let Some(next) = poll_once(state, &get, &key, (NAME, KEY_ENV), deadline).await? {
             prediction = next;

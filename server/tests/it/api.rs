@@ -78,3 +78,21 @@ async fn stored_image_names_are_checked() {
         router.oneshot(Request::get("/images/..%2F..%2Fetc%2Fpasswd").body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_snippet_query_with_bad_encoding_or_a_repeated_key_is_refused_naming_the_key() {
+    for (query, key) in [
+        ("model=aimlapi/flux/dev&prompt=a&prompt=b", "prompt"),
+        ("model=aimlapi/flux/dev&prompt=%FF%FE", "prompt"),
+        ("model=aimlapi/flux/dev&prompt=100%", "prompt"),
+        ("model=aimlapi/flux/dev&prompt=p&lang=curl&lang=python", "lang"),
+        ("model=aimlapi/flux/dev&model=bfl/flux-dev&prompt=p", "model"),
+    ] {
+        let router = server::app(common::state(&[]));
+        let req = Request::get(format!("/api/snippet?{query}")).body(Body::empty()).unwrap();
+        let resp = router.oneshot(req).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        let body: Value = serde_json::from_slice(&resp.into_body().collect().await.unwrap().to_bytes()).unwrap();
+        assert_eq!(body["fields"][0]["field"], key, "{query}: {body}");
+    }
+}

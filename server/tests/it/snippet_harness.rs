@@ -44,6 +44,7 @@ fn hostile_prompts() -> Vec<String> {
         "tab\there\tand\tthere".into(),
         "ctrl \u{1}\u{7}\u{8}\u{b}\u{c}\u{1b}[31mred\u{7f} nul\u{0}end".into(),
         "sep\u{2028}para\u{2029}end".into(),
+        "C1 \u{85}next \u{9b}31mcsi \u{7f}del \u{80}\u{9f} end".into(),
         "🦖🔥👩‍👩‍👧 \u{fe0f} 𝔘𝔫𝔦𝔠𝔬𝔡𝔢".into(),
         "مرحبا بالعالم שלום \u{202e}reversed\u{202c}".into(),
         "x\n'@\nGet-Process\n@'".into(),
@@ -148,6 +149,9 @@ async fn generated_snippets_send_exactly_the_intended_request() {
                     let answer_bytes = model.provider.id == "segmind";
                     let (base, seen) = echo(answer_bytes).await;
                     let text = render(lang, model, &params, &base, Options::default());
+                    // Pasted into a terminal without bracketed paste, a raw control character edits the line.
+                    let raw = text.chars().find(|c| c.is_control() && *c != '\n');
+                    assert!(raw.is_none(), "{name} / {slug}: a raw {raw:?} in the snippet");
                     let file = dir.join(format!("snippet.{ext}"));
                     std::fs::write(&file, &text).unwrap();
                     let out = Command::new(program[0])
