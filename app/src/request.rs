@@ -57,7 +57,7 @@ pub fn build(model: ModelRef, params: &Map<String, Value>, base_url: &str) -> Ap
     }
     ApiRequest {
         method: "POST",
-        url: format!("{}{}", base_url.trim_end_matches('/'), model.model.path),
+        url: join(base_url, model.model.path),
         auth: model.provider.auth,
         key_env: model.provider.key_env,
         body: Value::Object(body),
@@ -66,11 +66,36 @@ pub fn build(model: ModelRef, params: &Map<String, Value>, base_url: &str) -> Ap
     }
 }
 
+/// `base` then `path`; a base that already ends with the path's first segment
+/// (`https://api.aimlapi.com/v1` with `/v1/images/generations`) does not repeat it,
+/// since people configure base URLs both ways.
+pub fn join(base: &str, path: &str) -> String {
+    let base = base.trim_end_matches('/');
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or_default();
+    match base.strip_suffix(first).filter(|b| !first.is_empty() && b.ends_with('/')) {
+        Some(shorter) => format!("{}{path}", shorter.trim_end_matches('/')),
+        None => format!("{base}{path}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::catalog::find;
     use serde_json::json;
+
+    #[test]
+    fn a_base_url_with_or_without_its_version_segment_gives_the_same_url() {
+        let path = "/v1/images/generations";
+        for base in
+            ["http://127.0.0.1:8080", "http://127.0.0.1:8080/", "http://127.0.0.1:8080/v1", "http://127.0.0.1:8080/v1/"]
+        {
+            assert_eq!(join(base, path), "http://127.0.0.1:8080/v1/images/generations", "{base}");
+        }
+        assert_eq!(join("https://proxy.example/openai", path), "https://proxy.example/openai/v1/images/generations");
+        assert_eq!(join("https://x.example/notv1", path), "https://x.example/notv1/v1/images/generations");
+        assert_eq!(join("https://fal.run", "/fal-ai/flux/dev"), "https://fal.run/fal-ai/flux/dev");
+    }
 
     #[test]
     fn flux_dev_body_matches_the_documented_shape() {

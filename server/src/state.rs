@@ -39,6 +39,8 @@ pub struct Upstream {
     pub base_url: String,
     pub key: SecretString,
     pub emulated: bool,
+    /// Sent as the model (e.g. `OPENAI_IMAGES_MODEL`) instead of the catalog id; live only.
+    pub model_name: Option<String>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -91,10 +93,11 @@ impl AppState {
                 let provider = p.provider.id;
                 if p.live() {
                     let key = p.key.unwrap_or_else(|| SecretString::from(""));
-                    Upstream { provider, base_url: p.base_url, key, emulated: false }
+                    Upstream { provider, base_url: p.base_url, key, emulated: false, model_name: p.model_name }
                 } else {
                     let base_url = format!("{loopback}/{provider}");
-                    Upstream { provider, base_url, key: SecretString::from(EMULATOR_KEY), emulated: true }
+                    let key = SecretString::from(EMULATOR_KEY);
+                    Upstream { provider, base_url, key, emulated: true, model_name: None }
                 }
             })
             .collect();

@@ -247,6 +247,7 @@ pub static AIMLAPI: Provider = Provider {
     key_env: "AIMLAPI_KEY",
     url_env: "AIMLAPI_BASE_URL",
     key_optional: false,
+    model_env: None,
     auth: Auth::Bearer,
     answer: Answer::Json,
     docs_url: "https://docs.aimlapi.com/api-references/image-models/flux",

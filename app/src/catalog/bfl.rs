@@ -35,6 +35,7 @@ pub static BFL: Provider = Provider {
     key_env: "BFL_API_KEY",
     url_env: "BFL_BASE_URL",
     key_optional: false,
+    model_env: None,
     auth: Auth::Header("x-key"),
     answer: Answer::Json,
     docs_url: "https://docs.bfl.ai/api-reference/models/generate-an-image-with-flux1-[dev]",

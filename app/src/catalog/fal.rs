@@ -17,6 +17,7 @@ pub static FAL: Provider = Provider {
     key_env: "FAL_KEY",
     url_env: "FAL_BASE_URL",
     key_optional: false,
+    model_env: None,
     auth: Auth::Key,
     answer: Answer::Json,
     docs_url: "https://fal.ai/models/fal-ai/flux/dev/api",

@@ -43,6 +43,9 @@ pub struct Provider {
     pub url_env: &'static str,
     /// A self-hosted engine may need no key: it is live once its URL is set.
     pub key_optional: bool,
+    /// Environment variable naming the model the engine should run, sent in the body's
+    /// model member instead of the catalog id (LocalAI selects models by its own names).
+    pub model_env: Option<&'static str>,
     pub auth: Auth,
     /// What a successful call returns, so snippets can handle it.
     pub answer: Answer,

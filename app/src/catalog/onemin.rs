@@ -22,6 +22,7 @@ pub static ONEMIN: Provider = Provider {
     key_env: "ONEMIN_AI_API_KEY",
     url_env: "ONEMIN_AI_BASE_URL",
     key_optional: false,
+    model_env: None,
     auth: Auth::Header("API-KEY"),
     answer: Answer::Json,
     docs_url: "https://docs.1min.ai/docs/api/ai-for-image/image-generator/flux-dev-image-generation",

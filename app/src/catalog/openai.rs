@@ -3,7 +3,11 @@
 //! `OPENAI_IMAGES_BASE_URL` is set; the key is optional.
 //!
 //! Choices: FLUX-friendly sizes are offered (the OpenAI list is DALL·E's);
-//! `model` is what the engine calls its FLUX model, `flux-dev` by default.
+//! `model` is what the engine calls its FLUX model: `OPENAI_IMAGES_MODEL` on the
+//! server (LocalAI names its gallery models `flux.1-dev`, `flux.1-dev-ggml`; its
+//! own docs), `flux-dev` when unset (stable-diffusion.cpp's server ignores it).
+//! The size is always sent (every documented default is, see `providers::request`).
+//! No `Authorization` header goes out without a key (sd.cpp's server has no auth).
 
 use super::shared::plain;
 use super::{Answer, Auth, Choice, Field, Kind, Model, Number, Opt, Output, Provider};
@@ -15,6 +19,7 @@ pub static OPENAI: Provider = Provider {
     key_env: "OPENAI_IMAGES_API_KEY",
     url_env: "OPENAI_IMAGES_BASE_URL",
     key_optional: true,
+    model_env: Some("OPENAI_IMAGES_MODEL"),
     auth: Auth::Bearer,
     answer: Answer::Json,
     docs_url: "https://platform.openai.com/docs/api-reference/images/create",

@@ -17,6 +17,7 @@ pub static REPLICATE: Provider = Provider {
     key_env: "REPLICATE_API_TOKEN",
     url_env: "REPLICATE_BASE_URL",
     key_optional: false,
+    model_env: None,
     auth: Auth::Bearer,
     answer: Answer::Json,
     docs_url: "https://replicate.com/black-forest-labs/flux-dev/api",

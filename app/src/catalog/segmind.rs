@@ -1,7 +1,10 @@
 //! Segmind `flux-dev` (seed 002, providers.md §2): `x-api-key`, raw image bytes back.
 //!
 //! Choices where the page is unclear:
-//! - `guidance` is labelled `int` but defaults to 3.5: a number with 0.1 steps.
+//! - `guidance`: the current page says "optional integer … Default: 3 Range: 0 - 10"
+//!   (the older page and seed 002 said 3.5, and the page's example body still sends 3.5).
+//!   The current page wins: default 3. Kept a number with 0.1 steps, since the example
+//!   sends 3.5 and the API takes it.
 //! - `aspect_ratio`'s default renders as "1" on the page: `1:1` is used.
 //! - `seed` shows "default: 46588" (the example value): kept as the documented default.
 //! - `samples` 1–4 as documented, though the v1 API answers with one image's bytes.
@@ -18,6 +21,7 @@ pub static SEGMIND: Provider = Provider {
     key_env: "SEGMIND_API_KEY",
     url_env: "SEGMIND_BASE_URL",
     key_optional: false,
+    model_env: None,
     auth: Auth::Header("x-api-key"),
     answer: Answer::ImageBytes { field: "output_format", default: "webp" },
     docs_url: "https://www.segmind.com/models/flux-dev/api",
@@ -63,7 +67,7 @@ pub static SEGMIND: Provider = Provider {
                     min: Some(0.0),
                     max: Some(10.0),
                     step: 0.1,
-                    default: Some(3.5),
+                    default: Some(3.0),
                     unset: "",
                     multiple_of: None,
                 },

@@ -79,9 +79,17 @@ pub async fn generate(
     }
 }
 
-/// The request the page's snippet shows: documented defaults left to the provider.
+/// The request a generation sends: every value the form shows, documented defaults
+/// spelled out, so a provider that changes a default cannot change the result.
+/// (Snippets may leave defaults out, for reading; that is the "every parameter" option.)
 pub fn request(model: ModelRef, upstream: &Upstream, params: &Map<String, Value>) -> ApiRequest {
-    app::request::build(model, &effective(model, params, false), &upstream.base_url)
+    let mut req = app::request::build(model, &effective(model, params, true), &upstream.base_url);
+    if let (Some(name), Some(member), Some(body)) =
+        (&upstream.model_name, model.model.id_field, req.body.as_object_mut())
+    {
+        body.insert(member.to_owned(), Value::String(name.clone()));
+    }
+    req
 }
 
 /// The provider's auth header, marked sensitive so no log or debug output shows it.
@@ -108,8 +116,13 @@ pub async fn send(
     req: &ApiRequest,
     name: &str,
 ) -> Result<(StatusCode, HeaderMap, Bytes), Error> {
-    let (header, value) = key_header(upstream, req.auth, req.key_env)?;
-    submit(state, upstream, state.inner.http.post(&req.url).header(header, value).json(&req.body), name).await
+    let mut post = state.inner.http.post(&req.url).json(&req.body);
+    // A self-hosted engine without a key gets no Authorization header at all (not `Bearer `).
+    if !upstream.key.expose_secret().is_empty() {
+        let (header, value) = key_header(upstream, req.auth, req.key_env)?;
+        post = post.header(header, value);
+    }
+    submit(state, upstream, post, name).await
 }
 
 /// Sends a paid request. Only a failure to connect is retried: then nothing was

@@ -25,6 +25,19 @@ pub async fn generate(
             .unwrap_or_else(|| "bad request".into());
         return Err(rejected(NAME, &message));
     }
+    if matches!(status.as_u16(), 404 | 405) {
+        // Say which path was tried (not the whole URL: errors name no host), so a wrong base URL is easy to see.
+        let path = reqwest::Url::parse(&req.url).map(|u| u.path().to_owned()).unwrap_or_default();
+        return Err(Error::Provider {
+            status: axum::http::StatusCode::BAD_GATEWAY,
+            message: format!(
+                "{NAME} has no POST {path} for model `{model}` ({}). Check OPENAI_IMAGES_BASE_URL (the server's \
+                 root, with or without /v1) and OPENAI_IMAGES_MODEL (the engine's name for its FLUX model).",
+                status.as_u16(),
+                model = req.body.get("model").and_then(Value::as_str).unwrap_or_default(),
+            ),
+        });
+    }
     if !status.is_success() {
         return Err(common_status(NAME, status.as_u16(), "OPENAI_IMAGES_API_KEY"));
     }

@@ -118,3 +118,36 @@ async fn emulator_follows_the_documented_contract() {
     let img = image::load_from_memory_with_format(&png, image::ImageFormat::Png).unwrap();
     assert_eq!((img.width(), img.height()), (576, 1024));
 }
+
+/// A stand-in that records each body it receives and answers one tiny image.
+async fn recording() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
+    use base64::Engine;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let png = format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(common::png(8, 8)));
+    let router = axum::Router::new().route(
+        "/v1/images/generations",
+        axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
+            log.lock().unwrap().push(body);
+            let png = png.clone();
+            async move { axum::Json(json!({"images": [{"url": png}]})) }
+        }),
+    );
+    (format!("http://{}", common::spawn_router(router).await), seen)
+}
+
+#[tokio::test]
+async fn a_generation_sends_every_documented_default_explicitly() {
+    let (base, seen) = recording().await;
+    let addr = common::spawn(&[("AIMLAPI_KEY", "k"), ("AIMLAPI_BASE_URL", &base)]).await;
+    let (status, body) = generate(addr, json!({"prompt": "a fox"})).await;
+    assert_eq!(status, 200, "{body}");
+    let sent = seen.lock().unwrap()[0].clone();
+    // flux/dev's documented defaults: a provider that changes one cannot change our result.
+    assert_eq!(sent["image_size"], "landscape_4_3", "{sent}");
+    assert_eq!(sent["num_inference_steps"], 50, "{sent}");
+    assert_eq!(sent["num_images"], 1, "{sent}");
+    assert!(sent["enable_safety_checker"].is_boolean(), "{sent}");
+    assert!(sent["seed"].is_u64(), "the seed fluxplay chose: {sent}");
+    assert!(sent.get("guidance_scale").is_none(), "no documented default: left to the provider: {sent}");
+}

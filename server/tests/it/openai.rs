@@ -50,3 +50,52 @@ async fn a_self_hosted_engine_needs_only_its_url() {
     let error: Value = raw.json().await.unwrap();
     assert_eq!(error["error"]["param"], "size");
 }
+
+/// A LocalAI-like engine at `/v1/images/generations` that records what it receives
+/// and answers `status` (with a tiny image on 200).
+async fn engine(status: u16) -> (std::net::SocketAddr, std::sync::Arc<std::sync::Mutex<Vec<(Option<String>, Value)>>>) {
+    use base64::Engine;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(common::png(8, 8));
+    let router = axum::Router::new().route(
+        "/v1/images/generations",
+        axum::routing::post(move |headers: axum::http::HeaderMap, axum::Json(body): axum::Json<Value>| {
+            let auth = headers.get("authorization").map(|v| v.to_str().unwrap().to_owned());
+            log.lock().unwrap().push((auth, body));
+            let b64 = b64.clone();
+            async move {
+                let code = axum::http::StatusCode::from_u16(status).unwrap();
+                (code, axum::Json(json!({"created": 1, "data": [{"b64_json": b64}]})))
+            }
+        }),
+    );
+    (common::spawn_router(router).await, seen)
+}
+
+#[tokio::test]
+async fn a_keyless_engine_gets_its_model_name_the_size_and_no_authorization_with_or_without_v1() {
+    for suffix in ["", "/v1", "/v1/"] {
+        let (engine, seen) = engine(200).await;
+        let base = format!("http://{engine}{suffix}");
+        let addr = common::spawn(&[("OPENAI_IMAGES_BASE_URL", &base), ("OPENAI_IMAGES_MODEL", "flux.1-dev")]).await;
+        let (status, body) = generate(addr, json!({"prompt": "a lamp"})).await;
+        assert_eq!(status, 200, "{suffix}: {body}");
+        let (auth, sent) = seen.lock().unwrap()[0].clone();
+        assert_eq!(auth, None, "no key, no Authorization header");
+        assert_eq!(sent["model"], "flux.1-dev", "the configured name: {sent}");
+        assert_eq!(sent["size"], "1024x1024", "the size the form shows is always sent: {sent}");
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_base_url_names_the_path_it_tried() {
+    let (engine, _) = engine(404).await;
+    let base = format!("http://{engine}/api");
+    let addr = common::spawn(&[("OPENAI_IMAGES_BASE_URL", &base), ("OPENAI_IMAGES_API_KEY", "k")]).await;
+    let (status, body) = generate(addr, json!({"prompt": "a lamp"})).await;
+    assert_eq!(status, 502, "{body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains("/api/v1/images/generations") && message.contains("OPENAI_IMAGES_BASE_URL"), "{message}");
+    assert!(!message.contains(&engine.to_string()), "the path, not the host: {message}");
+}
