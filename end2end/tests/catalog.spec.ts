@@ -91,7 +91,7 @@ test('image-to-image: upload with the picker, preview, and an output the size of
   await page.getByLabel('Reference image').setInputFiles(REFERENCE);
   await expect(page.getByText(/reference-320x192\.png: 320 × 192/)).toBeVisible();
   await expect(page.getByRole('img', { name: 'Reference image preview' })).toBeVisible();
-  await expect(snippet(page)).toContainText('"image_url": "<https URL of your image, or data:image/png;base64,...>"');
+  await expect(snippet(page)).toContainText('"image_url": "<https URL of your image>"');
   await expect(snippet(page)).not.toContainText('/uploads/');
   await expect(generate(page)).toBeEnabled();
   await generate(page).click();

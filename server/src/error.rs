@@ -23,6 +23,9 @@ pub enum Error {
     Unusable(FieldError),
     #[error("{message}")]
     Provider { status: StatusCode, message: String },
+    /// A provider's "not now" passed on (its 429 or 503), with its `Retry-After` in seconds.
+    #[error("{message}")]
+    Upstream { status: StatusCode, message: String, retry_after: Option<u64> },
     /// The demo's passphrase is missing or wrong.
     #[error("{0}")]
     Unauthorized(String),
@@ -49,7 +52,9 @@ impl Error {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ApiError { fields: fields.clone(), ..ApiError::new("Some parameters are not valid for this model") },
             ),
-            Self::Provider { status, message } => (*status, ApiError::new(message.clone())),
+            Self::Provider { status, message } | Self::Upstream { status, message, .. } => {
+                (*status, ApiError::new(message.clone()))
+            }
             Self::Unusable(field) => (
                 StatusCode::BAD_REQUEST,
                 ApiError { fields: vec![field.clone()], ..ApiError::new(field.message.clone()) },
@@ -82,7 +87,7 @@ impl IntoResponse for WithId {
         }
         body.request_id = (!id.is_empty()).then_some(id);
         let mut response = (status, Json(body)).into_response();
-        if let Error::Busy { retry_after, .. } = error {
+        if let Error::Busy { retry_after, .. } | Error::Upstream { retry_after: Some(retry_after), .. } = error {
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, retry_after.into());
         }
         response

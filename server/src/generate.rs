@@ -121,6 +121,11 @@ async fn execute(state: AppState, ready: Ready, id: String, progress: Progress) 
             // Redacted before shortened: a cut through the key would leave part of it.
             Error::Provider { status, message: providers::shorten(&providers::redact(&message, upstream), 400) }
         }
+        Error::Upstream { status, message, retry_after } => {
+            state.inner.metrics.upstream_error(&format!("status_{}", status.as_u16()));
+            let message = providers::shorten(&providers::redact(&message, upstream), 400);
+            Error::Upstream { status, message, retry_after }
+        }
         other => other,
     });
     state.inner.metrics.finished(result.is_ok(), result.as_ref().map_or(0, |r| r.images.len()));
@@ -189,6 +194,18 @@ async fn fetch_image(state: &AppState, upstream: &Upstream, image: &ImageRef) ->
             return base64::engine::general_purpose::STANDARD.decode(b64).map_err(|_| bad("is not valid base64"))
         }
         ImageRef::Url(url) => url,
+        ImageRef::Keyed(url) => {
+            let model = app::catalog::PROVIDERS.iter().find(|p| p.id == upstream.provider).expect("a catalog provider");
+            let (name, value) = providers::key_header(upstream, model.auth, model.key_env)?;
+            let resp = state.inner.http.get(url).header(name, value).send().await;
+            let resp = resp.map_err(|e| providers::transport_error("The image host", e))?;
+            if !resp.status().is_success() {
+                return Err(bad(&format!("could not be downloaded (status {})", resp.status().as_u16())));
+            }
+            return Ok(providers::read_capped(resp, state.limits().max_upstream_bytes, "The image host")
+                .await?
+                .to_vec());
+        }
     };
     if let Some(rest) = url.strip_prefix("data:") {
         let (_, data) = rest.split_once(";base64,").ok_or_else(|| bad("data URI is not base64"))?;

@@ -38,14 +38,14 @@ pub async fn handler(headers: HeaderMap, RawQuery(query): RawQuery) -> Result<Re
         Some(other) => return Err(invalid("every", format!("`{other}` is not 1 or 0"))),
     };
     let (model, raw) = share::strict(&query).map_err(Error::Invalid)?;
-    let base = match option("target") {
-        None | Some("provider") => model.provider.base_url.to_owned(),
+    let (base, emulator) = match option("target") {
+        None | Some("provider") => (model.provider.base_url.to_owned(), false),
         Some("emulator") => {
             let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
-            format!("http://{host}/emulate/{}", model.provider.id)
+            (format!("http://{host}/emulate/{}", model.provider.id), true)
         }
         Some(other) => return Err(invalid("target", format!("`{other}` is not a target; use provider or emulator"))),
     };
-    let text = render(lang, model, &to_params(model, &raw), &base, Options { key, every });
+    let text = render(lang, model, &to_params(model, &raw), &base, Options { key, every, emulator });
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
 }

@@ -11,6 +11,11 @@
 //! - Kontext's `image_url` may be one URI or up to 4; the form sends one.
 //! - flux-pro/v1.1-ultra's `raw` is `enum: [false]`: shown, but only false is valid.
 //!
+//! Images in: `image_url` is "format: uri, The URL of the reference image"; whether a
+//! data URI is accepted is not documented (a data URI is a URI). An https URL is fetched
+//! by this server (SSRF rules) and, like an upload, sent as a `data:` URI: no provider
+//! is sent a URL a visitor typed. No size limit is documented; ours is the upload limit.
+//!
 //! Output sizes (for the budget, `Model::output`):
 //! - ultra documents 2752×1536 for 16:9 only; the other ratios count as about
 //!   that many pixels (4.2 MP), sides rounded up to 32.
@@ -20,8 +25,8 @@
 
 use super::shared::{plain, random_seed, FAL_PRESETS, ONE_MP};
 use super::{
-    Answer, Auth, ByRatio, Choice, Field, Image, Kind, Model, Number, Opt, Output, Provider, Reference, Size,
-    MAX_REFERENCE_SIDE,
+    Answer, Auth, ByRatio, Choice, Field, FileInput, Image, Kind, Model, Number, Opt, Output, Provider, Reference,
+    Size, MAX_REFERENCE_SIDE,
 };
 
 const PROMPT: Field = Field {
@@ -171,7 +176,7 @@ const fn image_url(output_size: &'static str) -> Field {
         label: "Reference image",
         help: "Upload a PNG, JPEG or WebP file, or give an https URL the provider can fetch.",
         required: true,
-        kind: Kind::Image(Image { accepts_url: true, output_size }),
+        kind: Kind::Image(Image { accepts_url: true, output_size, file: FileInput::Url }),
     }
 }
 

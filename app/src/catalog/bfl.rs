@@ -5,11 +5,18 @@
 //! - `prompt` is optional in the schema (default "") but required in practice: required here.
 //! - `image_prompt` is base64 (a Redux-style image prompt, not image-to-image):
 //!   uploads only, sent as base64 by the server.
+//! - Images in: `image_prompt` is "Optional base64 encoded image" (the OpenAPI): plain
+//!   base64, no `data:` prefix, no URL. No size limit is documented.
 //! - `webhook_url` / `webhook_secret` are left out: a public demo must not let
 //!   visitors point the provider at arbitrary URLs.
+//!
+//! Checked against BFL's own examples (server/tests/it/fixtures): a task that ends
+//! `Request Moderated`, `Content Moderated`, `Error`, `Failed` or `Task not found`
+//! is reported in the help article's words with its `details` (or the skill
+//! files' `error`); a 429 or 503 passes its `Retry-After` on.
 
 use super::shared::{number, plain, random_seed};
-use super::{Answer, Auth, Choice, Field, Image, Kind, Model, Number, Output, Provider};
+use super::{Answer, Auth, Choice, Field, FileInput, Image, ImageUrls, Kind, Model, Number, Output, Provider, Task};
 
 const fn side(key: &'static str, label: &'static str, default: f64) -> Field {
     number(
@@ -37,7 +44,19 @@ pub static BFL: Provider = Provider {
     key_optional: false,
     model_env: None,
     auth: Auth::Header("x-key"),
-    answer: Answer::Json,
+    // §4.2–4.3: poll `polling_url` with `x-key` (the docs' own loop) until Ready; the
+    // OpenAPI's failure states, and "Failed", which the quick start's loop also stops on.
+    answer: Answer::Task(&Task {
+        queue: None,
+        submit_headers: &[],
+        poll_url: &["polling_url"],
+        status: "status",
+        done: &["Ready"],
+        failed: &["Error", "Failed", "Content Moderated", "Request Moderated", "Task not found"],
+        reason: &["details", "error"],
+        result_url: None,
+        images: ImageUrls::One(&["result", "sample"]),
+    }),
     docs_url: "https://docs.bfl.ai/api-reference/models/generate-an-image-with-flux1-[dev]",
     models: &[Model {
         id: "flux-dev",
@@ -63,7 +82,11 @@ pub static BFL: Provider = Provider {
                 label: "Image prompt",
                 help: "Optional image to guide the result (sent as base64).",
                 required: false,
-                kind: Kind::Image(Image { accepts_url: false, output_size: "width × height as set" }),
+                kind: Kind::Image(Image {
+                    accepts_url: false,
+                    output_size: "width × height as set",
+                    file: FileInput::Base64,
+                }),
             },
             side("width", "Width", 1024.0),
             side("height", "Height", 768.0),

@@ -1,14 +1,24 @@
-//! fal.ai `fal-ai/flux/dev` (providers.md §5): `Authorization: Key …`. Snippets
-//! show the synchronous endpoint on fal.run; the server uses the queue API
-//! (queue.fal.run) to report progress.
+//! fal.ai `fal-ai/flux/dev` (providers.md §5): `Authorization: Key …`. The server
+//! and the snippets use the queue API (queue.fal.run); the synchronous fal.run
+//! answers with the same output JSON.
 //!
 //! Choices where the documents are unclear:
 //! - Ranges come from AI/ML API's mirror of the same schema (§5.1).
 //! - A custom `image_size` may be up to 14142 per side on newer fal versions and
 //!   4096 on older ones: 4096, which both accept. No multiple is documented.
+//! - Images in (the image-to-image endpoints): "you can pass your own URL or a Base64
+//!   data URI" (the fal-ai/flux/dev API page), so uploads go as `data:` URIs; fal's
+//!   storage upload is not needed for the sizes this server accepts (10 MB).
+//!
+//! Checked against fal's own examples (server/tests/it/fixtures): the result URL's
+//! answer may be the output itself (the SDKs) or the queue page's
+//! `{"status": "COMPLETED", "logs", "response": <output>}`; the server reads both.
+//! Errors in both documented formats (`detail` as a list or a string, with
+//! `X-Fal-Error-Type` / `X-Fal-Retryable`) are read on the submit, the status URL
+//! and the result URL, where a failed request's error comes back.
 
 use super::shared::{number, plain, random_seed, toggle, FAL_PRESETS};
-use super::{Answer, Auth, Choice, Field, Kind, Model, Number, Output, Provider, Size};
+use super::{Answer, Auth, Choice, Field, ImageUrls, Kind, Model, Number, Output, Provider, Queue, Size, Task};
 
 pub static FAL: Provider = Provider {
     id: "fal",
@@ -19,7 +29,21 @@ pub static FAL: Provider = Provider {
     key_optional: false,
     model_env: None,
     auth: Auth::Key,
-    answer: Answer::Json,
+    // Snippets use the queue, which fal documents as "the recommended way to call
+    // models" (it retries failed runners; the sync fal.run does not): poll
+    // `status_url` until COMPLETED, then GET `response_url` for the output, which
+    // answers the error status and `detail` if the run failed (§5, queue docs).
+    answer: Answer::Task(&Task {
+        queue: Some(Queue { host: "https://queue.fal.run", below: "/queue" }),
+        submit_headers: &[],
+        poll_url: &["status_url"],
+        status: "status",
+        done: &["COMPLETED"],
+        failed: &[],
+        reason: &[],
+        result_url: Some(&["response_url"]),
+        images: ImageUrls::Objects(&["images"], "url"),
+    }),
     docs_url: "https://fal.ai/models/fal-ai/flux/dev/api",
     models: &[Model {
         id: "fal-ai/flux/dev",

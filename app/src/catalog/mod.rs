@@ -62,6 +62,66 @@ pub enum Answer {
         field: &'static str,
         default: &'static str,
     },
+    /// A task that finishes later: the answer says where to poll it (BFL, fal's queue, Replicate).
+    Task(&'static Task),
+}
+
+/// An asynchronous provider's protocol as its docs describe it, for snippets
+/// that submit, poll to the end and print the image URL. Paths are member names
+/// from the top of a JSON answer; statuses are compared exactly.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Task {
+    /// Where the submit goes when that is not `base_url`, e.g. fal's queue host.
+    pub queue: Option<Queue>,
+    /// Headers the submit sends besides the key's, e.g. Replicate's `Prefer: wait`.
+    pub submit_headers: &'static [(&'static str, &'static str)],
+    /// The polling URL in the submit's answer; polls send the key as the submit does.
+    pub poll_url: &'static [&'static str],
+    /// The member of the submit's and every poll's answer that holds the status.
+    pub status: &'static str,
+    /// Statuses that mean the images are ready.
+    pub done: &'static [&'static str],
+    /// Statuses that mean it failed for good.
+    pub failed: &'static [&'static str],
+    /// Members that may say why it failed, first present first.
+    pub reason: &'static [&'static str],
+    /// A URL in the submit's answer that gives the output once done (fal's `response_url`),
+    /// and answers an error status if the run failed; `None`: the last poll's answer has it.
+    pub result_url: Option<&'static [&'static str]>,
+    /// Where the image URLs are in the output.
+    pub images: ImageUrls,
+}
+
+/// fal's queue: on its own host for the provider's base URL, below the base otherwise
+/// (an emulator, a proxy).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Queue {
+    pub host: &'static str,
+    pub below: &'static str,
+}
+
+/// Where an output's image URLs are.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ImageUrls {
+    /// One URL string (BFL's `result.sample`).
+    One(&'static [&'static str]),
+    /// A URL string or a list of them (Replicate's `output`).
+    OneOrList(&'static [&'static str]),
+    /// A list of objects, each with its URL in the named member (fal's `images[].url`).
+    Objects(&'static [&'static str], &'static str),
+}
+
+impl Provider {
+    /// The base a submit goes to when calling `base_url` (the provider's own, or an emulator's).
+    pub fn submit_base(&self, base_url: &str) -> String {
+        match self.answer {
+            Answer::Task(Task { queue: Some(queue), .. }) if base_url == self.base_url => queue.host.to_owned(),
+            Answer::Task(Task { queue: Some(queue), .. }) => {
+                format!("{}{}", base_url.trim_end_matches('/'), queue.below)
+            }
+            _ => base_url.to_owned(),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -195,6 +255,21 @@ pub struct Image {
     pub accepts_url: bool,
     /// Shown beside the result, e.g. "matches the reference image".
     pub output_size: &'static str,
+    /// How the provider's API takes a file here, which a snippet shows in place of an upload.
+    pub file: FileInput,
+}
+
+/// How a provider's API takes an image file in a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileInput {
+    /// An https URL it fetches (AI/ML API's `image_url`: "The URL of the reference image").
+    Url,
+    /// An https URL, or the file inline as a data URI (Replicate's file inputs).
+    UrlOrDataUri,
+    /// The file's bytes as plain base64, no `data:` prefix (BFL's `image_prompt`).
+    Base64,
+    /// The path the provider's Asset API gives an uploaded file (1min.ai's `POST /api/assets`).
+    AssetPath,
 }
 
 /// Where our server serves uploaded reference images; a form value with this

@@ -5,15 +5,18 @@
 //! - `aspect_ratio` lists `custom`, but no width/height fields exist: `custom` is left out.
 //! - `guidance` is documented 0–50 (Replicate's own model caps it at 10): 0–50, as documented.
 //! - `megapixels` is documented as 0.25, 1 and 2: all three are offered.
-//! - `image_prompt` is a path from the Asset API, so it takes uploads only; the
-//!   server uploads the file to the Asset API first.
+//! - Images in: `image_prompt` is a path from the Asset API (`POST /api/assets`,
+//!   multipart; the answer's `fileContent.path`), so it takes uploads only; the server
+//!   uploads the file to the Asset API first. (The AI Feature API page says image
+//!   features' `imageUrl` takes "Absolute URL or asset key", but flux-dev's page names
+//!   only the Asset API path, which is what is sent.)
 //! - Pixel sizes for the ratios are Replicate's (§0.2), inferred. With an input
 //!   image the output "follows the input image's aspect ratio": the budget counts
 //!   that shape at the chosen megapixels, or the image's size up to Replicate's
 //!   1440×1440, whichever is larger (`Model::output`).
 
 use super::shared::{number, plain, random_seed, ratio, toggle, ONE_MP};
-use super::{Answer, Auth, ByRatio, Choice, Field, Image, Kind, Model, Number, Output, Provider, Reference};
+use super::{Answer, Auth, ByRatio, Choice, Field, FileInput, Image, Kind, Model, Number, Output, Provider, Reference};
 
 pub static ONEMIN: Provider = Provider {
     id: "1min",
@@ -50,7 +53,11 @@ pub static ONEMIN: Provider = Provider {
                 label: "Input image",
                 help: "Optional: an image to transform (uploaded to 1min.ai's Asset API).",
                 required: false,
-                kind: Kind::Image(Image { accepts_url: false, output_size: "follows the input image's aspect ratio" }),
+                kind: Kind::Image(Image {
+                    accepts_url: false,
+                    output_size: "follows the input image's aspect ratio",
+                    file: FileInput::AssetPath,
+                }),
             },
             Field {
                 key: "aspect_ratio",

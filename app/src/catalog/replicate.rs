@@ -6,9 +6,26 @@
 //! input image the code makes the image's own size, scaled down to fit 1440×1440
 //! and rounded to 16 (cog-flux `maybe_scale_to_closest_multiple`); the budget
 //! counts both (`Model::output`).
+//!
+//! Images in: `image` is a URI. The OpenAPI: "Use a data URL when you have a small
+//! file <= 256kb"; the input-files page says under 1 MB. The stricter is followed: an
+//! upload up to 256 KB goes as a `data:` URI, a larger one through `POST /v1/files`
+//! (multipart `content`, under 100 MB) and the prediction gets the file's `urls.get`.
+//! Images out: files on `replicate.delivery` are fetched with the token, as the docs
+//! say ("You'll need to pass the Authorization header"); no other host gets it.
+//!
+//! Checked against Replicate's own examples (server/tests/it/fixtures): a create
+//! answered 201 holds "the final output" (the OpenAPI), and file outputs may be
+//! there while `status` is still "processing" (the sync changelog): the server now
+//! takes them at once; 202 "does not yet have all outputs" is polled. A create
+//! that says "succeeded" with `output: null` (the client README's example) is
+//! asked again at `urls.get`. Errors quote `detail` (with `title`) and `error`.
 
 use super::shared::{number, plain, random_seed, ratio, toggle, ONE_MP};
-use super::{Answer, Auth, ByRatio, Choice, Field, Image, Kind, Model, Number, Output, Provider, Reference};
+use super::{
+    Answer, Auth, ByRatio, Choice, Field, FileInput, Image, ImageUrls, Kind, Model, Number, Output, Provider,
+    Reference, Task,
+};
 
 pub static REPLICATE: Provider = Provider {
     id: "replicate",
@@ -19,7 +36,19 @@ pub static REPLICATE: Provider = Provider {
     key_optional: false,
     model_env: None,
     auth: Auth::Bearer,
-    answer: Answer::Json,
+    // §6.2: `Prefer: wait` holds the create call up to 60 s; until a final status,
+    // poll `urls.get`. A failed, canceled or aborted prediction says why in `error`.
+    answer: Answer::Task(&Task {
+        queue: None,
+        submit_headers: &[("Prefer", "wait")],
+        poll_url: &["urls", "get"],
+        status: "status",
+        done: &["succeeded"],
+        failed: &["failed", "canceled", "aborted"],
+        reason: &["error"],
+        result_url: None,
+        images: ImageUrls::OneOrList(&["output"]),
+    }),
     docs_url: "https://replicate.com/black-forest-labs/flux-dev/api",
     models: &[Model {
         id: "black-forest-labs/flux-dev",
@@ -67,7 +96,11 @@ pub static REPLICATE: Provider = Provider {
                 label: "Input image",
                 help: "Optional, for image-to-image: an upload or an https URL.",
                 required: false,
-                kind: Kind::Image(Image { accepts_url: true, output_size: "takes the input image's aspect ratio" }),
+                kind: Kind::Image(Image {
+                    accepts_url: true,
+                    output_size: "takes the input image's aspect ratio",
+                    file: FileInput::UrlOrDataUri,
+                }),
             },
             number(
                 "prompt_strength",

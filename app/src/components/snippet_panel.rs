@@ -28,7 +28,7 @@ pub fn SnippetPanel(model: RwSignal<ModelRef>, params: Memo<Map<String, Value>>)
             m.provider.base_url.to_owned()
         };
         let key = if placeholder.get() { KeyStyle::Placeholder } else { KeyStyle::Env };
-        params.with(|p| render(lang.get(), m, p, &base, Options { key, every: every.get() }))
+        params.with(|p| render(lang.get(), m, p, &base, Options { key, every: every.get(), emulator: emulator.get() }))
     });
     let copied = RwSignal::new(None::<bool>);
     let copy = move |_| {

@@ -3,7 +3,10 @@
 //! id, status/result/cancel on the owner/app `fal-ai/flux`. Status answers 202
 //! while queued or in progress and 200 when completed. 422 carries `detail[]`.
 //! A missing key gets 401 `{"detail": …}` [I]. Knobs: `latency` (time to
-//! completion), `never-ready`, `status`.
+//! completion), `never-ready`, `status`, `moderated` (the sync route, and a queued
+//! request's result once COMPLETED, answer 422 `content_policy_violation`, fal's
+//! documented model error; a failed queued request's error comes on its result, as
+//! fal's clients read it).
 
 use super::files::Files;
 use super::knobs::Knobs;
@@ -29,6 +32,7 @@ struct Queued {
     ready_after: Option<Duration>,
     body: Map<String, Value>,
     output: Option<Value>,
+    moderated: bool,
 }
 
 #[derive(Clone)]
@@ -172,6 +176,17 @@ fn request_id_header(id: &str) -> [(&'static str, String); 1] {
     [("x-fal-request-id", id.to_owned())]
 }
 
+/// fal's `content_policy_violation` model error (422, not retryable).
+fn content_policy_violation() -> Response {
+    let detail = json!([{
+        "loc": ["body", "prompt"],
+        "msg": "The content could not be processed because it contained material flagged by a content checker.",
+        "type": "content_policy_violation",
+        "url": "https://docs.fal.ai/errors/#content_policy_violation",
+    }]);
+    (StatusCode::UNPROCESSABLE_ENTITY, [("x-fal-retryable", "false")], Json(json!({"detail": detail}))).into_response()
+}
+
 async fn sync(
     State(fal): State<Fal>,
     headers: HeaderMap,
@@ -184,6 +199,9 @@ async fn sync(
         Err(r) => return *r,
     };
     knobs.delay().await;
+    if knobs.moderated {
+        return content_policy_violation();
+    }
     let base = mount_url(&headers, &original, &uri, "/fal");
     let id = uuid::Uuid::new_v4().to_string();
     (request_id_header(&id), Json(render(&fal, body, &base))).into_response()
@@ -204,7 +222,9 @@ async fn submit(
     let ready_after = if knobs.never_ready { None } else { Some(knobs.latency.unwrap_or(Duration::from_millis(600))) };
     let mut queue = fal.queue.lock().expect("queue lock");
     let position = queue.values().filter(|q| q.output.is_none()).count();
-    queue.insert(id.clone(), Queued { started: Instant::now(), ready_after, body: body.clone(), output: None });
+    let queued =
+        Queued { started: Instant::now(), ready_after, body: body.clone(), output: None, moderated: knobs.moderated };
+    queue.insert(id.clone(), queued);
     let base = format!("{}/fal/queue/fal-ai/flux/requests/{id}", mount_url(&headers, &original, &uri, "/fal"));
     (
         request_id_header(&id),
@@ -246,7 +266,7 @@ async fn status(
             (StatusCode::ACCEPTED, with(json!({"status": "IN_QUEUE", "queue_position": 0}))).into_response()
         }
         Some(ready) if elapsed >= ready => {
-            if entry.output.is_none() {
+            if entry.output.is_none() && !entry.moderated {
                 entry.output = Some(render(&fal, &entry.body, &base));
             }
             let done = json!({"status": "COMPLETED", "logs": [], "metrics": {"inference_time": ready.as_secs_f64()}});
@@ -264,6 +284,10 @@ async fn result(State(fal): State<Fal>, headers: HeaderMap, Path(id): Path<Strin
         return *r;
     }
     let queue = fal.queue.lock().expect("queue lock");
+    let completed = |q: &Queued| q.ready_after.is_some_and(|ready| q.started.elapsed() >= ready);
+    if queue.get(&id).is_some_and(|q| q.moderated && completed(q)) {
+        return content_policy_violation();
+    }
     match queue.get(&id).map(|q| q.output.clone()) {
         Some(Some(output)) => (request_id_header(&id), Json(output)).into_response(),
         Some(None) => detail(StatusCode::BAD_REQUEST, json!("Request is still in progress")),

@@ -3,6 +3,7 @@
 //! `GET /v1/predictions/{id}` goes starting → processing → succeeded; `output`
 //! is a list of URLs. Errors carry `detail` and `status`. Knobs: `latency`
 //! (time to succeed), `never-ready`, `moderated` (fails with the NSFW message), `status`.
+//! `POST /v1/files` (multipart `content`) keeps a file and answers 201 with its `urls.get`.
 
 use super::files::Files;
 use super::knobs::Knobs;
@@ -39,6 +40,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(files: Files) -> Router<S> {
         .route("/v1/models/black-forest-labs/flux-dev/predictions", post(create))
         .route("/v1/predictions/{id}", get(read))
         .route("/v1/predictions/{id}/cancel", post(cancel))
+        .route("/v1/files", post(create_file))
         .with_state(Replicate { files, predictions: Arc::default() })
 }
 
@@ -245,4 +247,42 @@ async fn cancel(State(r): State<Replicate>, headers: HeaderMap, Path(id): Path<S
         }
         None => problem(StatusCode::NOT_FOUND, "Not found."),
     }
+}
+
+/// `POST /v1/files`: the files API's create, as its OpenAPI shows it (201, `id`, `urls.get`,
+/// `content_type`, `size`). The bytes are kept with the emulator's other files.
+async fn create_file(
+    State(r): State<Replicate>,
+    headers: HeaderMap,
+    original: OriginalUri,
+    uri: Uri,
+    mut form: axum::extract::Multipart,
+) -> Response {
+    if let Err(resp) = admit(&headers) {
+        return *resp;
+    }
+    let base = mount_url(&headers, &original, &uri, "/replicate");
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() != Some("content") {
+            continue;
+        }
+        let content_type = match field.content_type() {
+            Some("image/png") => "image/png",
+            Some("image/jpeg") => "image/jpeg",
+            Some("image/webp") => "image/webp",
+            _ => "application/octet-stream",
+        };
+        let Ok(bytes) = field.bytes().await else {
+            return problem(StatusCode::BAD_REQUEST, "could not read the file");
+        };
+        let size = bytes.len();
+        let name = r.files.put("bin", content_type, bytes);
+        let id = name.trim_end_matches(".bin").to_owned();
+        let body = json!({
+            "id": id, "urls": {"get": format!("{base}/files/{name}")},
+            "content_type": content_type, "size": size,
+        });
+        return (StatusCode::CREATED, Json(body)).into_response();
+    }
+    problem(StatusCode::BAD_REQUEST, "the form has no `content` file")
 }

@@ -1,8 +1,11 @@
 //! AI/ML API: `POST /v1/images/generations`, Bearer auth, synchronous JSON.
 //! Accepts both documented success shapes (fal-style `images[]` and
-//! OpenAI-style `data[]`) and any 2xx status (providers.md §1.4).
+//! OpenAI-style `data[]`) and any 2xx status (providers.md §1.4). Errors are
+//! `{message, path, requestId, statusCode, timestamp}` (fixtures NOTES.md §1,
+//! docs/errors-and-messages/general-info.md); the `message` is quoted on every status.
 
-use super::{bad_answer, common_status, inline_uploads, rejected, request, send, Generated, ImageRef, Inline};
+use super::refusal::Refusal;
+use super::{bad_answer, inline_uploads, request, send, Generated, ImageRef, Inline};
 use crate::error::Error;
 use crate::state::{AppState, Upstream};
 use app::catalog::ModelRef;
@@ -19,9 +22,9 @@ pub async fn generate(
     // Data URIs: documented for AI/ML API's other models, the safe choice offline (§1.5).
     inline_uploads(state, model, &mut params, Inline::DataUri).await?;
     let req = request(model, upstream, &params);
-    let (status, _, body) = send(state, upstream, &req, NAME).await?;
+    let (status, headers, body) = send(state, upstream, &req, NAME).await?;
     if !status.is_success() {
-        return Err(status_error(status.as_u16(), &body));
+        return Err(status_error(status.as_u16(), &headers, &body));
     }
     let json: Value = serde_json::from_slice(&body).map_err(|_| bad_answer(NAME, "a body that is not JSON"))?;
     parse_success(&json)
@@ -29,6 +32,12 @@ pub async fn generate(
 
 /// Reads either success shape.
 pub fn parse_success(json: &Value) -> Result<Generated, Error> {
+    parse_output(NAME, json)
+}
+
+/// Reads either success shape for `provider` (fal's output is shape A, an
+/// OpenAI-compatible engine's shape B), naming it when something is missing.
+pub fn parse_output(provider: &str, json: &Value) -> Result<Generated, Error> {
     let mut out = Generated { raw: Some(json.clone()), ..Generated::default() };
     if let Some(images) = json.get("images").and_then(Value::as_array) {
         out.images =
@@ -52,24 +61,19 @@ pub fn parse_success(json: &Value) -> Result<Generated, Error> {
         out.usage = json.pointer("/meta/usage").filter(|u| !u.is_null()).cloned();
     }
     if out.images.is_empty() {
-        return Err(bad_answer(NAME, "no images"));
+        return Err(bad_answer(provider, "no images"));
     }
     Ok(out)
 }
 
-/// Maps a documented error status (§1.5) to what the user should do about it.
-/// The provider's own message is only echoed for 400, where it names the field.
-fn status_error(status: u16, body: &[u8]) -> Error {
-    let upstream_message = serde_json::from_slice::<Value>(body)
-        .ok()
-        .and_then(|j| j.get("message").and_then(Value::as_str).map(str::to_owned));
-    tracing::info!(status, "AI/ML API error");
-    match status {
-        400 => rejected(NAME, upstream_message.as_deref().unwrap_or("body validation error")),
-        // §1.5: 403 is "out of credits" here, not a key problem.
-        403 => common_status(NAME, 402, "AIMLAPI_KEY"),
-        s => common_status(NAME, s, "AIMLAPI_KEY"),
+/// A documented error status (NOTES.md §1) with the provider's `message`.
+fn status_error(status: u16, headers: &axum::http::HeaderMap, body: &[u8]) -> Error {
+    let mut refusal = Refusal::read(NAME, "AIMLAPI_KEY", status, headers, body);
+    // "403 | You've run out of credits…" (errors-with-status-code-4xx.md): not a key problem here.
+    if status == 403 {
+        refusal.status = 402;
     }
+    refusal.error()
 }
 
 #[cfg(test)]
@@ -106,8 +110,18 @@ mod tests {
     }
 
     #[test]
-    fn a_401_never_echoes_the_upstream_body() {
-        let e = status_error(401, br#"{"message":"Incorrect API key provided: canary-123"}"#);
-        assert!(!e.to_string().contains("canary-123"));
+    fn every_status_quotes_the_documented_message() {
+        let headers = axum::http::HeaderMap::new();
+        let body = |m: &str| format!(r#"{{"message":"{m}","path":"/v1/images/generations","statusCode":"429"}}"#);
+        let e = status_error(403, &headers, body("You've run out of credits.").as_bytes());
+        assert_eq!(
+            e.to_string(),
+            "The AI/ML API account is out of credits: You've run out of credits. Top it up and retry."
+        );
+        let e = status_error(429, &headers, body("Too Many Requests").as_bytes());
+        assert!(matches!(e, Error::Upstream { .. }) && e.to_string().contains(": Too Many Requests."), "{e}");
+        // A key refusal quoting the key: masked words go here, the key itself in `generate::execute`.
+        let e = status_error(401, &headers, body("Incorrect API key provided: canary-12***7890").as_bytes());
+        assert!(!e.to_string().contains("canary-12"), "{e}");
     }
 }

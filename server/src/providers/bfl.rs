@@ -4,18 +4,24 @@
 //!
 //! The key goes only to the configured base URL's host or BFL's own API hosts:
 //! a `polling_url` anywhere else is refused before anything is sent to it.
+//!
+//! Errors (fixtures NOTES.md §4): the submit's 422 is FastAPI's `detail`; 402,
+//! 429 and 503 are documented by status (the skill files add `{message}` and
+//! `Retry-After`). A task ends in `Ready`, `Error`/`Failed` ("check the error
+//! details"), `Request Moderated` (input flagged, not charged), `Content
+//! Moderated` (output flagged, not charged) or `Task not found` (does not exist
+//! or has expired); its `details` or `error` is quoted.
 
-use super::{
-    bad_answer, check_host, common_status, detail_text, inline_uploads, key_header, poll_once, rejected, request, send,
-    too_slow, Generated, ImageRef, Inline,
-};
+use super::poll::Poll;
+use super::refusal::{reason_in, refusal, sentence};
+use super::{bad_answer, check_host, inline_uploads, key_header, request, send, Generated, ImageRef, Inline};
 use crate::error::Error;
 use crate::jobs::Progress;
 use crate::state::{AppState, Upstream};
 use app::catalog::ModelRef;
 use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const NAME: &str = "Black Forest Labs";
 const KEY_ENV: &str = "BFL_API_KEY";
@@ -34,39 +40,59 @@ pub async fn generate(
     // image_prompt is plain base64 (no data: prefix).
     inline_uploads(state, model, &mut params, Inline::Base64).await?;
     let req = request(model, upstream, &params);
-    let (status, _, body) = send(state, upstream, &req, NAME).await?;
+    let (status, headers, body) = send(state, upstream, &req, NAME).await?;
     if !status.is_success() {
-        return Err(status_error(status.as_u16(), &body));
+        return Err(refusal(NAME, KEY_ENV, status.as_u16(), &headers, &body));
     }
     let submitted: Value = serde_json::from_slice(&body).map_err(|_| bad_answer(NAME, "a body that is not JSON"))?;
     let polling_url =
         submitted.get("polling_url").and_then(Value::as_str).ok_or_else(|| bad_answer(NAME, "no polling_url"))?;
     check_polling_host(polling_url, &upstream.base_url)?;
     progress.queued(None);
-    let deadline = Instant::now() + state.limits().poll_deadline;
     let key = key_header(upstream, model.provider.auth, KEY_ENV)?;
+    let mut polls = Poll::new(state, key, (NAME, KEY_ENV), POLL_EVERY);
     loop {
-        if Instant::now() >= deadline {
-            return Err(too_slow(NAME, state));
-        }
-        tokio::time::sleep(POLL_EVERY).await;
-        let Some(poll) = poll_once(state, polling_url, &key, (NAME, KEY_ENV), deadline).await? else { continue };
-        match poll.get("status").and_then(Value::as_str).unwrap_or_default() {
+        polls.pause().await?;
+        let Some(poll) = polls.status(polling_url).await? else { continue };
+        let status = poll.get("status").and_then(Value::as_str).unwrap_or_default();
+        match status {
             "Ready" => return ready(&poll),
-            "Request Moderated" | "Content Moderated" => {
-                return Err(Error::Provider {
-                    status: StatusCode::UNPROCESSABLE_ENTITY,
-                    message: format!(
-                        "{NAME} moderated this request (moderated requests are not charged). Change the prompt."
-                    ),
-                })
+            "Request Moderated" | "Content Moderated" | "Error" | "Failed" | "Task not found" => {
+                return Err(ended(status, &poll))
             }
-            "Error" | "Failed" => return Err(bad_answer(NAME, "the task status Error")),
-            "Task not found" => return Err(bad_answer(NAME, "Task not found for its own task")),
             // Pending, and any status not known yet: keep polling until the deadline.
             _ => progress.running(poll.get("progress").and_then(Value::as_f64)),
         }
     }
+}
+
+/// A task that ended without an image, in the help article's words, with its
+/// `details` (or the skill files' `error`) quoted.
+fn ended(status: &str, poll: &Value) -> Error {
+    let why = reason_in(poll);
+    let why = why.as_deref();
+    let (code, message) = match status {
+        "Request Moderated" => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            sentence(
+                format!("{NAME} moderated the request before processing it (not charged)"),
+                why,
+                "Change the prompt.",
+            ),
+        ),
+        "Content Moderated" => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            sentence(format!("{NAME} moderated the generated image (not charged)"), why, "Change the prompt."),
+        ),
+        "Task not found" => (
+            StatusCode::BAD_GATEWAY,
+            sentence(format!("{NAME} no longer knows the task: it does not exist or has expired"), why, "Retry."),
+        ),
+        other => {
+            (StatusCode::BAD_GATEWAY, sentence(format!("{NAME} could not finish the task (status {other})"), why, ""))
+        }
+    };
+    Error::Provider { status: code, message }
 }
 
 fn ready(poll: &Value) -> Result<Generated, Error> {
@@ -86,15 +112,6 @@ fn ready(poll: &Value) -> Result<Generated, Error> {
 /// The key may go to the configured base URL's origin, or to BFL's own hosts over https.
 pub fn check_polling_host(polling_url: &str, base_url: &str) -> Result<(), Error> {
     check_host(NAME, polling_url, base_url, BFL_HOSTS)
-}
-
-/// §4.4 statuses; 422 carries FastAPI's `detail`.
-fn status_error(status: u16, body: &[u8]) -> Error {
-    match status {
-        402 => common_status(NAME, 402, KEY_ENV),
-        422 => rejected(NAME, &detail_text(body).unwrap_or_default()),
-        s => common_status(NAME, s, KEY_ENV),
-    }
 }
 
 #[cfg(test)]

@@ -2,17 +2,23 @@
 //! `queue.fal.run/fal-ai/flux/dev`, poll `status_url` (202 while queued or in
 //! progress, 200 when completed), then fetch `response_url`. Snippets show the
 //! synchronous `fal.run` endpoint; both answer with the same output JSON.
+//!
+//! Errors (fixtures NOTES.md §5) come in two documented shapes, on the submit,
+//! the status URL and the result URL alike: model errors `{"detail": [{loc,
+//! msg, type, …}]}` with `X-Fal-Retryable`, and request errors `{"detail":
+//! "…", "error_type": "…"}` with `X-Fal-Error-Type`. A failed request's error
+//! comes back from its result URL.
 
-use super::{
-    bad_answer, check_host, common_status, detail_text, key_header, poll_once, rejected, request, send, too_slow,
-    transport_error, Generated,
-};
+use super::poll::Poll;
+use super::refusal::{reason_in, refusal};
+use super::{bad_answer, check_host, key_header, request, send, Generated};
 use crate::error::Error;
 use crate::jobs::Progress;
 use crate::state::{AppState, Upstream};
 use app::catalog::ModelRef;
+use axum::http::StatusCode;
 use serde_json::{Map, Value};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const NAME: &str = "fal.ai";
 const KEY_ENV: &str = "FAL_KEY";
@@ -39,9 +45,9 @@ pub async fn generate(
     let queue = queue_base(&upstream.base_url);
     let mut req = request(model, upstream, &params);
     req.url = format!("{queue}{}", model.model.path);
-    let (status, _, body) = send(state, upstream, &req, NAME).await?;
+    let (status, headers, body) = send(state, upstream, &req, NAME).await?;
     if !status.is_success() {
-        return Err(status_error(status.as_u16(), &body));
+        return Err(refusal(NAME, KEY_ENV, status.as_u16(), &headers, &body));
     }
     let ticket: Value = serde_json::from_slice(&body).map_err(|_| bad_answer(NAME, "a body that is not JSON"))?;
     let url = |key: &str| {
@@ -53,35 +59,40 @@ pub async fn generate(
     progress.queued(ticket.get("queue_position").and_then(Value::as_u64).map(|p| p as u32));
 
     let key = key_header(upstream, model.provider.auth, KEY_ENV)?;
-    let deadline = Instant::now() + state.limits().poll_deadline;
+    let mut polls = Poll::new(state, key, (NAME, KEY_ENV), POLL_EVERY);
     loop {
-        if Instant::now() >= deadline {
-            return Err(too_slow(NAME, state));
-        }
-        tokio::time::sleep(POLL_EVERY).await;
-        let Some(poll) = poll_once(state, &status_url, &key, (NAME, KEY_ENV), deadline).await? else { continue };
+        polls.pause().await?;
+        let Some(poll) = polls.status(&status_url).await? else { continue };
         match poll.get("status").and_then(Value::as_str).unwrap_or_default() {
             "COMPLETED" => break,
             "IN_QUEUE" => progress.queued(poll.get("queue_position").and_then(Value::as_u64).map(|p| p as u32)),
             _ => progress.running(None),
         }
     }
-    let resp =
-        state.inner.http.get(&response_url).header(key.0, key.1).send().await.map_err(|e| transport_error(NAME, e))?;
-    if !resp.status().is_success() {
-        return Err(common_status(NAME, resp.status().as_u16(), KEY_ENV));
-    }
-    let body = super::read_capped(resp, state.limits().max_upstream_bytes, NAME).await?;
-    let output: Value = serde_json::from_slice(&body).map_err(|_| bad_answer(NAME, "a result that is not JSON"))?;
-    // fal's output is the shape AI/ML API passes through as its shape A.
-    super::aimlapi::parse_success(&output)
+    let output = loop {
+        if let Some(output) = polls.result(&response_url).await? {
+            break output;
+        }
+        polls.pause().await?;
+    };
+    parse_result(output)
 }
 
-/// §5.3: 422 carries `detail` (a list or a string).
-fn status_error(status: u16, body: &[u8]) -> Error {
-    if status == 422 {
-        rejected(NAME, &detail_text(body).unwrap_or_default())
-    } else {
-        common_status(NAME, status, KEY_ENV)
+/// The result URL's answer: the model's output (as the SDKs read it), or the
+/// queue docs' `{"status": "COMPLETED", "logs": …, "response": <output>}`.
+fn parse_result(output: Value) -> Result<Generated, Error> {
+    let output = match output.get("response") {
+        Some(inner) if inner.is_object() && output.get("images").is_none() => inner.clone(),
+        _ => output,
+    };
+    if output.get("images").is_none() {
+        if let Some(why) = reason_in(&output) {
+            return Err(Error::Provider {
+                status: StatusCode::BAD_GATEWAY,
+                message: format!("{NAME}'s request failed: {why}"),
+            });
+        }
     }
+    // fal's output is the shape AI/ML API passes through as its shape A.
+    super::aimlapi::parse_output(NAME, &output)
 }

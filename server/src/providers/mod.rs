@@ -7,6 +7,8 @@ pub mod bfl;
 pub mod fal;
 pub mod onemin;
 pub mod openai;
+pub mod poll;
+pub mod refusal;
 pub mod replicate;
 pub mod segmind;
 
@@ -25,6 +27,9 @@ use serde_json::{Map, Value};
 #[derive(Debug, Clone, PartialEq)]
 pub enum ImageRef {
     Url(String),
+    /// A URL on the provider's own file host that its docs say to fetch with the key
+    /// (Replicate's `replicate.delivery`); only ever made after checking the host.
+    Keyed(String),
     Base64(String),
     /// The answer was the image itself (Segmind).
     Bytes(Bytes),
@@ -193,26 +198,10 @@ pub fn bad_answer(provider: &str, what: &str) -> Error {
     Error::Provider { status: StatusCode::BAD_GATEWAY, message: format!("{provider} answered with {what}.") }
 }
 
-/// The message for an error status every provider shares the meaning of.
+/// The message for an error status every provider shares the meaning of
+/// (no reason known; `refusal::refusal` quotes the provider's).
 pub fn common_status(provider: &str, status: u16, key_env: &str) -> Error {
-    let (code, message) = match status {
-        401 | 403 => {
-            (StatusCode::BAD_GATEWAY, format!("{provider} did not accept the API key. Check {key_env} on the server."))
-        }
-        402 => (StatusCode::BAD_GATEWAY, format!("The {provider} account is out of credits. Top it up and retry.")),
-        404 | 405 => (StatusCode::BAD_GATEWAY, format!("{provider} does not know this endpoint or model.")),
-        429 => {
-            (StatusCode::TOO_MANY_REQUESTS, format!("{provider} is rate limiting this key. Wait a little and retry."))
-        }
-        504 => (StatusCode::GATEWAY_TIMEOUT, format!("{provider} timed out generating the image. Retry.")),
-        300..=399 => (
-            StatusCode::BAD_GATEWAY,
-            format!("{provider} answered with a redirect ({status}); it was not followed, so the key stayed here."),
-        ),
-        s if s >= 500 => (StatusCode::BAD_GATEWAY, format!("{provider} had an internal error ({s}). Retry later.")),
-        s => (StatusCode::BAD_GATEWAY, format!("{provider} answered with status {s}.")),
-    };
-    Error::Provider { status: code, message }
+    refusal::Refusal { provider, key_env, status, why: None, retry_after: None, retryable: None }.error()
 }
 
 /// Turns a transport failure into a message that names no URL and no key.
@@ -347,17 +336,6 @@ pub fn redact_value(value: Value, upstream: &Upstream) -> Value {
     }
 }
 
-/// A FastAPI-style `detail` (a list of `{msg}` or a string) as one line.
-pub fn detail_text(body: &[u8]) -> Option<String> {
-    let detail = serde_json::from_slice::<Value>(body).ok()?.get("detail")?.clone();
-    Some(match detail {
-        Value::Array(items) => {
-            items.iter().filter_map(|i| i.get("msg").and_then(Value::as_str)).collect::<Vec<_>>().join("; ")
-        }
-        other => other.as_str().unwrap_or_default().to_owned(),
-    })
-}
-
 /// The polling deadline passed.
 pub fn too_slow(provider: &str, state: &AppState) -> Error {
     Error::Provider {
@@ -367,35 +345,6 @@ pub fn too_slow(provider: &str, state: &AppState) -> Error {
             state.limits().poll_deadline.as_secs_f64()
         ),
     }
-}
-
-/// One GET of a status URL with the key, cut off at the polling `deadline`. Polls
-/// are GETs, so a transport error, 429, 5xx or unreadable body is `Ok(None)`:
-/// wait and ask again.
-pub async fn poll_once(
-    state: &AppState,
-    url: &str,
-    key: &(HeaderName, HeaderValue),
-    (provider, key_env): (&str, &str),
-    deadline: std::time::Instant,
-) -> Result<Option<Value>, Error> {
-    let left = deadline.saturating_duration_since(std::time::Instant::now());
-    if left.is_zero() {
-        return Ok(None);
-    }
-    let get = state.inner.http.get(url).header(key.0.clone(), key.1.clone()).timeout(left);
-    let Ok(resp) = get.send().await else {
-        return Ok(None);
-    };
-    let code = resp.status();
-    if code == StatusCode::TOO_MANY_REQUESTS || code.is_server_error() {
-        return Ok(None);
-    }
-    if !code.is_success() {
-        return Err(common_status(provider, code.as_u16(), key_env));
-    }
-    let Ok(body) = read_capped(resp, state.limits().max_upstream_bytes, provider).await else { return Ok(None) };
-    Ok(serde_json::from_slice(&body).ok())
 }
 
 #[cfg(test)]

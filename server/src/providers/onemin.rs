@@ -1,7 +1,11 @@
 //! 1min.ai: the AI feature API (`POST /api/features`, `API-KEY`), with an input
 //! image first uploaded to the Asset API (providers.md §3, §3.1).
+//!
+//! 1min.ai documents no error body (fixtures NOTES.md §3): whatever reason an
+//! error answer carries, on the feature call or the asset upload, is quoted.
 
-use super::{bad_answer, common_status, key_header, read_upload, request, send, transport_error, Generated, ImageRef};
+use super::refusal::{reason_in, refusal};
+use super::{bad_answer, key_header, read_upload, request, send, transport_error, Generated, ImageRef};
 use crate::error::Error;
 use crate::state::{AppState, Upstream};
 use app::catalog::{Kind, ModelRef};
@@ -9,6 +13,7 @@ use app::validate::upload_name;
 use serde_json::{Map, Value};
 
 const NAME: &str = "1min.ai";
+const KEY_ENV: &str = "ONEMIN_AI_API_KEY";
 
 pub async fn generate(
     state: &AppState,
@@ -25,15 +30,19 @@ pub async fn generate(
         params.insert(field.key.to_owned(), Value::String(path));
     }
     let req = request(model, upstream, &params);
-    let (status, _, body) = send(state, upstream, &req, NAME).await?;
+    let (status, headers, body) = send(state, upstream, &req, NAME).await?;
     if !status.is_success() {
-        return Err(common_status(NAME, status.as_u16(), "ONEMIN_AI_API_KEY"));
+        return Err(refusal(NAME, KEY_ENV, status.as_u16(), &headers, &body));
     }
     let json: Value = serde_json::from_slice(&body).map_err(|_| bad_answer(NAME, "a body that is not JSON"))?;
     let record = json.get("aiRecord").ok_or_else(|| bad_answer(NAME, "no aiRecord"))?;
     match record.get("status").and_then(Value::as_str) {
         Some("SUCCESS") | None => {}
-        Some(other) => return Err(bad_answer(NAME, &format!("the generation status {other}"))),
+        Some(other) => {
+            let why = reason_in(record).or_else(|| reason_in(&json));
+            let what = format!("the generation status {other}");
+            return Err(bad_answer(NAME, &why.map_or_else(|| what.clone(), |why| format!("{what}: {why}"))));
+        }
     }
     let url = record.get("temporaryUrl").and_then(Value::as_str).ok_or_else(|| bad_answer(NAME, "no temporaryUrl"))?;
     Ok(Generated { images: vec![ImageRef::Url(url.to_owned())], raw: Some(json.clone()), ..Generated::default() })
@@ -64,10 +73,11 @@ async fn upload_asset(
         .await
         .map_err(|e| transport_error(NAME, e))?;
     let status = resp.status();
-    if !status.is_success() {
-        return Err(common_status(NAME, status.as_u16(), "ONEMIN_AI_API_KEY"));
-    }
+    let headers = resp.headers().clone();
     let body = super::read_capped(resp, state.limits().max_upstream_bytes, NAME).await?;
+    if !status.is_success() {
+        return Err(refusal(NAME, KEY_ENV, status.as_u16(), &headers, &body));
+    }
     let json: Value =
         serde_json::from_slice(&body).map_err(|_| bad_answer(NAME, "an asset answer that is not JSON"))?;
     json.pointer("/fileContent/path")

@@ -1,18 +1,21 @@
 //! Replicate (providers.md §6): create a prediction with `Prefer: wait` for a
 //! few seconds; if it is not done by then, poll `urls.get` until it succeeds,
 //! fails or the deadline passes. `output` is a list of https or data: URIs.
+//!
+//! Errors (fixtures NOTES.md §6): a refused call answers a problem body
+//! `{"detail", "title"?, "status"?}` (429 "Request was throttled…", with
+//! `Retry-After`); a prediction that ends `failed` says why in `error`.
 
-use super::{
-    bad_answer, check_host, common_status, detail_text, inline_uploads, key_header, poll_once, rejected, request,
-    too_slow, Generated, ImageRef, Inline,
-};
+use super::poll::Poll;
+use super::refusal::{refusal, sentence, text_of};
+use super::{bad_answer, check_host, inline_uploads, key_header, request, Generated, ImageRef, Inline};
 use crate::error::Error;
 use crate::jobs::Progress;
 use crate::state::{AppState, Upstream};
 use app::catalog::ModelRef;
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const NAME: &str = "Replicate";
 const KEY_ENV: &str = "REPLICATE_API_TOKEN";
@@ -25,55 +28,137 @@ pub async fn generate(
     mut params: Map<String, Value>,
     progress: &Progress,
 ) -> Result<Generated, Error> {
-    // An uploaded input image goes as a data URI, which Replicate accepts for file inputs.
+    let key = key_header(upstream, model.provider.auth, KEY_ENV)?;
+    // An uploaded input image goes as a data URI when small, else through the files API
+    // (the OpenAPI: "Use a data URL when you have a small file <= 256kb").
+    upload_large_files(state, model, upstream, &key, &mut params).await?;
     inline_uploads(state, model, &mut params, Inline::DataUri).await?;
     let req = request(model, upstream, &params);
-    let key = key_header(upstream, req.auth, KEY_ENV)?;
     let post = state.inner.http.post(&req.url).header(key.0.clone(), key.1.clone()).header("prefer", "wait=5");
-    let (status, _, body) = super::submit(state, upstream, post.json(&req.body), NAME).await?;
+    let (status, headers, body) = super::submit(state, upstream, post.json(&req.body), NAME).await?;
     if !status.is_success() {
-        return Err(status_error(status.as_u16(), &body));
+        return Err(refusal(NAME, KEY_ENV, status.as_u16(), &headers, &body));
     }
     let mut prediction: Value =
         serde_json::from_slice(&body).map_err(|_| bad_answer(NAME, "a body that is not JSON"))?;
-    let deadline = Instant::now() + state.limits().poll_deadline;
+    // The OpenAPI: 201 "If the `Prefer: wait` header is provided it will contain the final
+    // output" (202: "does not yet have all outputs"); the docs: file outputs may all be
+    // there "but status may still be in [processing]".
+    let mut created = Some(status);
+    let mut polls = Poll::new(state, key, (NAME, KEY_ENV), POLL_EVERY);
     loop {
+        let has_output = !outputs(&prediction).is_empty();
         match prediction.get("status").and_then(Value::as_str).unwrap_or_default() {
-            "succeeded" => return succeeded(&prediction),
-            "failed" | "canceled" | "aborted" => {
-                let why = prediction.get("error").and_then(Value::as_str).unwrap_or("no reason given");
-                return Err(Error::Provider {
-                    status: StatusCode::BAD_GATEWAY,
-                    message: format!("{NAME}'s prediction failed: {why}"),
-                });
+            // The client README's create example "succeeded" with `output: null`: asked once more.
+            "succeeded" if has_output || created.is_none() => return succeeded(&prediction),
+            "starting" | "processing" if has_output && created == Some(StatusCode::CREATED) => {
+                return succeeded(&prediction)
             }
+            status @ ("failed" | "canceled" | "aborted") => return Err(ended(status, &prediction)),
             "starting" => progress.queued(None),
             _ => progress.running(None),
         }
-        if Instant::now() >= deadline {
-            return Err(too_slow(NAME, state));
-        }
+        created = None;
         let get = prediction
             .pointer("/urls/get")
             .and_then(Value::as_str)
             .ok_or_else(|| bad_answer(NAME, "no urls.get"))?
             .to_owned();
         check_host(NAME, &get, &upstream.base_url, &["replicate.com"])?;
-        tokio::time::sleep(POLL_EVERY).await;
-        if let Some(next) = poll_once(state, &get, &key, (NAME, KEY_ENV), deadline).await? {
+        polls.pause().await?;
+        if let Some(next) = polls.status(&get).await? {
             prediction = next;
         }
     }
 }
 
-fn succeeded(prediction: &Value) -> Result<Generated, Error> {
-    let images: Vec<ImageRef> = match prediction.get("output") {
-        Some(Value::Array(items)) => {
-            items.iter().filter_map(Value::as_str).map(|u| ImageRef::Url(u.to_owned())).collect()
-        }
-        Some(Value::String(u)) => vec![ImageRef::Url(u.clone())],
-        _ => Vec::new(),
+/// A prediction that ended without output, with its `error` quoted.
+fn ended(status: &str, prediction: &Value) -> Error {
+    let why = prediction.get("error").map(text_of).filter(|w| !w.is_empty());
+    let lead = match status {
+        "failed" => format!("{NAME}'s prediction failed"),
+        other => format!("{NAME}'s prediction was {other}"),
     };
+    let message = match why {
+        Some(why) => sentence(lead, Some(&why), ""),
+        None if status == "failed" => format!("{lead} without saying why."),
+        None => sentence(lead, None, ""),
+    };
+    Error::Provider { status: StatusCode::BAD_GATEWAY, message }
+}
+
+/// The largest input file sent inline as a data URI (the OpenAPI's "<= 256kb"; the
+/// docs page says under 1 MB: the stricter one is followed). Larger go through `POST /v1/files`.
+pub const INLINE_MAX: usize = 256 * 1024;
+
+/// Uploads over `INLINE_MAX` to Replicate's files API; the field then holds the file's
+/// `urls.get`, which Replicate reads with the same token when it runs the model.
+async fn upload_large_files(
+    state: &AppState,
+    model: ModelRef,
+    upstream: &Upstream,
+    key: &(axum::http::HeaderName, axum::http::HeaderValue),
+    params: &mut Map<String, Value>,
+) -> Result<(), Error> {
+    for field in model.model.fields {
+        let Some(name) =
+            params.get(field.key).and_then(Value::as_str).and_then(app::validate::upload_name).map(str::to_owned)
+        else {
+            continue;
+        };
+        let (bytes, content_type) = super::read_upload(state, field, &name).await?;
+        if bytes.len() <= INLINE_MAX {
+            continue;
+        }
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(name.clone())
+            .mime_str(content_type)
+            .map_err(|e| Error::Internal(format!("multipart type: {e}")))?;
+        let form = reqwest::multipart::Form::new().part("content", part);
+        let url = app::request::join(&upstream.base_url, "/v1/files");
+        let post = state.inner.http.post(url).header(key.0.clone(), key.1.clone()).multipart(form);
+        let (status, headers, body) = super::submit(state, upstream, post, NAME).await?;
+        if !status.is_success() {
+            return Err(refusal(NAME, KEY_ENV, status.as_u16(), &headers, &body));
+        }
+        let file: Value =
+            serde_json::from_slice(&body).map_err(|_| bad_answer(NAME, "a files answer that is not JSON"))?;
+        let get = file
+            .pointer("/urls/get")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad_answer(NAME, "a file without urls.get"))?;
+        check_host(NAME, get, &upstream.base_url, &["replicate.com"])?;
+        params.insert(field.key.to_owned(), Value::String(get.to_owned()));
+    }
+    Ok(())
+}
+
+/// Output files are served from `replicate.delivery` (and its subdomains), which the docs
+/// say to fetch with the token; any other host gets no token (the safe fetcher takes it).
+fn output(url: &str) -> ImageRef {
+    let delivery = reqwest::Url::parse(url).is_ok_and(|u| {
+        u.scheme() == "https"
+            && u.port().is_none()
+            && u.domain().is_some_and(|h| h == "replicate.delivery" || h.ends_with(".replicate.delivery"))
+    });
+    if delivery {
+        ImageRef::Keyed(url.to_owned())
+    } else {
+        ImageRef::Url(url.to_owned())
+    }
+}
+
+/// The output files of a prediction.
+fn outputs(prediction: &Value) -> Vec<ImageRef> {
+    match prediction.get("output") {
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(output).collect(),
+        Some(Value::String(u)) => vec![output(u)],
+        _ => Vec::new(),
+    }
+}
+
+fn succeeded(prediction: &Value) -> Result<Generated, Error> {
+    let images = outputs(prediction);
     if images.is_empty() {
         return Err(bad_answer(NAME, "a prediction without output"));
     }
@@ -87,10 +172,24 @@ fn succeeded(prediction: &Value) -> Result<Generated, Error> {
     })
 }
 
-/// §6.3: errors carry `detail`; 422 is an input-schema violation.
-fn status_error(status: u16, body: &[u8]) -> Error {
-    if !matches!(status, 400 | 422) {
-        return common_status(NAME, status, KEY_ENV);
+#[cfg(test)]
+mod delivery_tests {
+    use super::{output, ImageRef};
+
+    #[test]
+    fn only_replicates_own_file_host_over_https_gets_the_token() {
+        for keyed in ["https://replicate.delivery/xezq/out-0.webp", "https://pbxt.replicate.delivery/a/out-0.png"] {
+            assert_eq!(output(keyed), ImageRef::Keyed(keyed.into()), "{keyed}");
+        }
+        for plain in [
+            "http://replicate.delivery/x.png",
+            "https://replicate.delivery.evil.example/x.png",
+            "https://evilreplicate.delivery/x.png",
+            "https://replicate.delivery:8443/x.png",
+            "https://cdn.example/x.png",
+            "data:image/png;base64,AAAA",
+        ] {
+            assert_eq!(output(plain), ImageRef::Url(plain.into()), "{plain}");
+        }
     }
-    rejected(NAME, &detail_text(body).unwrap_or_else(|| "invalid input".into()))
 }

@@ -1,11 +1,17 @@
 //! Segmind: `POST /v1/flux-dev`, `x-api-key`, and the image itself as the answer
 //! (providers.md §2). Remaining credits come in `x-remaining-credits`.
+//!
+//! Errors (fixtures NOTES.md §2): Segmind documents the statuses, not a body —
+//! 401 key, 406 "Not enough credits", 422 "Invalid or missing parameters in the
+//! request body", 429 — so whatever reason the body carries (`{"error"}` in
+//! practice) is quoted, and 422 without one says what the table says.
 
-use super::{bad_answer, common_status, rejected, request, send, Generated, ImageRef};
+use super::refusal::Refusal;
+use super::{bad_answer, request, send, Generated, ImageRef};
 use crate::error::Error;
 use crate::state::{AppState, Upstream};
 use app::catalog::ModelRef;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap};
 use serde_json::{json, Map, Value};
 
 const NAME: &str = "Segmind";
@@ -19,12 +25,15 @@ pub async fn generate(
     let req = request(model, upstream, &params);
     let (status, headers, body) = send(state, upstream, &req, NAME).await?;
     if !status.is_success() {
-        return Err(status_error(status.as_u16(), &body));
+        return Err(status_error(status.as_u16(), &headers, &body));
     }
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     // The type is not documented exactly (§8.7); the store sniffs the bytes anyway.
     if content_type.starts_with("application/json") || content_type.starts_with("text/") || body.is_empty() {
-        return Err(bad_answer(NAME, "something that is not an image"));
+        return Err(match super::refusal::reason(&headers, &body) {
+            Some(why) => bad_answer(NAME, &format!("something that is not an image: {why}")),
+            None => bad_answer(NAME, "something that is not an image"),
+        });
     }
     let credits =
         headers.get("x-remaining-credits").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<f64>().ok());
@@ -38,17 +47,15 @@ pub async fn generate(
     })
 }
 
-/// §2 errors: the body is `{"error": "…"}` (third-party source), 406 is credits.
-fn status_error(status: u16, body: &[u8]) -> Error {
-    let message = serde_json::from_slice::<Value>(body)
-        .ok()
-        .and_then(|j| j.get("error").and_then(Value::as_str).map(str::to_owned));
+/// The documented statuses (https://docs.segmind.com/api-reference), with the body's reason.
+fn status_error(status: u16, headers: &HeaderMap, body: &[u8]) -> Error {
+    let mut refusal = Refusal::read(NAME, "SEGMIND_API_KEY", status, headers, body);
     match status {
-        400 => rejected(NAME, message.as_deref().unwrap_or("bad request")),
-        406 => Error::Provider {
-            status: StatusCode::BAD_GATEWAY,
-            message: format!("The {NAME} account does not have enough credits for this request. Top it up and retry."),
-        },
-        s => common_status(NAME, s, "SEGMIND_API_KEY"),
+        406 => refusal.status = 402,
+        422 if refusal.why.is_none() => {
+            refusal.why = Some("Invalid or missing parameters in the request body.".into());
+        }
+        _ => {}
     }
+    refusal.error()
 }

@@ -43,13 +43,13 @@ async fn reads_the_fal_shape_with_seed_timings_and_flags() {
 #[tokio::test]
 async fn every_documented_error_status_gets_a_clear_message() {
     for (knob, status, says) in [
-        ("401", 502, "did not accept the API key. Check AIMLAPI_KEY"),
+        ("401", 502, "did not accept the API key"),
         ("403", 502, "out of credits"),
         ("404", 502, "does not know this endpoint"),
         ("429", 429, "rate limiting"),
         ("500", 502, "internal error (500)"),
         ("502", 502, "internal error (502)"),
-        ("503", 502, "internal error (503)"),
+        ("503", 503, "unavailable for now (503)"),
         ("504", 504, "timed out"),
     ] {
         let addr = live(&format!("k#status={knob}")).await;

@@ -30,7 +30,7 @@ async fn each_providers_error_statuses_become_clear_messages() {
             (*credits, 502, "credits".to_owned()),
             (429, 429, "rate limiting".to_owned()),
             (500, 502, "internal error (500)".to_owned()),
-            (503, 502, "internal error (503)".to_owned()),
+            (503, 503, "unavailable for now (503)".to_owned()),
         ] {
             let key = format!("k#status={status}");
             let addr = common::spawn(&[(key_env, key.as_str()), (url_env, base.as_str())]).await;

@@ -83,3 +83,70 @@ async fn the_emulator_follows_the_contract() {
         .unwrap();
     assert_eq!(waited["status"], "succeeded", "Prefer: wait holds until done");
 }
+
+/// A PNG of noise: it does not compress, so it is about `w × h × 3` bytes.
+fn noisy_png(w: u32, h: u32) -> Vec<u8> {
+    let mut rng = fastrand::Rng::with_seed(7);
+    let img = image::RgbImage::from_fn(w, h, |_, _| image::Rgb([rng.u8(..), rng.u8(..), rng.u8(..)]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+#[tokio::test]
+async fn a_large_input_image_goes_through_the_files_api_and_a_small_one_inline() {
+    // The emulator records nothing, so a stand-in in front of it logs each request's path and body.
+    let (emulator, _) = common::counted_emulator().await;
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(String, String)>::new()));
+    let seen = log.clone();
+    let proxy = axum::Router::new().fallback(move |req: axum::extract::Request| {
+        let (seen, target) = (seen.clone(), emulator);
+        async move {
+            let (parts, body) = req.into_parts();
+            let bytes = axum::body::to_bytes(body, 16 << 20).await.unwrap();
+            let path = parts.uri.path().to_owned();
+            seen.lock().unwrap().push((path.clone(), String::from_utf8_lossy(&bytes[..bytes.len().min(4000)]).into()));
+            let mut forward = reqwest::Client::new().request(parts.method, format!("http://{target}{path}"));
+            // The Host goes along, so the URLs the emulator hands out point back at this proxy.
+            for (name, value) in &parts.headers {
+                forward = forward.header(name, value);
+            }
+            let resp = forward.body(bytes).send().await.unwrap();
+            let status = resp.status();
+            let body = resp.bytes().await.unwrap().to_vec();
+            (status, body)
+        }
+    });
+    let proxy_addr = common::spawn_router(proxy).await;
+    let base = format!("http://{proxy_addr}/emulate/replicate");
+    let addr = common::spawn(&[("REPLICATE_API_TOKEN", "k"), ("REPLICATE_BASE_URL", &base)]).await;
+    let client = reqwest::Client::new();
+    for (png, via_files) in [(noisy_png(400, 400), true), (common::png(64, 64), false)] {
+        log.lock().unwrap().clear();
+        assert_eq!(png.len() > 256 * 1024, via_files);
+        let upload: Value = client
+            .post(format!("http://{addr}/api/uploads"))
+            .header("content-type", "image/png")
+            .body(png)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let reference = upload["reference"].as_str().unwrap().to_owned();
+        let (status, body) = generate(addr, json!({"prompt": "p", "image": reference})).await;
+        assert_eq!(status, 200, "{body}");
+        let seen = log.lock().unwrap().clone();
+        let files = seen.iter().filter(|(path, _)| path.ends_with("/v1/files")).count();
+        let create = seen.iter().find(|(path, _)| path.ends_with("/predictions")).expect("a prediction").1.clone();
+        if via_files {
+            assert_eq!(files, 1, "{seen:?}");
+            assert!(create.contains(&format!("http://{proxy_addr}/emulate/files/")), "{create}");
+            assert!(!create.contains("data:image"), "no data URI over 256 KB");
+        } else {
+            assert_eq!(files, 0);
+            assert!(create.contains("data:image/png;base64,"), "a small file goes inline");
+        }
+    }
+}

@@ -2,12 +2,16 @@
 //! requests, JavaScript (fetch) and Node (axios) under node, each against a
 //! loopback echo server, for a corpus of hostile prompts and several models of
 //! each provider. Each run must send exactly the intended request: method, path,
-//! auth header and the parsed JSON body. PowerShell has golden tests in `app`
-//! (no pwsh here); a generated Rust snippet is compiled.
+//! auth header and the parsed JSON body. For a provider that answers with a task
+//! the echo answers like it (some runs must poll, the rest get a final answer at
+//! once), every poll must carry the same key, and the snippet must print the
+//! image URL. PowerShell has golden tests in `app` (no pwsh here); generated Rust
+//! snippets are compiled. `snippet_tasks` runs the polling snippets against the
+//! real emulators.
 
 use crate::common;
 
-use app::catalog::{self, Auth};
+use app::catalog::{self, Answer, Auth};
 use app::snippet::{render, Lang, Options};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, Uri};
@@ -86,19 +90,68 @@ struct Seen {
     body: Bytes,
 }
 
-/// An echo server that records the one request it gets and answers like the provider would.
-async fn echo(answer_bytes: bool) -> (String, Arc<Mutex<Vec<Seen>>>) {
+/// How the echo answers.
+#[derive(Debug, Clone, Copy)]
+enum Echo {
+    Json,
+    Bytes,
+    /// As the provider's task API does (written from its docs, not from the catalog);
+    /// `poll`: the snippet must poll, else the submit's answer is already final.
+    Task {
+        provider: &'static str,
+        poll: bool,
+    },
+}
+
+/// The image URL a task echo hands out.
+fn sample(base: &str) -> String {
+    format!("{base}/files/sample.png")
+}
+
+/// BFL: `polling_url`, then Ready with `result.sample`; fal: the queue's
+/// `status_url`/`response_url`, COMPLETED, then the output; Replicate: a
+/// prediction with `urls.get`, then succeeded with an `output` list.
+fn task_answer(provider: &str, method: &Method, path: &str, base: &str, poll: bool) -> Value {
+    let sample = sample(base);
+    let post = method == Method::POST;
+    match provider {
+        "bfl" if post && poll => json!({"id": "t1", "polling_url": format!("{base}/v1/get_result?id=t1")}),
+        "bfl" => json!({"id": "t1", "polling_url": format!("{base}/v1/get_result?id=t1"), "status": "Ready",
+                        "result": {"sample": sample}}),
+        "fal" if post => json!({"request_id": "r1", "status": if poll { "IN_QUEUE" } else { "COMPLETED" },
+                                "status_url": format!("{base}/queue/fal-ai/flux/requests/r1/status"),
+                                "response_url": format!("{base}/queue/fal-ai/flux/requests/r1")}),
+        "fal" if path.ends_with("/status") => json!({"request_id": "r1", "status": "COMPLETED"}),
+        "fal" => json!({"images": [{"url": sample, "content_type": "image/png"}], "seed": 1}),
+        "replicate" if post && poll => {
+            json!({"id": "p1", "status": "starting", "output": null, "urls": {"get": format!("{base}/v1/predictions/p1")}})
+        }
+        "replicate" => json!({"id": "p1", "status": "succeeded", "output": [sample],
+                              "urls": {"get": format!("{base}/v1/predictions/p1")}}),
+        other => panic!("no task echo for {other}"),
+    }
+}
+
+/// An echo server that records every request it gets and answers like the provider would.
+async fn echo(kind: Echo) -> (String, Arc<Mutex<Vec<Seen>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = seen.clone();
     let router = Router::new().fallback(move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
         let log = log.clone();
         async move {
-            log.lock().unwrap().push(Seen { method, path: uri.path().to_owned(), headers, body });
-            if answer_bytes {
-                ([("content-type", "image/webp")], Bytes::from_static(b"RIFF\0\0\0\0WEBP")).into_response_parts()
-            } else {
-                ([("content-type", "application/json")], Bytes::from_static(b"{\"echo\":true}")).into_response_parts()
-            }
+            let base = format!("http://{}", headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or_default());
+            let path = uri.path().to_owned();
+            let json =
+                |answer: Value| ([("content-type", "application/json")], answer.to_string()).into_response_parts();
+            let response = match kind {
+                Echo::Bytes => {
+                    ([("content-type", "image/webp")], Bytes::from_static(b"RIFF\0\0\0\0WEBP")).into_response_parts()
+                }
+                Echo::Json => json(json!({"echo": true})),
+                Echo::Task { provider, poll } => json(task_answer(provider, &method, &path, &base, poll)),
+            };
+            log.lock().unwrap().push(Seen { method, path, headers, body });
+            response
         }
     });
     let addr = common::spawn_router(router).await;
@@ -115,7 +168,7 @@ impl<T: axum::response::IntoResponse> IntoParts for T {
 }
 
 /// The programs that run each language, by file extension.
-fn runners() -> Vec<(&'static str, Lang, &'static str, Vec<&'static str>)> {
+pub(crate) fn runners() -> Vec<(&'static str, Lang, &'static str, Vec<&'static str>)> {
     vec![
         ("dash", Lang::Curl, "sh", vec!["dash"]),
         ("bash", Lang::Curl, "sh", vec!["bash"]),
@@ -125,7 +178,7 @@ fn runners() -> Vec<(&'static str, Lang, &'static str, Vec<&'static str>)> {
     ]
 }
 
-fn node_modules() -> PathBuf {
+pub(crate) fn node_modules() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../end2end/node_modules")
 }
 
@@ -146,8 +199,13 @@ async fn generated_snippets_send_exactly_the_intended_request() {
                 runs.push(tokio::spawn(async move {
                     let _slot = gate.acquire().await.unwrap();
                     std::fs::create_dir_all(&dir).unwrap();
-                    let answer_bytes = model.provider.id == "segmind";
-                    let (base, seen) = echo(answer_bytes).await;
+                    let kind = match model.provider.answer {
+                        Answer::ImageBytes { .. } => Echo::Bytes,
+                        // Polling waits a second: every eighth prompt polls, the rest are final at once.
+                        Answer::Task(_) => Echo::Task { provider: model.provider.id, poll: p % 8 == 0 },
+                        Answer::Json => Echo::Json,
+                    };
+                    let (base, seen) = echo(kind).await;
                     let text = render(lang, model, &params, &base, Options::default());
                     // Pasted into a terminal without bracketed paste, a raw control character edits the line.
                     let raw = text.chars().find(|c| c.is_control() && *c != '\n');
@@ -170,8 +228,16 @@ async fn generated_snippets_send_exactly_the_intended_request() {
                         String::from_utf8_lossy(&out.stderr)
                     );
                     let seen = seen.lock().unwrap().clone();
-                    assert_eq!(seen.len(), 1, "{label}: expected one request, got {}", seen.len());
+                    assert!(!seen.is_empty(), "{label}: no request");
                     check(&label, &seen[0], model, &params, &base);
+                    match kind {
+                        Echo::Task { poll, .. } => {
+                            check_polls(&label, &seen, model, poll);
+                            let stdout = String::from_utf8_lossy(&out.stdout);
+                            assert_eq!(stdout.trim(), sample(&base), "{label}: the image URL\n--- snippet ---\n{text}");
+                        }
+                        _ => assert_eq!(seen.len(), 1, "{label}: expected one request, got {}", seen.len()),
+                    }
                 }));
             }
         }
@@ -184,17 +250,28 @@ async fn generated_snippets_send_exactly_the_intended_request() {
     assert_eq!(total, hostile_prompts().len() * models().len() * runners().len());
 }
 
+/// The auth header a run must send: name (lower case) and value.
+fn auth(model: app::catalog::ModelRef) -> (String, String) {
+    let key = KEYS.iter().find(|(env, _)| *env == model.provider.key_env).unwrap().1;
+    match model.provider.auth {
+        Auth::Bearer => ("authorization".into(), format!("Bearer {key}")),
+        Auth::Key => ("authorization".into(), format!("Key {key}")),
+        Auth::Header(name) => (name.to_ascii_lowercase(), key.to_owned()),
+    }
+}
+
 fn check(label: &str, seen: &Seen, model: app::catalog::ModelRef, params: &Map<String, Value>, base: &str) {
-    let intended = app::request::build(model, &app::form::effective(model, params, false), base);
+    let effective = app::form::effective(model, params, false);
+    let intended = app::request::build(model, &effective, &model.provider.submit_base(base));
     assert_eq!(seen.method, Method::POST, "{label}");
     assert_eq!(format!("{base}{}", seen.path), intended.url, "{label}");
-    let key = KEYS.iter().find(|(env, _)| *env == intended.key_env).unwrap().1;
-    let (header, value) = match intended.auth {
-        Auth::Bearer => ("authorization", format!("Bearer {key}")),
-        Auth::Key => ("authorization", format!("Key {key}")),
-        Auth::Header(name) => (name, key.to_owned()),
-    };
-    assert_eq!(seen.headers.get(header).and_then(|v| v.to_str().ok()), Some(value.as_str()), "{label}: auth header");
+    let (header, value) = auth(model);
+    assert_eq!(seen.headers.get(&header).and_then(|v| v.to_str().ok()), Some(value.as_str()), "{label}: auth header");
+    if let Answer::Task(task) = model.provider.answer {
+        for (name, value) in task.submit_headers {
+            assert_eq!(seen.headers.get(*name).and_then(|v| v.to_str().ok()), Some(*value), "{label}: {name}");
+        }
+    }
     let content_type = seen.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
     assert!(content_type.starts_with("application/json"), "{label}: content-type {content_type}");
     let body: Value = serde_json::from_slice(&seen.body)
@@ -202,8 +279,28 @@ fn check(label: &str, seen: &Seen, model: app::catalog::ModelRef, params: &Map<S
     assert_eq!(body, intended.body, "{label}: body");
 }
 
-/// A generated Rust snippet (hostile prompt, an image-bytes provider and a JSON
-/// one) must compile against reqwest and serde_json.
+/// After the submit: only GETs to the URLs the answers gave, each with the same key.
+fn check_polls(label: &str, seen: &[Seen], model: app::catalog::ModelRef, poll: bool) {
+    let (header, value) = auth(model);
+    for get in &seen[1..] {
+        assert_eq!(get.method, Method::GET, "{label}: {}", get.path);
+        assert!(get.body.is_empty(), "{label}: a poll with a body");
+        assert_eq!(get.headers.get(&header).and_then(|v| v.to_str().ok()), Some(value.as_str()), "{label}: poll key");
+        assert!(get.headers.get("prefer").is_none(), "{label}: Prefer is for the submit");
+    }
+    let paths: Vec<&str> = seen[1..].iter().map(|s| s.path.as_str()).collect();
+    let expected: &[&str] = match (model.provider.id, poll) {
+        ("bfl", true) => &["/v1/get_result"],
+        ("fal", true) => &["/queue/fal-ai/flux/requests/r1/status", "/queue/fal-ai/flux/requests/r1"],
+        ("fal", false) => &["/queue/fal-ai/flux/requests/r1"],
+        ("replicate", true) => &["/v1/predictions/p1"],
+        _ => &[],
+    };
+    assert_eq!(paths, expected, "{label}: the polls");
+}
+
+/// Generated Rust snippets (hostile prompt, every model, for the provider and
+/// for the emulator) must compile against reqwest and serde_json.
 #[test]
 fn a_generated_rust_snippet_compiles() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/rust-snippet");
@@ -226,9 +323,13 @@ fn a_generated_rust_snippet_compiles() {
         let options = Options {
             key: if i % 2 == 0 { app::snippet::KeyStyle::Env } else { app::snippet::KeyStyle::Placeholder },
             every: i == 0,
+            emulator: false,
         };
         let text = render(Lang::Rust, model, &params, model.provider.base_url, options);
         std::fs::write(bins.join(format!("snippet{i}.rs")), text).unwrap();
+        let emulator = Options { key: app::snippet::KeyStyle::Env, every: false, emulator: true };
+        let text = render(Lang::Rust, model, &params, "http://127.0.0.1:3000/emulate/x", emulator);
+        std::fs::write(bins.join(format!("emulator{i}.rs")), text).unwrap();
     }
     let out = std::process::Command::new(env!("CARGO"))
         .args(["check", "--quiet", "--bins", "--manifest-path"])
