@@ -109,11 +109,19 @@ pub struct BackendStatus {
 pub struct ProviderStatus {
     pub id: String,
     pub live: bool,
+    /// The model name the server sends (`OPENAI_IMAGES_MODEL`), not a secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_name: Option<String>,
 }
 
 impl BackendStatus {
     pub fn is_live(&self, provider: &str) -> bool {
         self.providers.iter().any(|p| p.id == provider && p.live)
+    }
+
+    /// The model name the server sends for `provider`, where one is configured.
+    pub fn model_name(&self, provider: &str) -> Option<&str> {
+        self.providers.iter().find(|p| p.id == provider).and_then(|p| p.model_name.as_deref())
     }
 }
 
@@ -241,7 +249,10 @@ pub(crate) mod read {
         BackendStatus {
             providers: array(v, "providers")
                 .iter()
-                .filter_map(|p| Some(ProviderStatus { id: string(p, "id")?, live: boolean(p, "live")? }))
+                .filter_map(|p| {
+                    let model_name = string(p, "model_name");
+                    Some(ProviderStatus { id: string(p, "id")?, live: boolean(p, "live")?, model_name })
+                })
                 .collect(),
         }
     }

@@ -17,6 +17,13 @@ pub struct ApiRequest {
 }
 
 impl ApiRequest {
+    /// Sends `name` as the model (the body member the catalog names) instead of the catalog id.
+    pub fn name_model(&mut self, model: ModelRef, name: Option<&str>) {
+        if let (Some(name), Some(member), Some(body)) = (name, model.model.id_field, self.body.as_object_mut()) {
+            body.insert(member.to_owned(), Value::String(name.to_owned()));
+        }
+    }
+
     /// Where a snippet saves an image answer, e.g. `flux-dev.webp`; `None` for JSON answers.
     pub fn output_file(&self) -> Option<String> {
         let Answer::ImageBytes { field, default } = self.answer else {

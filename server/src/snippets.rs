@@ -11,7 +11,11 @@ use axum::extract::RawQuery;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 
-pub async fn handler(headers: HeaderMap, RawQuery(query): RawQuery) -> Result<Response, Error> {
+pub async fn handler(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, Error> {
     let query = query.unwrap_or_default();
     let parsed = share::parse_query(&query);
     if !parsed.problems.is_empty() {
@@ -46,6 +50,7 @@ pub async fn handler(headers: HeaderMap, RawQuery(query): RawQuery) -> Result<Re
         }
         Some(other) => return Err(invalid("target", format!("`{other}` is not a target; use provider or emulator"))),
     };
-    let text = render(lang, model, &to_params(model, &raw), &base, Options { key, every, emulator });
+    let model_name = state.upstream(model.provider.id).model_name.as_deref();
+    let text = render(lang, model, &to_params(model, &raw), &base, Options { key, every, emulator, model_name });
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
 }

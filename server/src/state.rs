@@ -123,8 +123,12 @@ impl AppState {
     }
 
     pub fn backend_status(&self) -> BackendStatus {
-        let providers =
-            self.inner.upstreams.iter().map(|u| ProviderStatus { id: u.provider.into(), live: !u.emulated }).collect();
+        let providers = self
+            .inner
+            .upstreams
+            .iter()
+            .map(|u| ProviderStatus { id: u.provider.into(), live: !u.emulated, model_name: u.model_name.clone() })
+            .collect();
         BackendStatus { providers }
     }
 

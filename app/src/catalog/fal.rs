@@ -4,6 +4,8 @@
 //!
 //! Choices where the documents are unclear:
 //! - Ranges come from AI/ML API's mirror of the same schema (§5.1).
+//! - A custom `image_size` starts at 512×512, the page's "Default value: 512" for
+//!   width and height (we had 1024×768).
 //! - A custom `image_size` may be up to 14142 per side on newer fal versions and
 //!   4096 on older ones: 4096, which both accept. No multiple is documented.
 //! - Images in (the image-to-image endpoints): "you can pass your own URL or a Base64
@@ -75,7 +77,7 @@ pub static FAL: Provider = Provider {
                     min: 64,
                     max: 4096,
                     multiple_of: 1,
-                    custom_default: (1024, 768),
+                    custom_default: (512, 512),
                 }),
             },
             number(

@@ -1,3 +1,4 @@
+use crate::api::BackendStatus;
 use crate::browser;
 use crate::catalog::ModelRef;
 use crate::snippet::{render, KeyStyle, Lang, Options};
@@ -17,6 +18,7 @@ pub fn SnippetPanel(model: RwSignal<ModelRef>, params: Memo<Map<String, Value>>)
             lang.set(saved);
         }
     });
+    let status = use_context::<BackendStatus>().unwrap_or_default();
     let placeholder = RwSignal::new(false);
     let every = RwSignal::new(false);
     let emulator = RwSignal::new(false);
@@ -28,7 +30,9 @@ pub fn SnippetPanel(model: RwSignal<ModelRef>, params: Memo<Map<String, Value>>)
             m.provider.base_url.to_owned()
         };
         let key = if placeholder.get() { KeyStyle::Placeholder } else { KeyStyle::Env };
-        params.with(|p| render(lang.get(), m, p, &base, Options { key, every: every.get(), emulator: emulator.get() }))
+        let model_name = status.model_name(m.provider.id);
+        let options = Options { key, every: every.get(), emulator: emulator.get(), model_name };
+        params.with(|p| render(lang.get(), m, p, &base, options))
     });
     let copied = RwSignal::new(None::<bool>);
     let copy = move |_| {

@@ -81,8 +81,11 @@ impl Lang {
 
 /// What a snippet shows besides the form's values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Options {
+pub struct Options<'a> {
     pub key: KeyStyle,
+    /// The model name the server sends instead of the catalog id, where one is
+    /// configured (`OPENAI_IMAGES_MODEL`), so the snippet is the request really made.
+    pub model_name: Option<&'a str>,
     /// Spell out every documented default, not only what differs from them.
     pub every: bool,
     /// The snippet calls this server's emulator: with its key variable unset it
@@ -113,7 +116,8 @@ impl From<KeyStyle> for Key {
 
 /// The snippet for the form's params, calling `base_url` (the provider's, or an emulator's).
 pub fn render(lang: Lang, model: ModelRef, params: &Map<String, Value>, base_url: &str, options: Options) -> String {
-    let req = display_request(model, &effective(model, params, options.every), base_url);
+    let mut req = display_request(model, &effective(model, params, options.every), base_url);
+    req.name_model(model, options.model_name);
     let key = Key { style: options.key, emulator: options.emulator };
     match lang {
         Lang::Curl => curl::curl(&req, key),

@@ -1,7 +1,7 @@
 //! fal.ai through its queue API (providers.md §5): submit to
 //! `queue.fal.run/fal-ai/flux/dev`, poll `status_url` (202 while queued or in
-//! progress, 200 when completed), then fetch `response_url`. Snippets show the
-//! synchronous `fal.run` endpoint; both answer with the same output JSON.
+//! progress, 200 when completed), then fetch `response_url`. Snippets use the same
+//! queue (fal's docs: "the recommended way to call models").
 //!
 //! Errors (fixtures NOTES.md §5) come in two documented shapes, on the submit,
 //! the status URL and the result URL alike: model errors `{"detail": [{loc,

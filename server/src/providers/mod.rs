@@ -89,11 +89,7 @@ pub async fn generate(
 /// (Snippets may leave defaults out, for reading; that is the "every parameter" option.)
 pub fn request(model: ModelRef, upstream: &Upstream, params: &Map<String, Value>) -> ApiRequest {
     let mut req = app::request::build(model, &effective(model, params, true), &upstream.base_url);
-    if let (Some(name), Some(member), Some(body)) =
-        (&upstream.model_name, model.model.id_field, req.body.as_object_mut())
-    {
-        body.insert(member.to_owned(), Value::String(name.clone()));
-    }
+    req.name_model(model, upstream.model_name.as_deref());
     req
 }
 

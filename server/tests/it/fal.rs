@@ -92,3 +92,12 @@ async fn the_emulator_follows_the_sync_and_queue_contract() {
         .unwrap();
     assert_eq!(result["images"][0]["height"], 512);
 }
+
+#[tokio::test]
+async fn a_moderated_result_tells_the_user_fals_reason() {
+    let addr = common::live("fal", "k#moderated", &[]).await.0;
+    let (status, body) = common::generate(addr, "fal/fal-ai/flux/dev", serde_json::json!({"prompt": "p"})).await;
+    assert!((400..600).contains(&status) && status != 500, "{status} {body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains("flagged by a content checker"), "{message}");
+}

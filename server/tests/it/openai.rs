@@ -99,3 +99,17 @@ async fn a_wrong_base_url_names_the_path_it_tried() {
     assert!(message.contains("/api/v1/images/generations") && message.contains("OPENAI_IMAGES_BASE_URL"), "{message}");
     assert!(!message.contains(&engine.to_string()), "the path, not the host: {message}");
 }
+
+#[tokio::test]
+async fn the_snippet_shows_the_model_name_the_server_sends() {
+    let addr =
+        common::spawn(&[("OPENAI_IMAGES_BASE_URL", "http://127.0.0.1:9/v1"), ("OPENAI_IMAGES_MODEL", "flux.1-dev")])
+            .await;
+    let snippet = reqwest::get(format!("http://{addr}/api/snippet?model=openai/flux-dev&prompt=p")).await.unwrap();
+    let text = snippet.text().await.unwrap();
+    assert!(text.contains(r#""model": "flux.1-dev""#), "{text}");
+    // The page's snippet reads it from the status island the server renders.
+    let page = reqwest::get(format!("http://{addr}/?model=openai/flux-dev")).await.unwrap().text().await.unwrap();
+    assert!(page.contains(r#""model_name":"flux.1-dev""#), "the island carries the name");
+    assert!(page.contains("flux.1-dev"), "and the server-rendered snippet shows it");
+}

@@ -324,10 +324,11 @@ fn a_generated_rust_snippet_compiles() {
             key: if i % 2 == 0 { app::snippet::KeyStyle::Env } else { app::snippet::KeyStyle::Placeholder },
             every: i == 0,
             emulator: false,
+            model_name: None,
         };
         let text = render(Lang::Rust, model, &params, model.provider.base_url, options);
         std::fs::write(bins.join(format!("snippet{i}.rs")), text).unwrap();
-        let emulator = Options { key: app::snippet::KeyStyle::Env, every: false, emulator: true };
+        let emulator = Options { key: app::snippet::KeyStyle::Env, every: false, emulator: true, model_name: None };
         let text = render(Lang::Rust, model, &params, "http://127.0.0.1:3000/emulate/x", emulator);
         std::fs::write(bins.join(format!("emulator{i}.rs")), text).unwrap();
     }

@@ -102,7 +102,7 @@ async fn emulator_snippets_run_as_pasted_to_a_real_image() {
     let addr = common::spawn(&[]).await;
     for_each_run(|model, lang, program, ext, dir| async move {
         let base = format!("http://{addr}/emulate/{}", model.provider.id);
-        let options = Options { key: KeyStyle::Env, every: false, emulator: true };
+        let options = Options { key: KeyStyle::Env, every: false, emulator: true, model_name: None };
         let text = render(lang, model, &params(model), &base, options);
         let out = run(&dir, lang, program, ext, &text, None).await;
         let label = format!("{} / {lang:?}", model.slug());
@@ -134,7 +134,7 @@ async fn a_failed_task_stops_with_the_providers_reason() {
     let addr = common::spawn(&[]).await;
     for_each_run(|model, lang, program, ext, dir| async move {
         let base = format!("http://{addr}/emulate/{}", model.provider.id);
-        let options = Options { key: KeyStyle::Env, every: false, emulator: true };
+        let options = Options { key: KeyStyle::Env, every: false, emulator: true, model_name: None };
         let text = render(lang, model, &params(model), &base, options);
         // The knob rides in the key, as the emulators read it.
         let out = run(&dir, lang, program, ext, &text, Some((model.provider.key_env, "x#moderated"))).await;
