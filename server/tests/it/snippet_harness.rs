@@ -341,3 +341,78 @@ fn a_generated_rust_snippet_compiles() {
         .unwrap();
     assert!(out.status.success(), "generated Rust does not compile:\n{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// The providers' own documented request examples (server/tests/fixtures/providers,
+/// written from their pages, not from our catalog): the fixture's fields become the
+/// form, and every language's snippet must send a body that contains the documented
+/// one member for member (with every default spelled out, it may carry more catalog fields).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_language_sends_each_providers_documented_request() {
+    let fixtures: [(&str, &str, Option<&str>); 7] = [
+        ("aimlapi/flux_dev_request.json", "aimlapi/flux/dev", None),
+        ("segmind/flux_dev_v1_request.json", "segmind/flux-dev", None),
+        ("1min/flux_dev_request.json", "1min/black-forest-labs/flux-dev", Some("promptObject")),
+        ("bfl/flux_dev_request_minimal.json", "bfl/flux-dev", None),
+        ("fal/flux_dev_request.json", "fal/fal-ai/flux/dev", None),
+        ("replicate/flux_dev_request_defaults.json", "replicate/black-forest-labs/flux-dev", Some("input")),
+        ("openai/localai_request_minimal.json", "openai/flux-dev", None),
+    ];
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/providers");
+    let work = common::temp_dir();
+    let mut runs = 0;
+    for (file, slug, nested) in fixtures {
+        let fixture: Value = serde_json::from_str(&std::fs::read_to_string(dir.join(file)).unwrap()).unwrap();
+        let documented = fixture["body"].clone();
+        let model = catalog::find(slug).unwrap();
+        let fields = match nested {
+            Some(member) => documented[member].as_object().unwrap().clone(),
+            None => documented.as_object().unwrap().clone(),
+        };
+        let params: Map<String, Value> = fields.into_iter().filter(|(k, _)| model.field(k).is_some()).collect();
+        let errors = app::validate::validate(model, &params);
+        assert!(errors.is_empty(), "{file}: the documented example is not valid in our catalog: {errors:?}");
+        for (name, lang, ext, program) in runners() {
+            let kind = match model.provider.answer {
+                Answer::ImageBytes { .. } => Echo::Bytes,
+                Answer::Task(_) => Echo::Task { provider: model.provider.id, poll: false },
+                Answer::Json => Echo::Json,
+            };
+            let (base, seen) = echo(kind).await;
+            let options = Options { every: true, ..Options::default() };
+            let text = render(lang, model, &params, &base, options);
+            let file_path = work.join(format!("{}-{}.{ext}", slug.replace('/', "_"), name.replace(' ', "_")));
+            std::fs::write(&file_path, &text).unwrap();
+            let out = Command::new(program[0])
+                .arg(&file_path)
+                .current_dir(&work)
+                .envs(KEYS.iter().copied())
+                .env("NODE_PATH", node_modules())
+                .output()
+                .await
+                .unwrap();
+            let label = format!("{name} / {file}");
+            assert!(out.status.success(), "{label}: {}\n{text}", String::from_utf8_lossy(&out.stderr));
+            let seen = seen.lock().unwrap().clone();
+            let sent: Value = serde_json::from_slice(&seen[0].body).unwrap();
+            assert_contains(&label, &sent, &documented);
+            let (header, _) = auth(model);
+            assert!(seen[0].headers.contains_key(header.as_str()), "{label}: the documented auth header");
+            runs += 1;
+        }
+    }
+    assert_eq!(runs, 7 * runners().len());
+}
+
+/// Every member of `documented` is in `sent` with the same value (numbers as numbers).
+fn assert_contains(label: &str, sent: &Value, documented: &Value) {
+    match (sent, documented) {
+        (Value::Object(s), Value::Object(d)) => {
+            for (key, value) in d {
+                let got = s.get(key).unwrap_or_else(|| panic!("{label}: `{key}` is documented but not sent: {sent}"));
+                assert_contains(&format!("{label}.{key}"), got, value);
+            }
+        }
+        (Value::Number(a), Value::Number(b)) => assert_eq!(a.as_f64(), b.as_f64(), "{label}"),
+        (a, b) => assert_eq!(a, b, "{label}"),
+    }
+}
