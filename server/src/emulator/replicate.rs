@@ -1,5 +1,6 @@
 //! Replicate emulator (providers.md §6, §8.6): `POST /v1/models/black-forest-labs/flux-dev/predictions`
-//! answers 201 with a Prediction (and `Location`), honouring `Prefer: wait[=n]`;
+//! answers with a Prediction (and `Location`), 201 when its output is final and 202 while it
+//! is not (the OpenAPI), honouring `Prefer: wait[=n]`;
 //! `GET /v1/predictions/{id}` goes starting → processing → succeeded; `output`
 //! is a list of URLs. Errors carry `detail` and `status`. Knobs: `latency`
 //! (time to succeed), `never-ready`, `moderated` (fails with the NSFW message), `status`.
@@ -215,7 +216,9 @@ async fn create(
     };
     let body = view(&id, prediction, &r.files, &base);
     let location = body["urls"]["get"].as_str().unwrap_or_default().to_owned();
-    (StatusCode::CREATED, [(header::LOCATION, location)], Json(body)).into_response()
+    // The OpenAPI: 201 when the answer holds the final output, 202 while outputs are still missing.
+    let status = if body["output"].is_null() { StatusCode::ACCEPTED } else { StatusCode::CREATED };
+    (status, [(header::LOCATION, location)], Json(body)).into_response()
 }
 
 async fn read(

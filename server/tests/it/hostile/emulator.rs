@@ -106,7 +106,7 @@ async fn a_flood_of_tasks_is_bounded_and_the_oldest_are_forgotten() {
             .send()
             .await
             .unwrap();
-        assert_eq!(resp.status(), 201, "prediction {i}");
+        assert_eq!(resp.status(), 202, "prediction {i}");
         let body: serde_json::Value = resp.json().await.unwrap();
         first.get_or_insert_with(|| body["urls"]["get"].as_str().unwrap().to_owned());
     }
