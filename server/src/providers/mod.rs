@@ -273,6 +273,19 @@ pub enum Inline {
     Base64,
 }
 
+/// The image fields of `model` whose value in `params` is an upload of ours, with its stored name.
+pub fn uploads_in(model: ModelRef, params: &Map<String, Value>) -> Vec<(&'static app::catalog::Field, String)> {
+    model
+        .model
+        .fields
+        .iter()
+        .filter_map(|field| {
+            let name = params.get(field.key).and_then(Value::as_str).and_then(app::validate::upload_name)?;
+            Some((field, name.to_owned()))
+        })
+        .collect()
+}
+
 /// Replaces every upload reference in `params` with the image itself.
 pub async fn inline_uploads(
     state: &AppState,
@@ -281,12 +294,7 @@ pub async fn inline_uploads(
     how: Inline,
 ) -> Result<(), Error> {
     use base64::Engine;
-    for field in model.model.fields {
-        let Some(name) =
-            params.get(field.key).and_then(Value::as_str).and_then(app::validate::upload_name).map(str::to_owned)
-        else {
-            continue;
-        };
+    for (field, name) in uploads_in(model, params) {
         let (bytes, content_type) = read_upload(state, field, &name).await?;
         let data = base64::engine::general_purpose::STANDARD.encode(bytes);
         let value = match how {

@@ -100,12 +100,7 @@ async fn upload_large_files(
     key: &(axum::http::HeaderName, axum::http::HeaderValue),
     params: &mut Map<String, Value>,
 ) -> Result<(), Error> {
-    for field in model.model.fields {
-        let Some(name) =
-            params.get(field.key).and_then(Value::as_str).and_then(app::validate::upload_name).map(str::to_owned)
-        else {
-            continue;
-        };
+    for (field, name) in super::uploads_in(model, params) {
         let (bytes, content_type) = super::read_upload(state, field, &name).await?;
         if bytes.len() <= INLINE_MAX {
             continue;
