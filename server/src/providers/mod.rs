@@ -273,12 +273,14 @@ pub enum Inline {
     Base64,
 }
 
-/// The image fields of `model` whose value in `params` is an upload of ours, with its stored name.
+/// The image fields of `model` whose value in `params` is an upload of ours, with its stored name
+/// (only image fields: a prompt that reads like an upload reference stays a prompt).
 pub fn uploads_in(model: ModelRef, params: &Map<String, Value>) -> Vec<(&'static app::catalog::Field, String)> {
     model
         .model
         .fields
         .iter()
+        .filter(|field| matches!(field.kind, app::catalog::Kind::Image(_)))
         .filter_map(|field| {
             let name = params.get(field.key).and_then(Value::as_str).and_then(app::validate::upload_name)?;
             Some((field, name.to_owned()))

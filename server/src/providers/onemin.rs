@@ -8,8 +8,7 @@ use super::refusal::{reason_in, refusal};
 use super::{bad_answer, key_header, read_upload, request, send, transport_error, Generated, ImageRef};
 use crate::error::Error;
 use crate::state::{AppState, Upstream};
-use app::catalog::{Kind, ModelRef};
-use app::validate::upload_name;
+use app::catalog::ModelRef;
 use serde_json::{Map, Value};
 
 const NAME: &str = "1min.ai";
@@ -21,10 +20,7 @@ pub async fn generate(
     upstream: &Upstream,
     mut params: Map<String, Value>,
 ) -> Result<Generated, Error> {
-    for field in model.model.fields.iter().filter(|f| matches!(f.kind, Kind::Image(_))) {
-        let Some(name) = params.get(field.key).and_then(Value::as_str).and_then(upload_name).map(str::to_owned) else {
-            continue;
-        };
+    for (field, name) in super::uploads_in(model, &params) {
         let (bytes, content_type) = read_upload(state, field, &name).await?;
         let path = upload_asset(state, model, upstream, bytes, content_type, &name).await?;
         params.insert(field.key.to_owned(), Value::String(path));
