@@ -133,16 +133,6 @@ fn same_value(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// A number as people write it: `4`, not `4.0`. Goes through serde_json's
-/// formatter so the wasm carries no second float formatter.
-pub fn number_text(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        (x as i64).to_string()
-    } else {
-        Number::from_f64(x).map(|n| n.to_string()).unwrap_or_default()
-    }
-}
-
 /// The raw text that shows a param value in the form (inverse of `to_params`).
 pub fn raw_text(value: &Value) -> String {
     match value {
@@ -222,14 +212,6 @@ mod tests {
             json!({"prompt": "p", "image_size": "landscape_4_3", "num_inference_steps": 50.0,
                    "num_images": 2, "enable_safety_checker": true})
         );
-    }
-
-    #[test]
-    fn numbers_read_naturally() {
-        assert_eq!(number_text(4.0), "4");
-        assert_eq!(number_text(3.5), "3.5");
-        assert_eq!(number_text(0.1), "0.1");
-        assert_eq!(number_text(-2.0), "-2");
     }
 
     #[test]

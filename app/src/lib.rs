@@ -13,6 +13,7 @@ pub mod components;
 pub mod form;
 #[cfg(feature = "hydrate")]
 mod js_json;
+pub mod number;
 pub mod request;
 pub mod routes;
 pub mod share;

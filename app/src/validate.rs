@@ -2,7 +2,7 @@
 //! and by the server before anything is forwarded to a paid provider.
 
 use crate::catalog::{Choice, Image, Kind, ModelRef, Number, Size, UPLOAD_PREFIX};
-use crate::form::number_text;
+use crate::number::number_text;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 

@@ -2,7 +2,8 @@
 //! state (fields at their documented default are left out of links).
 
 use app::catalog::{self, Kind, ModelRef};
-use app::form::{default_value, number_text, to_params, RawForm};
+use app::form::{default_value, to_params, RawForm};
+use app::number::number_text;
 use app::share::{restore, to_query};
 use app::validate::validate;
 use proptest::prelude::*;

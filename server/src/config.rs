@@ -63,15 +63,7 @@ pub struct Config {
     pub limits: crate::limits::Limits,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("{0} must be an http(s) URL")]
-    BadUrl(&'static str),
-    #[error("{0} must be {1}")]
-    Bad(&'static str, &'static str),
-    #[error("cannot read the config file {0}: {1}")]
-    File(String, std::io::Error),
-}
+pub use crate::config_error::ConfigError;
 
 impl Config {
     /// The environment, over the config file (`FLUXPLAY_CONFIG`, or `fluxplay.env` if present).

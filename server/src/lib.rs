@@ -6,6 +6,7 @@
 
 pub mod client;
 pub mod config;
+pub mod config_error;
 pub mod decode;
 pub mod emulator;
 pub mod error;
@@ -13,6 +14,7 @@ pub mod generate;
 pub mod guards;
 pub mod headers;
 pub mod hosts;
+pub mod http;
 pub mod jobs;
 pub mod limits;
 pub mod listen;
@@ -72,28 +74,28 @@ pub fn app(state: AppState) -> Router {
                 middleware::from_fn_with_state(guards::AtOnce::new(UPLOADS_AT_ONCE, "uploads"), guards::at_once),
             ),
         )
-        .route_layer(middleware::from_fn_with_state(state.clone(), guards::passphrase::require))
-        .route("/unlock", post(guards::passphrase::unlock).layer(DefaultBodyLimit::max(4096)));
+        .route_layer(middleware::from_fn_with_state(state.clone(), http::passphrase::require))
+        .route("/unlock", post(http::passphrase::unlock).layer(DefaultBodyLimit::max(4096)));
     if let Some(rate) = &state.inner.guards.rate {
         guards::rate_limit::spawn_sweeper(rate, std::time::Duration::from_secs(60));
-        costly = costly.layer(guards::rate_limit::layer(rate.clone(), state.clone()));
+        costly = costly.layer(http::gates::layer(rate.clone(), state.clone()));
     }
     // Behind the passphrase, when one is set.
     let private = Router::new()
         .route("/", get(headers::page))
         .route("/api/jobs/{id}", get(generate::status))
         .route("/api/snippet", get(snippets::handler))
-        .route("/images/{name}", get(store::serve))
-        .route("/uploads/{name}", get(store::serve_upload))
-        .route_layer(middleware::from_fn_with_state(state.clone(), guards::passphrase::require));
+        .route("/images/{name}", get(http::images::serve))
+        .route("/uploads/{name}", get(http::images::serve_upload))
+        .route_layer(middleware::from_fn_with_state(state.clone(), http::passphrase::require));
     Router::new()
         .merge(costly)
         .merge(private)
-        .route("/unlock", get(guards::passphrase::page))
-        .route("/metrics", get(metrics::handler))
+        .route("/unlock", get(http::passphrase::page))
+        .route("/metrics", get(http::metrics::handler))
         .nest_service(
             "/emulate",
-            emulator::router().layer(middleware::from_fn_with_state(state.clone(), guards::emulator_gate)),
+            emulator::router().layer(middleware::from_fn_with_state(state.clone(), http::gates::emulator_gate)),
         )
         .fallback_service(ServeDir::new(site_root).precompressed_br().precompressed_gzip())
         .layer(CompressionLayer::new())
@@ -103,19 +105,24 @@ pub fn app(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(error::panicked))
         .layer(middleware::from_fn_with_state(state.clone(), headers::add))
         .layer(TraceLayer::new_for_http())
-        .layer(SetSensitiveRequestHeadersLayer::new(SENSITIVE.iter().cloned()))
+        .layer(SetSensitiveRequestHeadersLayer::new(sensitive_headers()))
         .with_state(state)
 }
 
-/// Never shown by traces: our cookie and every provider's key header (the emulators receive those).
-const SENSITIVE: [HeaderName; 6] = [
-    AUTHORIZATION,
-    COOKIE,
-    HeaderName::from_static("x-key"),
-    HeaderName::from_static("x-api-key"),
-    HeaderName::from_static("api-key"),
-    HeaderName::from_static("x-fluxplay-passphrase"),
-];
+/// Never shown by traces: `Authorization`, our cookie and passphrase header, and
+/// every provider's own key header from the catalog (the emulators receive those).
+pub fn sensitive_headers() -> Vec<HeaderName> {
+    let mut names = vec![AUTHORIZATION, COOKIE, HeaderName::from_static("x-fluxplay-passphrase")];
+    for provider in app::catalog::PROVIDERS {
+        if let app::catalog::Auth::Header(name) = provider.auth {
+            let name = HeaderName::from_bytes(name.as_bytes()).expect("the catalog's key header names are valid");
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    names
+}
 
 /// Serves the app for `state` as `main` does: with the peer address each request
 /// came from (which the rate limit keys on) and the connection limits of `listen`,
@@ -127,4 +134,24 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let limits = listen::ConnLimits::from(state.limits());
     listen::serve(listener, app(state), limits, shutdown).await
+}
+
+#[cfg(test)]
+mod sensitive_tests {
+    use super::*;
+
+    #[test]
+    fn every_providers_key_header_is_sensitive() {
+        let sensitive = sensitive_headers();
+        for provider in app::catalog::PROVIDERS {
+            let name = match provider.auth {
+                app::catalog::Auth::Bearer | app::catalog::Auth::Key => AUTHORIZATION,
+                app::catalog::Auth::Header(name) => HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            };
+            assert!(sensitive.contains(&name), "{}: {name}", provider.id);
+        }
+        for ours in ["authorization", "cookie", "x-fluxplay-passphrase", "x-key", "x-api-key", "api-key"] {
+            assert!(sensitive.contains(&HeaderName::from_static(ours)), "{ours}");
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! The public-demo guards and upstream timeouts, as settings. Defaults are safe
 //! for a demo on the open internet; a local playground never notices them.
 
-use crate::config::ConfigError;
+use crate::config_error::ConfigError;
 use secrecy::SecretString;
 use std::time::Duration;
 

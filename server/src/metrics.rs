@@ -1,17 +1,10 @@
 //! Counters for an operator, in Prometheus' text format at `/metrics`, which
 //! answers only to `Authorization: Bearer $FLUXPLAY_METRICS_TOKEN`.
 
-use crate::state::AppState;
-use axum::extract::State;
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use secrecy::ExposeSecret;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Mutex;
-use subtle::ConstantTimeEq;
 
 /// Why a request was turned away.
 #[derive(Debug, Clone, Copy)]
@@ -72,21 +65,8 @@ impl Metrics {
     }
 }
 
-/// `GET /metrics`.
-pub async fn handler(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(token) = &state.inner.guards.limits.metrics_token else { return StatusCode::NOT_FOUND.into_response() };
-    let presented = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
-    let ok: bool = presented.is_some_and(|p| p.as_bytes().ct_eq(token.expose_secret().as_bytes()).into());
-    if !ok {
-        return (StatusCode::UNAUTHORIZED, [("www-authenticate", "Bearer")]).into_response();
-    }
-    ([(CONTENT_TYPE, "text/plain; version=0.0.4")], render(&state)).into_response()
-}
-
-fn render(state: &AppState) -> String {
-    let m = &state.inner.metrics;
-    let guards = &state.inner.guards;
-    let spent = guards.budget.spent();
+/// The Prometheus text: our counters plus what the guards report (in flight, spent today).
+pub fn render(m: &Metrics, in_flight: usize, spent_images: u32, spent_credits: f64) -> String {
     let mut out = String::new();
     let mut line = |name: &str, labels: &str, value: f64| {
         let _ = writeln!(out, "fluxplay_{name}{labels} {value}");
@@ -96,10 +76,10 @@ fn render(state: &AppState) -> String {
     }
     line("generations_total", "{outcome=\"done\"}", m.done.load(Relaxed) as f64);
     line("generations_total", "{outcome=\"failed\"}", m.failed.load(Relaxed) as f64);
-    line("generations_in_flight", "", guards.running() as f64);
+    line("generations_in_flight", "", in_flight as f64);
     line("images_stored_total", "", m.images.load(Relaxed) as f64);
-    line("budget_images_today", "", f64::from(spent.images));
-    line("budget_credits_today", "", spent.credits);
+    line("budget_images_today", "", f64::from(spent_images));
+    line("budget_credits_today", "", spent_credits);
     for (provider, n) in m.submits.lock().expect("metrics lock").iter() {
         line("upstream_submits_total", &format!("{{provider=\"{provider}\"}}"), *n as f64);
     }

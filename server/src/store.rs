@@ -2,8 +2,6 @@
 //! survives the provider's expiring URLs and is served from our own origin.
 
 use crate::decode::Checked;
-use crate::state::AppState;
-use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
@@ -283,17 +281,8 @@ fn remove(path: &FsPath) {
     }
 }
 
-/// `GET /images/{name}`: generated images.
-pub async fn serve(State(state): State<AppState>, Path(name): Path<String>) -> Response {
-    serve_from(&state.inner.store, &name).await
-}
-
-/// `GET /uploads/{name}`: reference images people uploaded.
-pub async fn serve_upload(State(state): State<AppState>, Path(name): Path<String>) -> Response {
-    serve_from(&state.inner.uploads, &name).await
-}
-
-async fn serve_from(store: &ImageStore, name: &str) -> Response {
+/// Answers a stored image by name (only names this store makes), cached for good.
+pub async fn serve_from(store: &ImageStore, name: &str) -> Response {
     let Some((path, content_type)) = store.path_of(name) else {
         return StatusCode::NOT_FOUND.into_response();
     };

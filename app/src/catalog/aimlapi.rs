@@ -25,8 +25,8 @@
 
 use super::shared::{plain, random_seed, FAL_PRESETS, ONE_MP};
 use super::{
-    Answer, Auth, ByRatio, Choice, Field, FileInput, Image, Kind, Model, Number, Opt, Output, Provider, Reference,
-    Size, MAX_REFERENCE_SIDE,
+    Answer, Auth, ByRatio, Choice, Field, FileInput, Image, Kind, Model, Number, Opt, Output, Provider, ProviderId,
+    Reference, Size, MAX_REFERENCE_SIDE,
 };
 
 const PROMPT: Field = Field {
@@ -246,6 +246,7 @@ const MATCHES: Output = Output::Reference(Reference { key: "image_url", max_side
 const MATCHES_REFERENCE: &str = "matches the reference image";
 
 pub static AIMLAPI: Provider = Provider {
+    provider_id: ProviderId::Aimlapi,
     id: "aimlapi",
     name: "AI/ML API",
     base_url: "https://api.aimlapi.com",

@@ -16,7 +16,9 @@
 //! files' `error`); a 429 or 503 passes its `Retry-After` on.
 
 use super::shared::{number, plain, random_seed};
-use super::{Answer, Auth, Choice, Field, FileInput, Image, ImageUrls, Kind, Model, Number, Output, Provider, Task};
+use super::{
+    Answer, Auth, Choice, Field, FileInput, Image, ImageUrls, Kind, Model, Number, Output, Provider, ProviderId, Task,
+};
 
 const fn side(key: &'static str, label: &'static str, default: f64) -> Field {
     number(
@@ -36,6 +38,7 @@ const fn side(key: &'static str, label: &'static str, default: f64) -> Field {
 }
 
 pub static BFL: Provider = Provider {
+    provider_id: ProviderId::Bfl,
     id: "bfl",
     name: "Black Forest Labs",
     base_url: "https://api.bfl.ai",

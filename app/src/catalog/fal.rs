@@ -20,9 +20,12 @@
 //! and the result URL, where a failed request's error comes back.
 
 use super::shared::{number, plain, random_seed, toggle, FAL_PRESETS};
-use super::{Answer, Auth, Choice, Field, ImageUrls, Kind, Model, Number, Output, Provider, Queue, Size, Task};
+use super::{
+    Answer, Auth, Choice, Field, ImageUrls, Kind, Model, Number, Output, Provider, ProviderId, Queue, Size, Task,
+};
 
 pub static FAL: Provider = Provider {
+    provider_id: ProviderId::Fal,
     id: "fal",
     name: "fal.ai",
     base_url: "https://fal.run",

@@ -31,9 +31,44 @@ pub enum Auth {
     Header(&'static str),
 }
 
+/// Which provider, checked by the compiler: the server dispatches on it
+/// exhaustively. [`ProviderId::as_str`] is the wire form ([`Provider::id`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProviderId {
+    Aimlapi,
+    Segmind,
+    Onemin,
+    Bfl,
+    Fal,
+    Replicate,
+    Openai,
+}
+
+impl ProviderId {
+    /// The id used in URLs, share links and slugs.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Aimlapi => "aimlapi",
+            Self::Segmind => "segmind",
+            Self::Onemin => "1min",
+            Self::Bfl => "bfl",
+            Self::Fal => "fal",
+            Self::Replicate => "replicate",
+            Self::Openai => "openai",
+        }
+    }
+
+    /// The catalog entry for this id.
+    pub fn provider(self) -> &'static Provider {
+        PROVIDERS.iter().copied().find(|p| p.provider_id == self).expect("every provider id is in the catalog")
+    }
+}
+
 #[derive(Debug)]
 pub struct Provider {
-    /// Stable id used in URLs and share links.
+    /// Which provider this is, for exhaustive matches; `id` is its wire form.
+    pub provider_id: ProviderId,
+    /// Stable id used in URLs and share links (`provider_id.as_str()`).
     pub id: &'static str,
     pub name: &'static str,
     pub base_url: &'static str,
@@ -354,4 +389,27 @@ pub fn find(slug: &str) -> Option<ModelRef> {
 
 pub fn default_model() -> ModelRef {
     models().next().expect("catalog is not empty")
+}
+
+#[cfg(test)]
+mod provider_id_tests {
+    use super::*;
+
+    #[test]
+    fn every_provider_id_is_in_the_catalog_once_with_its_wire_id() {
+        let all = [
+            ProviderId::Aimlapi,
+            ProviderId::Segmind,
+            ProviderId::Onemin,
+            ProviderId::Bfl,
+            ProviderId::Fal,
+            ProviderId::Replicate,
+            ProviderId::Openai,
+        ];
+        assert_eq!(PROVIDERS.len(), all.len());
+        for id in all {
+            assert_eq!(PROVIDERS.iter().filter(|p| p.provider_id == id).count(), 1, "{id:?}");
+            assert_eq!(id.provider().id, id.as_str());
+        }
+    }
 }

@@ -16,9 +16,13 @@
 //!   1440×1440, whichever is larger (`Model::output`).
 
 use super::shared::{number, plain, random_seed, ratio, toggle, ONE_MP};
-use super::{Answer, Auth, ByRatio, Choice, Field, FileInput, Image, Kind, Model, Number, Output, Provider, Reference};
+use super::{
+    Answer, Auth, ByRatio, Choice, Field, FileInput, Image, Kind, Model, Number, Output, Provider, ProviderId,
+    Reference,
+};
 
 pub static ONEMIN: Provider = Provider {
+    provider_id: ProviderId::Onemin,
     id: "1min",
     name: "1min.ai",
     base_url: "https://api.1min.ai",

@@ -10,9 +10,10 @@
 //! No `Authorization` header goes out without a key (sd.cpp's server has no auth).
 
 use super::shared::plain;
-use super::{Answer, Auth, Choice, Field, Kind, Model, Number, Opt, Output, Provider};
+use super::{Answer, Auth, Choice, Field, Kind, Model, Number, Opt, Output, Provider, ProviderId};
 
 pub static OPENAI: Provider = Provider {
+    provider_id: ProviderId::Openai,
     id: "openai",
     name: "OpenAI-compatible engine",
     base_url: "http://127.0.0.1:8080",

@@ -24,10 +24,11 @@
 use super::shared::{number, plain, random_seed, ratio, toggle, ONE_MP};
 use super::{
     Answer, Auth, ByRatio, Choice, Field, FileInput, Image, ImageUrls, Kind, Model, Number, Output, Provider,
-    Reference, Task,
+    ProviderId, Reference, Task,
 };
 
 pub static REPLICATE: Provider = Provider {
+    provider_id: ProviderId::Replicate,
     id: "replicate",
     name: "Replicate",
     base_url: "https://api.replicate.com",

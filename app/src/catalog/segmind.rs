@@ -12,9 +12,10 @@
 //!   the budget counts them (`Model::output`).
 
 use super::shared::{number, plain, ratio, ONE_MP};
-use super::{Answer, Auth, ByRatio, Choice, Field, Kind, Model, Number, Output, Provider};
+use super::{Answer, Auth, ByRatio, Choice, Field, Kind, Model, Number, Output, Provider, ProviderId};
 
 pub static SEGMIND: Provider = Provider {
+    provider_id: ProviderId::Segmind,
     id: "segmind",
     name: "Segmind",
     base_url: "https://api.segmind.com",

@@ -1,6 +1,7 @@
 use super::field_error::{error_id, message_for, FieldErrorText};
 use crate::catalog::{Field, Number};
-use crate::form::{number_text, RawForm};
+use crate::form::RawForm;
+use crate::number::number_text;
 use crate::validate::FieldError;
 use leptos::prelude::*;
 

@@ -3,13 +3,7 @@
 //! Both checks compare fixed-length digests in constant time.
 
 use crate::error::Error;
-use crate::state::AppState;
-use axum::extract::{Request, State};
-use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
-use axum::http::{HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
-use axum::response::{Html, IntoResponse, Response};
-use axum::Form;
+use axum::http::header::COOKIE;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -45,7 +39,7 @@ impl Lock {
         presented.ct_eq(&self.token).into()
     }
 
-    fn cookie(&self, secure: bool) -> String {
+    pub fn cookie(&self, secure: bool) -> String {
         let hex: String = self.token.iter().map(|b| format!("{b:02x}")).collect();
         let secure = if secure { "; Secure" } else { "" };
         format!("{COOKIE_NAME}={hex}; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000{secure}")
@@ -67,75 +61,14 @@ fn decode_hex(hex: &str) -> Option<[u8; 32]> {
     Some(out)
 }
 
-/// Guards the page, the API and the stored images; the page sends people to `/unlock`.
-pub async fn require(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let Some(lock) = &state.inner.guards.lock else { return next.run(req).await };
-    if lock.admits(req.headers()) {
-        return next.run(req).await;
-    }
-    if req.method() == Method::GET && req.uri().path() == "/" {
-        let target = match req.uri().query() {
-            Some(q) => format!("/unlock?next={}", percent_encode(&format!("/?{q}"))),
-            None => "/unlock".to_owned(),
-        };
-        return (StatusCode::SEE_OTHER, [(LOCATION, target)]).into_response();
-    }
-    locked(&state.inner.metrics).into_response()
-}
-
 /// The refusal of a request without the passphrase, counted.
 pub fn locked(metrics: &crate::metrics::Metrics) -> Error {
     metrics.refused(crate::metrics::Refusal::Passphrase);
     Error::Unauthorized("This demo asks for a passphrase. Open the playground page and enter it.".into())
 }
 
-#[derive(serde::Deserialize)]
-pub struct Attempt {
-    passphrase: String,
-    #[serde(default)]
-    next: String,
-}
-
-#[derive(serde::Deserialize)]
-pub struct UnlockQuery {
-    #[serde(default)]
-    next: String,
-}
-
-/// `GET /unlock`.
-pub async fn page(State(state): State<AppState>, query: axum::extract::Query<UnlockQuery>) -> Response {
-    if state.inner.guards.lock.is_none() {
-        return (StatusCode::SEE_OTHER, [(LOCATION, "/")]).into_response();
-    }
-    Html(form(&query.next, None)).into_response()
-}
-
-/// `POST /unlock`: a form post; rate limited with the generations.
-pub async fn unlock(
-    State(state): State<AppState>,
-    headers: axum::http::HeaderMap,
-    Form(attempt): Form<Attempt>,
-) -> Response {
-    let Some(lock) = &state.inner.guards.lock else {
-        return (StatusCode::SEE_OTHER, [(LOCATION, "/")]).into_response();
-    };
-    if !lock.accepts(&attempt.passphrase) {
-        tracing::info!("wrong demo passphrase");
-        return (StatusCode::UNAUTHORIZED, Html(form(&attempt.next, Some("That passphrase is not right."))))
-            .into_response();
-    }
-    let secure = state.inner.guards.limits.trusted_proxies > 0
-        && headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
-    let cookie = HeaderValue::from_str(&lock.cookie(secure)).expect("cookie is ASCII");
-    (
-        StatusCode::SEE_OTHER,
-        [(SET_COOKIE, cookie), (LOCATION, HeaderValue::from_str(safe_next(&attempt.next)).expect("ASCII"))],
-    )
-        .into_response()
-}
-
 /// Only a path on this site, so the form cannot be used to redirect elsewhere.
-fn safe_next(next: &str) -> &str {
+pub fn safe_next(next: &str) -> &str {
     let ok = next.starts_with("/?") && next.bytes().all(|b| b.is_ascii_graphic());
     if ok {
         next
@@ -144,7 +77,7 @@ fn safe_next(next: &str) -> &str {
     }
 }
 
-fn percent_encode(text: &str) -> String {
+pub fn percent_encode(text: &str) -> String {
     text.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
@@ -156,7 +89,7 @@ fn percent_encode(text: &str) -> String {
         .collect()
 }
 
-fn form(next: &str, error: Option<&str>) -> String {
+pub fn form(next: &str, error: Option<&str>) -> String {
     let error = error.map(|e| format!(r#"<p class="error" role="alert">{e}</p>"#)).unwrap_or_default();
     format!(
         r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

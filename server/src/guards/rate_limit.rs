@@ -4,17 +4,14 @@
 use crate::client::{limit_key, Client};
 use crate::error::Error;
 use crate::metrics::{Metrics, Refusal};
-use crate::state::AppState;
-use axum::body::Body;
 use axum::http::Request;
-use axum::response::IntoResponse;
 use governor::middleware::NoOpMiddleware;
 use std::net::IpAddr;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 use tower_governor::governor::{GovernorConfig, GovernorConfigBuilder};
 use tower_governor::key_extractor::KeyExtractor;
-use tower_governor::{GovernorError, GovernorLayer};
+use tower_governor::GovernorError;
 
 /// Keys the limiter by the client `client::identify` found (an IPv6 client by its /64).
 #[derive(Debug, Clone, Copy)]
@@ -42,17 +39,6 @@ pub fn config(per_minute: u32, burst: u32) -> Option<Arc<Config>> {
         .key_extractor(ByClient)
         .finish()
         .map(Arc::new)
-}
-
-/// The layer, answering 429 in our JSON shape with `Retry-After`.
-pub fn layer(config: Arc<Config>, state: AppState) -> GovernorLayer<ByClient, NoOpMiddleware, Body> {
-    GovernorLayer::new(config).error_handler(move |e| match e {
-        GovernorError::TooManyRequests { wait_time, .. } => too_many(&state.inner.metrics, wait_time).into_response(),
-        GovernorError::UnableToExtractKey => {
-            Error::BadRequest("The client's address is unknown.".into()).into_response()
-        }
-        other => Error::Internal(format!("rate limiter: {other}")).into_response(),
-    })
 }
 
 /// The refusal of a client over its rate, counted.

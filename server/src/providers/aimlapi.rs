@@ -5,34 +5,42 @@
 //! docs/errors-and-messages/general-info.md); the `message` is quoted on every status.
 
 use super::refusal::Refusal;
-use super::{bad_answer, inline_uploads, request, send, Generated, ImageRef, Inline};
+use super::{bad_answer, inline_uploads, request, send, Adapter, BoxFuture, Ctx, Generated, ImageRef, Inline};
 use crate::error::Error;
-use crate::state::{AppState, Upstream};
-use app::catalog::ModelRef;
+use crate::jobs::Progress;
+use app::catalog::{ModelRef, Provider, AIMLAPI};
 use serde_json::{Map, Value};
 
-const NAME: &str = "AI/ML API";
+pub struct Aimlapi;
 
-pub async fn generate(
-    state: &AppState,
-    model: ModelRef,
-    upstream: &Upstream,
-    mut params: Map<String, Value>,
-) -> Result<Generated, Error> {
-    // Data URIs: documented for AI/ML API's other models, the safe choice offline (§1.5).
-    inline_uploads(state, model, &mut params, Inline::DataUri).await?;
-    let req = request(model, upstream, &params);
-    let (status, headers, body) = send(state, upstream, &req, NAME).await?;
-    if !status.is_success() {
-        return Err(status_error(status.as_u16(), &headers, &body));
+impl Adapter for Aimlapi {
+    fn generate<'a>(
+        &'a self,
+        ctx: &'a Ctx<'a>,
+        model: ModelRef,
+        params: Map<String, Value>,
+        _progress: &'a Progress,
+    ) -> BoxFuture<'a, Result<Generated, Error>> {
+        Box::pin(generate(ctx, model, params))
     }
-    let json: Value = serde_json::from_slice(&body).map_err(|_| bad_answer(NAME, "a body that is not JSON"))?;
-    parse_success(&json)
+}
+
+async fn generate(ctx: &Ctx<'_>, model: ModelRef, mut params: Map<String, Value>) -> Result<Generated, Error> {
+    let name = model.provider.name;
+    // Data URIs: documented for AI/ML API's other models, the safe choice offline (§1.5).
+    inline_uploads(ctx, model, &mut params, Inline::DataUri).await?;
+    let req = request(model, ctx.upstream, &params);
+    let (status, headers, body) = send(ctx, &req, name).await?;
+    if !status.is_success() {
+        return Err(status_error(model.provider, status.as_u16(), &headers, &body));
+    }
+    let json: Value = serde_json::from_slice(&body).map_err(|_| bad_answer(name, "a body that is not JSON"))?;
+    parse_output(name, &json)
 }
 
 /// Reads either success shape.
 pub fn parse_success(json: &Value) -> Result<Generated, Error> {
-    parse_output(NAME, json)
+    parse_output(AIMLAPI.name, json)
 }
 
 /// Reads either success shape for `provider` (fal's output is shape A, an
@@ -67,8 +75,8 @@ pub fn parse_output(provider: &str, json: &Value) -> Result<Generated, Error> {
 }
 
 /// A documented error status (NOTES.md §1) with the provider's `message`.
-fn status_error(status: u16, headers: &axum::http::HeaderMap, body: &[u8]) -> Error {
-    let mut refusal = Refusal::read(NAME, "AIMLAPI_KEY", status, headers, body);
+fn status_error(provider: &Provider, status: u16, headers: &axum::http::HeaderMap, body: &[u8]) -> Error {
+    let mut refusal = Refusal::read(provider.name, provider.key_env, status, headers, body);
     // "403 | You've run out of credits…" (errors-with-status-code-4xx.md): not a key problem here.
     if status == 403 {
         refusal.status = 402;
@@ -113,15 +121,15 @@ mod tests {
     fn every_status_quotes_the_documented_message() {
         let headers = axum::http::HeaderMap::new();
         let body = |m: &str| format!(r#"{{"message":"{m}","path":"/v1/images/generations","statusCode":"429"}}"#);
-        let e = status_error(403, &headers, body("You've run out of credits.").as_bytes());
+        let e = status_error(&AIMLAPI, 403, &headers, body("You've run out of credits.").as_bytes());
         assert_eq!(
             e.to_string(),
             "The AI/ML API account is out of credits: You've run out of credits. Top it up and retry."
         );
-        let e = status_error(429, &headers, body("Too Many Requests").as_bytes());
+        let e = status_error(&AIMLAPI, 429, &headers, body("Too Many Requests").as_bytes());
         assert!(matches!(e, Error::Upstream { .. }) && e.to_string().contains(": Too Many Requests."), "{e}");
         // A key refusal quoting the key: masked words go here, the key itself in `generate::execute`.
-        let e = status_error(401, &headers, body("Incorrect API key provided: canary-12***7890").as_bytes());
+        let e = status_error(&AIMLAPI, 401, &headers, body("Incorrect API key provided: canary-12***7890").as_bytes());
         assert!(!e.to_string().contains("canary-12"), "{e}");
     }
 }

@@ -14,51 +14,65 @@
 
 use super::poll::Poll;
 use super::refusal::{reason_in, refusal, sentence};
-use super::{bad_answer, check_host, inline_uploads, key_header, request, send, Generated, ImageRef, Inline};
+use super::{
+    bad_answer, check_host, inline_uploads, key_header, request, send, Adapter, BoxFuture, Ctx, Generated, ImageRef,
+    Inline,
+};
 use crate::error::Error;
 use crate::jobs::Progress;
-use crate::state::{AppState, Upstream};
 use app::catalog::ModelRef;
 use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
 use std::time::Duration;
 
-const NAME: &str = "Black Forest Labs";
-const KEY_ENV: &str = "BFL_API_KEY";
 /// Where BFL itself may point `polling_url` (global and regional, and the legacy host).
 /// BFL's API domains: polling URLs come on regional hosts below them (`api.us1.bfl.ai`).
 const BFL_HOSTS: &[&str] = &["bfl.ai", "bfl.ml"];
 const POLL_EVERY: Duration = Duration::from_millis(400);
 
-pub async fn generate(
-    state: &AppState,
+pub struct Bfl;
+
+impl Adapter for Bfl {
+    fn generate<'a>(
+        &'a self,
+        ctx: &'a Ctx<'a>,
+        model: ModelRef,
+        params: Map<String, Value>,
+        progress: &'a Progress,
+    ) -> BoxFuture<'a, Result<Generated, Error>> {
+        Box::pin(generate(ctx, model, params, progress))
+    }
+}
+
+async fn generate(
+    ctx: &Ctx<'_>,
     model: ModelRef,
-    upstream: &Upstream,
     mut params: Map<String, Value>,
     progress: &Progress,
 ) -> Result<Generated, Error> {
+    let (name, key_env) = (model.provider.name, model.provider.key_env);
     // image_prompt is plain base64 (no data: prefix).
-    inline_uploads(state, model, &mut params, Inline::Base64).await?;
-    let req = request(model, upstream, &params);
-    let (status, headers, body) = send(state, upstream, &req, NAME).await?;
+    inline_uploads(ctx, model, &mut params, Inline::Base64).await?;
+    let req = request(model, ctx.upstream, &params);
+    let (status, headers, body) = send(ctx, &req, name).await?;
     if !status.is_success() {
-        return Err(refusal(NAME, KEY_ENV, status.as_u16(), &headers, &body));
+        return Err(refusal(name, key_env, status.as_u16(), &headers, &body));
     }
-    let submitted: Value = serde_json::from_slice(&body).map_err(|_| bad_answer(NAME, "a body that is not JSON"))?;
+    let submitted: Value = serde_json::from_slice(&body).map_err(|_| bad_answer(name, "a body that is not JSON"))?;
     let polling_url =
-        submitted.get("polling_url").and_then(Value::as_str).ok_or_else(|| bad_answer(NAME, "no polling_url"))?;
-    check_polling_host(polling_url, &upstream.base_url)?;
+        submitted.get("polling_url").and_then(Value::as_str).ok_or_else(|| bad_answer(name, "no polling_url"))?;
+    check_host(name, polling_url, &ctx.upstream.base_url, BFL_HOSTS)?;
     progress.queued(None);
-    let key = key_header(upstream, model.provider.auth, KEY_ENV)?;
-    let mut polls = Poll::new(state, key, (NAME, KEY_ENV), POLL_EVERY);
+    let key = key_header(ctx.upstream, model.provider.auth, key_env)?;
+    let mut polls = Poll::new(ctx, key, (name, key_env), POLL_EVERY);
     loop {
         polls.pause().await?;
         let Some(poll) = polls.status(polling_url).await? else { continue };
         let status = poll.get("status").and_then(Value::as_str).unwrap_or_default();
         match status {
-            "Ready" => return ready(&poll),
+            "Ready" => return ready(name, &poll),
             "Request Moderated" | "Content Moderated" | "Error" | "Failed" | "Task not found" => {
-                return Err(ended(status, &poll))
+                return Err(ended(name, status, &poll))
             }
             // Pending, and any status not known yet: keep polling until the deadline.
             _ => progress.running(poll.get("progress").and_then(Value::as_f64)),
@@ -68,37 +82,37 @@ pub async fn generate(
 
 /// A task that ended without an image, in the help article's words, with its
 /// `details` (or the skill files' `error`) quoted.
-fn ended(status: &str, poll: &Value) -> Error {
+fn ended(name: &str, status: &str, poll: &Value) -> Error {
     let why = reason_in(poll);
     let why = why.as_deref();
     let (code, message) = match status {
         "Request Moderated" => (
             StatusCode::UNPROCESSABLE_ENTITY,
             sentence(
-                format!("{NAME} moderated the request before processing it (not charged)"),
+                format!("{name} moderated the request before processing it (not charged)"),
                 why,
                 "Change the prompt.",
             ),
         ),
         "Content Moderated" => (
             StatusCode::UNPROCESSABLE_ENTITY,
-            sentence(format!("{NAME} moderated the generated image (not charged)"), why, "Change the prompt."),
+            sentence(format!("{name} moderated the generated image (not charged)"), why, "Change the prompt."),
         ),
         "Task not found" => (
             StatusCode::BAD_GATEWAY,
-            sentence(format!("{NAME} no longer knows the task: it does not exist or has expired"), why, "Retry."),
+            sentence(format!("{name} no longer knows the task: it does not exist or has expired"), why, "Retry."),
         ),
         other => {
-            (StatusCode::BAD_GATEWAY, sentence(format!("{NAME} could not finish the task (status {other})"), why, ""))
+            (StatusCode::BAD_GATEWAY, sentence(format!("{name} could not finish the task (status {other})"), why, ""))
         }
     };
     Error::Provider { status: code, message }
 }
 
-fn ready(poll: &Value) -> Result<Generated, Error> {
-    let result = poll.get("result").ok_or_else(|| bad_answer(NAME, "Ready without a result"))?;
+fn ready(name: &str, poll: &Value) -> Result<Generated, Error> {
+    let result = poll.get("result").ok_or_else(|| bad_answer(name, "Ready without a result"))?;
     let sample =
-        result.get("sample").and_then(Value::as_str).ok_or_else(|| bad_answer(NAME, "Ready without a sample"))?;
+        result.get("sample").and_then(Value::as_str).ok_or_else(|| bad_answer(name, "Ready without a sample"))?;
     let timings = result.get("duration").map(|d| json!({"duration": d}));
     Ok(Generated {
         images: vec![ImageRef::Url(sample.to_owned())],
@@ -111,7 +125,7 @@ fn ready(poll: &Value) -> Result<Generated, Error> {
 
 /// The key may go to the configured base URL's origin, or to BFL's own hosts over https.
 pub fn check_polling_host(polling_url: &str, base_url: &str) -> Result<(), Error> {
-    check_host(NAME, polling_url, base_url, BFL_HOSTS)
+    check_host(app::catalog::BFL.name, polling_url, base_url, BFL_HOSTS)
 }
 
 #[cfg(test)]

@@ -11,17 +11,14 @@
 
 use super::poll::Poll;
 use super::refusal::{reason_in, refusal};
-use super::{bad_answer, check_host, key_header, request, send, Generated};
+use super::{bad_answer, check_host, key_header, request, send, Adapter, BoxFuture, Ctx, Generated};
 use crate::error::Error;
 use crate::jobs::Progress;
-use crate::state::{AppState, Upstream};
 use app::catalog::ModelRef;
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
 use std::time::Duration;
 
-const NAME: &str = "fal.ai";
-const KEY_ENV: &str = "FAL_KEY";
 /// fal's API domains: the queue's `status_url` and `response_url` are on `queue.fal.run`.
 const FAL_HOSTS: &[&str] = &["fal.run"];
 const POLL_EVERY: Duration = Duration::from_millis(400);
@@ -35,31 +32,45 @@ fn queue_base(base_url: &str) -> String {
     }
 }
 
-pub async fn generate(
-    state: &AppState,
+pub struct Fal;
+
+impl Adapter for Fal {
+    fn generate<'a>(
+        &'a self,
+        ctx: &'a Ctx<'a>,
+        model: ModelRef,
+        params: Map<String, Value>,
+        progress: &'a Progress,
+    ) -> BoxFuture<'a, Result<Generated, Error>> {
+        Box::pin(generate(ctx, model, params, progress))
+    }
+}
+
+async fn generate(
+    ctx: &Ctx<'_>,
     model: ModelRef,
-    upstream: &Upstream,
     params: Map<String, Value>,
     progress: &Progress,
 ) -> Result<Generated, Error> {
-    let queue = queue_base(&upstream.base_url);
-    let mut req = request(model, upstream, &params);
+    let (name, key_env) = (model.provider.name, model.provider.key_env);
+    let queue = queue_base(&ctx.upstream.base_url);
+    let mut req = request(model, ctx.upstream, &params);
     req.url = format!("{queue}{}", model.model.path);
-    let (status, headers, body) = send(state, upstream, &req, NAME).await?;
+    let (status, headers, body) = send(ctx, &req, name).await?;
     if !status.is_success() {
-        return Err(refusal(NAME, KEY_ENV, status.as_u16(), &headers, &body));
+        return Err(refusal(name, key_env, status.as_u16(), &headers, &body));
     }
-    let ticket: Value = serde_json::from_slice(&body).map_err(|_| bad_answer(NAME, "a body that is not JSON"))?;
+    let ticket: Value = serde_json::from_slice(&body).map_err(|_| bad_answer(name, "a body that is not JSON"))?;
     let url = |key: &str| {
-        ticket.get(key).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| bad_answer(NAME, &format!("no {key}")))
+        ticket.get(key).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| bad_answer(name, &format!("no {key}")))
     };
     let (status_url, response_url) = (url("status_url")?, url("response_url")?);
-    check_host(NAME, &status_url, &queue, FAL_HOSTS)?;
-    check_host(NAME, &response_url, &queue, FAL_HOSTS)?;
+    check_host(name, &status_url, &queue, FAL_HOSTS)?;
+    check_host(name, &response_url, &queue, FAL_HOSTS)?;
     progress.queued(ticket.get("queue_position").and_then(Value::as_u64).map(|p| p as u32));
 
-    let key = key_header(upstream, model.provider.auth, KEY_ENV)?;
-    let mut polls = Poll::new(state, key, (NAME, KEY_ENV), POLL_EVERY);
+    let key = key_header(ctx.upstream, model.provider.auth, key_env)?;
+    let mut polls = Poll::new(ctx, key, (name, key_env), POLL_EVERY);
     loop {
         polls.pause().await?;
         let Some(poll) = polls.status(&status_url).await? else { continue };
@@ -75,12 +86,12 @@ pub async fn generate(
         }
         polls.pause().await?;
     };
-    parse_result(output)
+    parse_result(name, output)
 }
 
 /// The result URL's answer: the model's output (as the SDKs read it), or the
 /// queue docs' `{"status": "COMPLETED", "logs": …, "response": <output>}`.
-fn parse_result(output: Value) -> Result<Generated, Error> {
+fn parse_result(name: &str, output: Value) -> Result<Generated, Error> {
     let output = match output.get("response") {
         Some(inner) if inner.is_object() && output.get("images").is_none() => inner.clone(),
         _ => output,
@@ -89,10 +100,10 @@ fn parse_result(output: Value) -> Result<Generated, Error> {
         if let Some(why) = reason_in(&output) {
             return Err(Error::Provider {
                 status: StatusCode::BAD_GATEWAY,
-                message: format!("{NAME}'s request failed: {why}"),
+                message: format!("{name}'s request failed: {why}"),
             });
         }
     }
     // fal's output is the shape AI/ML API passes through as its shape A.
-    super::aimlapi::parse_output(NAME, &output)
+    super::aimlapi::parse_output(name, &output)
 }

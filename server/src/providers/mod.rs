@@ -14,14 +14,19 @@ pub mod segmind;
 
 use crate::error::Error;
 use crate::jobs::Progress;
+use crate::metrics::Metrics;
 use crate::state::{AppState, Upstream};
-use app::catalog::{Auth, ModelRef};
+use crate::store::ImageStore;
+use app::catalog::{Auth, ModelRef, ProviderId};
 use app::form::effective;
 use app::request::ApiRequest;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use bytes::Bytes;
 use secrecy::ExposeSecret;
 use serde_json::{Map, Value};
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
 
 /// An image as the provider hands it over.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,7 +66,66 @@ pub fn shorten_raw(value: Value) -> Value {
     }
 }
 
-/// Calls `model`'s provider with validated `params` (seed already chosen).
+/// What an adapter may use: where its provider is and with which key, the
+/// client for provider calls (its connect, read and total timeouts built in),
+/// the limits it reads, the uploads its requests reference, and the counter it bumps.
+/// Nothing else of the application's state.
+pub struct Ctx<'a> {
+    pub upstream: &'a Upstream,
+    /// No redirects: a key header never follows one elsewhere.
+    pub http: &'a reqwest::Client,
+    /// The most an answer may hold.
+    pub max_bytes: usize,
+    /// How long a task is polled before giving up.
+    pub poll_deadline: Duration,
+    pub uploads: &'a ImageStore,
+    pub metrics: &'a Metrics,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(state: &'a AppState, upstream: &'a Upstream) -> Self {
+        let limits = state.limits();
+        Ctx {
+            upstream,
+            http: &state.inner.http,
+            max_bytes: limits.max_upstream_bytes,
+            poll_deadline: limits.poll_deadline,
+            uploads: &state.inner.uploads,
+            metrics: &state.inner.metrics,
+        }
+    }
+}
+
+/// A boxed future an adapter's `generate` returns (the trait stays object-safe, for the registry).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// One provider's adapter: calls `model` (one of its provider's) with validated
+/// `params` (seed already chosen), reporting progress while a task runs. The
+/// provider's name and key variable come from `model.provider` (the catalog).
+pub trait Adapter: Sync {
+    fn generate<'a>(
+        &'a self,
+        ctx: &'a Ctx<'a>,
+        model: ModelRef,
+        params: Map<String, Value>,
+        progress: &'a Progress,
+    ) -> BoxFuture<'a, Result<Generated, Error>>;
+}
+
+/// The registry: every provider's adapter. With the catalog, the only list of providers.
+pub fn adapter(id: ProviderId) -> &'static dyn Adapter {
+    match id {
+        ProviderId::Aimlapi => &aimlapi::Aimlapi,
+        ProviderId::Segmind => &segmind::Segmind,
+        ProviderId::Onemin => &onemin::Onemin,
+        ProviderId::Bfl => &bfl::Bfl,
+        ProviderId::Fal => &fal::Fal,
+        ProviderId::Replicate => &replicate::Replicate,
+        ProviderId::Openai => &openai::Openai,
+    }
+}
+
+/// Calls `model`'s provider through its adapter with validated `params` (seed already chosen).
 pub async fn generate(
     state: &AppState,
     model: ModelRef,
@@ -69,19 +133,8 @@ pub async fn generate(
     params: Map<String, Value>,
     progress: &Progress,
 ) -> Result<Generated, Error> {
-    match model.provider.id {
-        "bfl" => bfl::generate(state, model, upstream, params, progress).await,
-        "fal" => fal::generate(state, model, upstream, params, progress).await,
-        "replicate" => replicate::generate(state, model, upstream, params, progress).await,
-        "openai" => openai::generate(state, model, upstream, params).await,
-        "aimlapi" => aimlapi::generate(state, model, upstream, params).await,
-        "segmind" => segmind::generate(state, model, upstream, params).await,
-        "1min" => onemin::generate(state, model, upstream, params).await,
-        _ => Err(Error::Provider {
-            status: StatusCode::NOT_IMPLEMENTED,
-            message: format!("Generating with {} is not wired up in this version.", model.provider.name),
-        }),
-    }
+    let ctx = Ctx::new(state, upstream);
+    adapter(model.provider.provider_id).generate(&ctx, model, params, progress).await
 }
 
 /// The request a generation sends: every value the form shows, documented defaults
@@ -111,31 +164,27 @@ pub fn key_header(upstream: &Upstream, auth: Auth, key_env: &str) -> Result<(Hea
 }
 
 /// POSTs `req`'s JSON body with the key; any status comes back for the adapter to read.
-pub async fn send(
-    state: &AppState,
-    upstream: &Upstream,
-    req: &ApiRequest,
-    name: &str,
-) -> Result<(StatusCode, HeaderMap, Bytes), Error> {
-    let mut post = state.inner.http.post(&req.url).json(&req.body);
+pub async fn send(ctx: &Ctx<'_>, req: &ApiRequest, name: &str) -> Result<(StatusCode, HeaderMap, Bytes), Error> {
+    let upstream = ctx.upstream;
+    let mut post = ctx.http.post(&req.url).json(&req.body);
     // A self-hosted engine without a key gets no Authorization header at all (not `Bearer `).
     if !upstream.key.expose_secret().is_empty() {
         let (header, value) = key_header(upstream, req.auth, req.key_env)?;
         post = post.header(header, value);
     }
-    submit(state, upstream, post, name).await
+    submit(ctx, post, name).await
 }
 
 /// Sends a paid request. Only a failure to connect is retried: then nothing was
 /// sent. Anything later (a reset, a timeout, a 502) may already have been
 /// charged, so it is reported, never repeated.
 pub async fn submit(
-    state: &AppState,
-    upstream: &Upstream,
+    ctx: &Ctx<'_>,
     request: reqwest::RequestBuilder,
     name: &str,
 ) -> Result<(StatusCode, HeaderMap, Bytes), Error> {
-    state.inner.metrics.submit(upstream.provider);
+    let upstream = ctx.upstream;
+    ctx.metrics.submit(upstream.provider);
     let mut attempt = 0;
     let resp = loop {
         let Some(this) = request.try_clone() else {
@@ -153,7 +202,7 @@ pub async fn submit(
     };
     let status = resp.status();
     let headers = resp.headers().clone();
-    let body = read_capped(resp, state.limits().max_upstream_bytes, name).await?;
+    let body = read_capped(resp, ctx.max_bytes, name).await?;
     if !status.is_success() {
         // Redacted whole, then shortened: a cut through the key would log part of it.
         let text = shorten(&redact(&String::from_utf8_lossy(&body), upstream), 2000);
@@ -218,11 +267,11 @@ pub fn transport_error(provider: &str, e: reqwest::Error) -> Error {
 
 /// An uploaded reference image's bytes and type; a clear field error if it is gone.
 pub async fn read_upload(
-    state: &AppState,
+    ctx: &Ctx<'_>,
     field: &app::catalog::Field,
     name: &str,
 ) -> Result<(Vec<u8>, &'static str), Error> {
-    state.inner.uploads.read(name).await.ok_or_else(|| {
+    ctx.uploads.read(name).await.ok_or_else(|| {
         Error::Invalid(vec![app::validate::FieldError {
             field: field.key.to_owned(),
             message: format!("{} refers to an upload this server no longer has; upload it again", field.label),
@@ -290,14 +339,14 @@ pub fn uploads_in(model: ModelRef, params: &Map<String, Value>) -> Vec<(&'static
 
 /// Replaces every upload reference in `params` with the image itself.
 pub async fn inline_uploads(
-    state: &AppState,
+    ctx: &Ctx<'_>,
     model: ModelRef,
     params: &mut Map<String, Value>,
     how: Inline,
 ) -> Result<(), Error> {
     use base64::Engine;
     for (field, name) in uploads_in(model, params) {
-        let (bytes, content_type) = read_upload(state, field, &name).await?;
+        let (bytes, content_type) = read_upload(ctx, field, &name).await?;
         let data = base64::engine::general_purpose::STANDARD.encode(bytes);
         let value = match how {
             Inline::DataUri => format!("data:{content_type};base64,{data}"),
@@ -343,12 +392,12 @@ pub fn redact_value(value: Value, upstream: &Upstream) -> Value {
 }
 
 /// The polling deadline passed.
-pub fn too_slow(provider: &str, state: &AppState) -> Error {
+pub fn too_slow(provider: &str, deadline: Duration) -> Error {
     Error::Provider {
         status: StatusCode::GATEWAY_TIMEOUT,
         message: format!(
             "{provider} did not finish within {} s. The task may still complete on their side.",
-            state.limits().poll_deadline.as_secs_f64()
+            deadline.as_secs_f64()
         ),
     }
 }

@@ -5,80 +5,89 @@
 //! error answer carries, on the feature call or the asset upload, is quoted.
 
 use super::refusal::{reason_in, refusal};
-use super::{bad_answer, key_header, read_upload, request, send, transport_error, Generated, ImageRef};
+use super::{
+    bad_answer, key_header, read_upload, request, send, transport_error, Adapter, BoxFuture, Ctx, Generated, ImageRef,
+};
 use crate::error::Error;
-use crate::state::{AppState, Upstream};
+use crate::jobs::Progress;
 use app::catalog::ModelRef;
 use serde_json::{Map, Value};
 
-const NAME: &str = "1min.ai";
-const KEY_ENV: &str = "ONEMIN_AI_API_KEY";
+pub struct Onemin;
 
-pub async fn generate(
-    state: &AppState,
-    model: ModelRef,
-    upstream: &Upstream,
-    mut params: Map<String, Value>,
-) -> Result<Generated, Error> {
-    for (field, name) in super::uploads_in(model, &params) {
-        let (bytes, content_type) = read_upload(state, field, &name).await?;
-        let path = upload_asset(state, model, upstream, bytes, content_type, &name).await?;
+impl Adapter for Onemin {
+    fn generate<'a>(
+        &'a self,
+        ctx: &'a Ctx<'a>,
+        model: ModelRef,
+        params: Map<String, Value>,
+        _progress: &'a Progress,
+    ) -> BoxFuture<'a, Result<Generated, Error>> {
+        Box::pin(generate(ctx, model, params))
+    }
+}
+
+async fn generate(ctx: &Ctx<'_>, model: ModelRef, mut params: Map<String, Value>) -> Result<Generated, Error> {
+    let (name, key_env) = (model.provider.name, model.provider.key_env);
+    for (field, file) in super::uploads_in(model, &params) {
+        let (bytes, content_type) = read_upload(ctx, field, &file).await?;
+        let path = upload_asset(ctx, model, bytes, content_type, &file).await?;
         params.insert(field.key.to_owned(), Value::String(path));
     }
-    let req = request(model, upstream, &params);
-    let (status, headers, body) = send(state, upstream, &req, NAME).await?;
+    let req = request(model, ctx.upstream, &params);
+    let (status, headers, body) = send(ctx, &req, name).await?;
     if !status.is_success() {
-        return Err(refusal(NAME, KEY_ENV, status.as_u16(), &headers, &body));
+        return Err(refusal(name, key_env, status.as_u16(), &headers, &body));
     }
-    let json: Value = serde_json::from_slice(&body).map_err(|_| bad_answer(NAME, "a body that is not JSON"))?;
-    let record = json.get("aiRecord").ok_or_else(|| bad_answer(NAME, "no aiRecord"))?;
+    let json: Value = serde_json::from_slice(&body).map_err(|_| bad_answer(name, "a body that is not JSON"))?;
+    let record = json.get("aiRecord").ok_or_else(|| bad_answer(name, "no aiRecord"))?;
     match record.get("status").and_then(Value::as_str) {
         Some("SUCCESS") | None => {}
         Some(other) => {
             let why = reason_in(record).or_else(|| reason_in(&json));
             let what = format!("the generation status {other}");
-            return Err(bad_answer(NAME, &why.map_or_else(|| what.clone(), |why| format!("{what}: {why}"))));
+            return Err(bad_answer(name, &why.map_or_else(|| what.clone(), |why| format!("{what}: {why}"))));
         }
     }
-    let url = record.get("temporaryUrl").and_then(Value::as_str).ok_or_else(|| bad_answer(NAME, "no temporaryUrl"))?;
+    let url = record.get("temporaryUrl").and_then(Value::as_str).ok_or_else(|| bad_answer(name, "no temporaryUrl"))?;
     Ok(Generated { images: vec![ImageRef::Url(url.to_owned())], raw: Some(json.clone()), ..Generated::default() })
 }
 
 /// `POST /api/assets` (multipart, part `asset`); the path to pass on is
 /// `fileContent.path`, else `asset.key` (§3.1: what community clients read).
 async fn upload_asset(
-    state: &AppState,
+    ctx: &Ctx<'_>,
     model: ModelRef,
-    upstream: &Upstream,
     bytes: Vec<u8>,
     content_type: &str,
-    name: &str,
+    file: &str,
 ) -> Result<String, Error> {
+    let (name, key_env) = (model.provider.name, model.provider.key_env);
+    let upstream = ctx.upstream;
     let part = reqwest::multipart::Part::bytes(bytes)
-        .file_name(name.to_owned())
+        .file_name(file.to_owned())
         .mime_str(content_type)
         .map_err(|_| Error::Internal("bad upload type".into()))?;
-    let (header, value) = key_header(upstream, model.provider.auth, model.provider.key_env)?;
-    let resp = state
-        .inner
+    let (header, value) = key_header(upstream, model.provider.auth, key_env)?;
+    let resp = ctx
         .http
         .post(format!("{}/api/assets", upstream.base_url))
         .header(header, value)
         .multipart(reqwest::multipart::Form::new().part("asset", part))
         .send()
         .await
-        .map_err(|e| transport_error(NAME, e))?;
+        .map_err(|e| transport_error(name, e))?;
     let status = resp.status();
     let headers = resp.headers().clone();
-    let body = super::read_capped(resp, state.limits().max_upstream_bytes, NAME).await?;
+    let body = super::read_capped(resp, ctx.max_bytes, name).await?;
     if !status.is_success() {
-        return Err(refusal(NAME, KEY_ENV, status.as_u16(), &headers, &body));
+        return Err(refusal(name, key_env, status.as_u16(), &headers, &body));
     }
     let json: Value =
-        serde_json::from_slice(&body).map_err(|_| bad_answer(NAME, "an asset answer that is not JSON"))?;
+        serde_json::from_slice(&body).map_err(|_| bad_answer(name, "an asset answer that is not JSON"))?;
     json.pointer("/fileContent/path")
         .or_else(|| json.pointer("/asset/key"))
         .and_then(Value::as_str)
         .map(str::to_owned)
-        .ok_or_else(|| bad_answer(NAME, "an asset without a path"))
+        .ok_or_else(|| bad_answer(name, "an asset without a path"))
 }

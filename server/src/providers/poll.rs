@@ -5,15 +5,14 @@
 //! answer. Any other error status is final, with the provider's reason.
 
 use super::refusal::{refusal, retry_after};
-use super::{bad_answer, read_capped, too_slow};
+use super::{bad_answer, read_capped, too_slow, Ctx};
 use crate::error::Error;
-use crate::state::AppState;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
 pub struct Poll<'a> {
-    state: &'a AppState,
+    ctx: &'a Ctx<'a>,
     key: (HeaderName, HeaderValue),
     provider: &'static str,
     key_env: &'static str,
@@ -28,13 +27,13 @@ pub struct Poll<'a> {
 impl<'a> Poll<'a> {
     /// Starts the polling deadline now.
     pub fn new(
-        state: &'a AppState,
+        ctx: &'a Ctx<'a>,
         key: (HeaderName, HeaderValue),
         (provider, key_env): (&'static str, &'static str),
         every: Duration,
     ) -> Self {
-        let deadline = Instant::now() + state.limits().poll_deadline;
-        Self { state, key, provider, key_env, every, deadline, last: None, wait: None }
+        let deadline = Instant::now() + ctx.poll_deadline;
+        Self { ctx, key, provider, key_env, every, deadline, last: None, wait: None }
     }
 
     /// Waits before the next request: the polling interval, or as long as the
@@ -43,7 +42,7 @@ impl<'a> Poll<'a> {
     pub async fn pause(&mut self) -> Result<(), Error> {
         let left = self.deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(self.last.take().unwrap_or_else(|| too_slow(self.provider, self.state)));
+            return Err(self.last.take().unwrap_or_else(|| too_slow(self.provider, self.ctx.poll_deadline)));
         }
         let wait = self.wait.take().map_or(self.every, |w| w.max(self.every));
         tokio::time::sleep(wait.min(left)).await;
@@ -66,13 +65,13 @@ impl<'a> Poll<'a> {
         if left.is_zero() {
             return Ok(None);
         }
-        let get = self.state.inner.http.get(url).header(self.key.0.clone(), self.key.1.clone()).timeout(left);
+        let get = self.ctx.http.get(url).header(self.key.0.clone(), self.key.1.clone()).timeout(left);
         let Ok(resp) = get.send().await else {
             return Ok(None);
         };
         let status = resp.status();
         let headers = resp.headers().clone();
-        let body = read_capped(resp, self.state.limits().max_upstream_bytes, self.provider).await;
+        let body = read_capped(resp, self.ctx.max_bytes, self.provider).await;
         if status.is_success() {
             self.last = None;
             let Ok(body) = body else { return Ok(None) };

@@ -8,53 +8,67 @@
 
 use super::poll::Poll;
 use super::refusal::{refusal, sentence, text_of};
-use super::{bad_answer, check_host, inline_uploads, key_header, request, Generated, ImageRef, Inline};
+use super::{
+    bad_answer, check_host, inline_uploads, key_header, request, Adapter, BoxFuture, Ctx, Generated, ImageRef, Inline,
+};
 use crate::error::Error;
 use crate::jobs::Progress;
-use crate::state::{AppState, Upstream};
 use app::catalog::ModelRef;
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
 use std::time::Duration;
 
-const NAME: &str = "Replicate";
-const KEY_ENV: &str = "REPLICATE_API_TOKEN";
 const POLL_EVERY: Duration = Duration::from_millis(400);
 
-pub async fn generate(
-    state: &AppState,
+pub struct Replicate;
+
+impl Adapter for Replicate {
+    fn generate<'a>(
+        &'a self,
+        ctx: &'a Ctx<'a>,
+        model: ModelRef,
+        params: Map<String, Value>,
+        progress: &'a Progress,
+    ) -> BoxFuture<'a, Result<Generated, Error>> {
+        Box::pin(generate(ctx, model, params, progress))
+    }
+}
+
+async fn generate(
+    ctx: &Ctx<'_>,
     model: ModelRef,
-    upstream: &Upstream,
     mut params: Map<String, Value>,
     progress: &Progress,
 ) -> Result<Generated, Error> {
-    let key = key_header(upstream, model.provider.auth, KEY_ENV)?;
+    let (name, key_env) = (model.provider.name, model.provider.key_env);
+    let upstream = ctx.upstream;
+    let key = key_header(upstream, model.provider.auth, key_env)?;
     // An uploaded input image goes as a data URI when small, else through the files API
     // (the OpenAPI: "Use a data URL when you have a small file <= 256kb").
-    upload_large_files(state, model, upstream, &key, &mut params).await?;
-    inline_uploads(state, model, &mut params, Inline::DataUri).await?;
+    upload_large_files(ctx, model, &key, &mut params).await?;
+    inline_uploads(ctx, model, &mut params, Inline::DataUri).await?;
     let req = request(model, upstream, &params);
-    let post = state.inner.http.post(&req.url).header(key.0.clone(), key.1.clone()).header("prefer", "wait=5");
-    let (status, headers, body) = super::submit(state, upstream, post.json(&req.body), NAME).await?;
+    let post = ctx.http.post(&req.url).header(key.0.clone(), key.1.clone()).header("prefer", "wait=5");
+    let (status, headers, body) = super::submit(ctx, post.json(&req.body), name).await?;
     if !status.is_success() {
-        return Err(refusal(NAME, KEY_ENV, status.as_u16(), &headers, &body));
+        return Err(refusal(name, key_env, status.as_u16(), &headers, &body));
     }
     let mut prediction: Value =
-        serde_json::from_slice(&body).map_err(|_| bad_answer(NAME, "a body that is not JSON"))?;
+        serde_json::from_slice(&body).map_err(|_| bad_answer(name, "a body that is not JSON"))?;
     // The OpenAPI: 201 "If the `Prefer: wait` header is provided it will contain the final
     // output" (202: "does not yet have all outputs"); the docs: file outputs may all be
     // there "but status may still be in [processing]".
     let mut created = Some(status);
-    let mut polls = Poll::new(state, key, (NAME, KEY_ENV), POLL_EVERY);
+    let mut polls = Poll::new(ctx, key, (name, key_env), POLL_EVERY);
     loop {
         let has_output = !outputs(&prediction).is_empty();
         match prediction.get("status").and_then(Value::as_str).unwrap_or_default() {
             // The client README's create example "succeeded" with `output: null`: asked once more.
-            "succeeded" if has_output || created.is_none() => return succeeded(&prediction),
+            "succeeded" if has_output || created.is_none() => return succeeded(name, &prediction),
             "starting" | "processing" if has_output && created == Some(StatusCode::CREATED) => {
-                return succeeded(&prediction)
+                return succeeded(name, &prediction)
             }
-            status @ ("failed" | "canceled" | "aborted") => return Err(ended(status, &prediction)),
+            status @ ("failed" | "canceled" | "aborted") => return Err(ended(name, status, &prediction)),
             "starting" => progress.queued(None),
             _ => progress.running(None),
         }
@@ -62,9 +76,9 @@ pub async fn generate(
         let get = prediction
             .pointer("/urls/get")
             .and_then(Value::as_str)
-            .ok_or_else(|| bad_answer(NAME, "no urls.get"))?
+            .ok_or_else(|| bad_answer(name, "no urls.get"))?
             .to_owned();
-        check_host(NAME, &get, &upstream.base_url, &["replicate.com"])?;
+        check_host(name, &get, &upstream.base_url, &["replicate.com"])?;
         polls.pause().await?;
         if let Some(next) = polls.status(&get).await? {
             prediction = next;
@@ -73,11 +87,11 @@ pub async fn generate(
 }
 
 /// A prediction that ended without output, with its `error` quoted.
-fn ended(status: &str, prediction: &Value) -> Error {
+fn ended(name: &str, status: &str, prediction: &Value) -> Error {
     let why = prediction.get("error").map(text_of).filter(|w| !w.is_empty());
     let lead = match status {
-        "failed" => format!("{NAME}'s prediction failed"),
-        other => format!("{NAME}'s prediction was {other}"),
+        "failed" => format!("{name}'s prediction failed"),
+        other => format!("{name}'s prediction was {other}"),
     };
     let message = match why {
         Some(why) => sentence(lead, Some(&why), ""),
@@ -94,35 +108,35 @@ pub const INLINE_MAX: usize = 256 * 1024;
 /// Uploads over `INLINE_MAX` to Replicate's files API; the field then holds the file's
 /// `urls.get`, which Replicate reads with the same token when it runs the model.
 async fn upload_large_files(
-    state: &AppState,
+    ctx: &Ctx<'_>,
     model: ModelRef,
-    upstream: &Upstream,
     key: &(axum::http::HeaderName, axum::http::HeaderValue),
     params: &mut Map<String, Value>,
 ) -> Result<(), Error> {
-    for (field, name) in super::uploads_in(model, params) {
-        let (bytes, content_type) = super::read_upload(state, field, &name).await?;
+    let (name, key_env) = (model.provider.name, model.provider.key_env);
+    for (field, file) in super::uploads_in(model, params) {
+        let (bytes, content_type) = super::read_upload(ctx, field, &file).await?;
         if bytes.len() <= INLINE_MAX {
             continue;
         }
         let part = reqwest::multipart::Part::bytes(bytes)
-            .file_name(name.clone())
+            .file_name(file.clone())
             .mime_str(content_type)
             .map_err(|e| Error::Internal(format!("multipart type: {e}")))?;
         let form = reqwest::multipart::Form::new().part("content", part);
-        let url = app::request::join(&upstream.base_url, "/v1/files");
-        let post = state.inner.http.post(url).header(key.0.clone(), key.1.clone()).multipart(form);
-        let (status, headers, body) = super::submit(state, upstream, post, NAME).await?;
+        let url = app::request::join(&ctx.upstream.base_url, "/v1/files");
+        let post = ctx.http.post(url).header(key.0.clone(), key.1.clone()).multipart(form);
+        let (status, headers, body) = super::submit(ctx, post, name).await?;
         if !status.is_success() {
-            return Err(refusal(NAME, KEY_ENV, status.as_u16(), &headers, &body));
+            return Err(refusal(name, key_env, status.as_u16(), &headers, &body));
         }
-        let file: Value =
-            serde_json::from_slice(&body).map_err(|_| bad_answer(NAME, "a files answer that is not JSON"))?;
-        let get = file
+        let uploaded: Value =
+            serde_json::from_slice(&body).map_err(|_| bad_answer(name, "a files answer that is not JSON"))?;
+        let get = uploaded
             .pointer("/urls/get")
             .and_then(Value::as_str)
-            .ok_or_else(|| bad_answer(NAME, "a file without urls.get"))?;
-        check_host(NAME, get, &upstream.base_url, &["replicate.com"])?;
+            .ok_or_else(|| bad_answer(name, "a file without urls.get"))?;
+        check_host(name, get, &ctx.upstream.base_url, &["replicate.com"])?;
         params.insert(field.key.to_owned(), Value::String(get.to_owned()));
     }
     Ok(())
@@ -152,10 +166,10 @@ fn outputs(prediction: &Value) -> Vec<ImageRef> {
     }
 }
 
-fn succeeded(prediction: &Value) -> Result<Generated, Error> {
+fn succeeded(name: &str, prediction: &Value) -> Result<Generated, Error> {
     let images = outputs(prediction);
     if images.is_empty() {
-        return Err(bad_answer(NAME, "a prediction without output"));
+        return Err(bad_answer(name, "a prediction without output"));
     }
     let seed = prediction.pointer("/input/seed").and_then(Value::as_u64);
     Ok(Generated {

@@ -7,32 +7,40 @@
 //! practice) is quoted, and 422 without one says what the table says.
 
 use super::refusal::Refusal;
-use super::{bad_answer, request, send, Generated, ImageRef};
+use super::{bad_answer, request, send, Adapter, BoxFuture, Ctx, Generated, ImageRef};
 use crate::error::Error;
-use crate::state::{AppState, Upstream};
-use app::catalog::ModelRef;
+use crate::jobs::Progress;
+use app::catalog::{ModelRef, Provider};
 use axum::http::{header, HeaderMap};
 use serde_json::{json, Map, Value};
 
-const NAME: &str = "Segmind";
+pub struct Segmind;
 
-pub async fn generate(
-    state: &AppState,
-    model: ModelRef,
-    upstream: &Upstream,
-    params: Map<String, Value>,
-) -> Result<Generated, Error> {
-    let req = request(model, upstream, &params);
-    let (status, headers, body) = send(state, upstream, &req, NAME).await?;
+impl Adapter for Segmind {
+    fn generate<'a>(
+        &'a self,
+        ctx: &'a Ctx<'a>,
+        model: ModelRef,
+        params: Map<String, Value>,
+        _progress: &'a Progress,
+    ) -> BoxFuture<'a, Result<Generated, Error>> {
+        Box::pin(generate(ctx, model, params))
+    }
+}
+
+async fn generate(ctx: &Ctx<'_>, model: ModelRef, params: Map<String, Value>) -> Result<Generated, Error> {
+    let name = model.provider.name;
+    let req = request(model, ctx.upstream, &params);
+    let (status, headers, body) = send(ctx, &req, name).await?;
     if !status.is_success() {
-        return Err(status_error(status.as_u16(), &headers, &body));
+        return Err(status_error(model.provider, status.as_u16(), &headers, &body));
     }
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     // The type is not documented exactly (§8.7); the store sniffs the bytes anyway.
     if content_type.starts_with("application/json") || content_type.starts_with("text/") || body.is_empty() {
         return Err(match super::refusal::reason(&headers, &body) {
-            Some(why) => bad_answer(NAME, &format!("something that is not an image: {why}")),
-            None => bad_answer(NAME, "something that is not an image"),
+            Some(why) => bad_answer(name, &format!("something that is not an image: {why}")),
+            None => bad_answer(name, "something that is not an image"),
         });
     }
     let credits =
@@ -48,8 +56,8 @@ pub async fn generate(
 }
 
 /// The documented statuses (https://docs.segmind.com/api-reference), with the body's reason.
-fn status_error(status: u16, headers: &HeaderMap, body: &[u8]) -> Error {
-    let mut refusal = Refusal::read(NAME, "SEGMIND_API_KEY", status, headers, body);
+fn status_error(provider: &Provider, status: u16, headers: &HeaderMap, body: &[u8]) -> Error {
+    let mut refusal = Refusal::read(provider.name, provider.key_env, status, headers, body);
     match status {
         406 => refusal.status = 402,
         422 if refusal.why.is_none() => {

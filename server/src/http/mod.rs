@@ -1,0 +1,8 @@
+//! The HTTP side of the domain modules: handlers and middleware that need the
+//! application state live here, so the modules they serve (guards, metrics,
+//! store) never import the state that holds them.
+
+pub mod gates;
+pub mod images;
+pub mod metrics;
+pub mod passphrase;

@@ -1,0 +1,72 @@
+//! The passphrase's HTTP side: the middleware in front of the page, API and
+//! images, and `/unlock` (a small server-rendered form).
+
+use crate::guards::passphrase::{form, locked, percent_encode, safe_next};
+use crate::state::AppState;
+use axum::extract::{Request, State};
+use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Form;
+
+/// Guards the page, the API and the stored images; the page sends people to `/unlock`.
+pub async fn require(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let Some(lock) = &state.inner.guards.lock else { return next.run(req).await };
+    if lock.admits(req.headers()) {
+        return next.run(req).await;
+    }
+    if req.method() == Method::GET && req.uri().path() == "/" {
+        let target = match req.uri().query() {
+            Some(q) => format!("/unlock?next={}", percent_encode(&format!("/?{q}"))),
+            None => "/unlock".to_owned(),
+        };
+        return (StatusCode::SEE_OTHER, [(LOCATION, target)]).into_response();
+    }
+    locked(&state.inner.metrics).into_response()
+}
+
+#[derive(serde::Deserialize)]
+pub struct Attempt {
+    passphrase: String,
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(serde::Deserialize)]
+pub struct UnlockQuery {
+    #[serde(default)]
+    next: String,
+}
+
+/// `GET /unlock`.
+pub async fn page(State(state): State<AppState>, query: axum::extract::Query<UnlockQuery>) -> Response {
+    if state.inner.guards.lock.is_none() {
+        return (StatusCode::SEE_OTHER, [(LOCATION, "/")]).into_response();
+    }
+    Html(form(&query.next, None)).into_response()
+}
+
+/// `POST /unlock`: a form post; rate limited with the generations.
+pub async fn unlock(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Form(attempt): Form<Attempt>,
+) -> Response {
+    let Some(lock) = &state.inner.guards.lock else {
+        return (StatusCode::SEE_OTHER, [(LOCATION, "/")]).into_response();
+    };
+    if !lock.accepts(&attempt.passphrase) {
+        tracing::info!("wrong demo passphrase");
+        return (StatusCode::UNAUTHORIZED, Html(form(&attempt.next, Some("That passphrase is not right."))))
+            .into_response();
+    }
+    let secure = state.inner.guards.limits.trusted_proxies > 0
+        && headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+    let cookie = HeaderValue::from_str(&lock.cookie(secure)).expect("cookie is ASCII");
+    (
+        StatusCode::SEE_OTHER,
+        [(SET_COOKIE, cookie), (LOCATION, HeaderValue::from_str(safe_next(&attempt.next)).expect("ASCII"))],
+    )
+        .into_response()
+}
