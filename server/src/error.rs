@@ -43,6 +43,25 @@ pub enum Error {
 pub struct WithId(pub Error, pub String);
 
 impl Error {
+    /// The status and body this error is answered with, `request_id` included
+    /// (none when empty). Built once: the HTTP answer and a failed job's state
+    /// both carry this, so they cannot drift apart.
+    pub fn to_api(&self, request_id: &str) -> (StatusCode, ApiError) {
+        let (status, mut body) = self.status_and_body();
+        body.request_id = (!request_id.is_empty()).then(|| request_id.to_owned());
+        (status, body)
+    }
+
+    /// Logs the error under `request_id`: those answered with a server error
+    /// `status` as errors, the rest as info.
+    pub fn log(&self, request_id: &str, status: StatusCode) {
+        if status.is_server_error() {
+            tracing::error!(request_id = %request_id, "{self}");
+        } else {
+            tracing::info!(request_id = %request_id, "{self}");
+        }
+    }
+
     fn status_and_body(&self) -> (StatusCode, ApiError) {
         match self {
             Self::BadRequest(m) => (StatusCode::BAD_REQUEST, ApiError::new(m.clone())),
@@ -79,13 +98,8 @@ impl IntoResponse for Error {
 impl IntoResponse for WithId {
     fn into_response(self) -> Response {
         let WithId(error, id) = self;
-        let (status, mut body) = error.status_and_body();
-        if status.is_server_error() {
-            tracing::error!(request_id = %id, "{error}");
-        } else {
-            tracing::info!(request_id = %id, "{error}");
-        }
-        body.request_id = (!id.is_empty()).then_some(id);
+        let (status, body) = error.to_api(&id);
+        error.log(&id, status);
         let mut response = (status, Json(body)).into_response();
         if let Error::Busy { retry_after, .. } | Error::Upstream { retry_after: Some(retry_after), .. } = error {
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, retry_after.into());

@@ -7,13 +7,12 @@ use crate::jobs::Progress;
 use crate::providers::{self, ImageRef};
 use crate::state::AppState;
 use crate::state::Upstream;
-use app::api::{ApiError, GenerateRequest, GenerateResponse, GeneratedImage, JobState, JobTicket};
+use app::api::{GenerateRequest, GenerateResponse, GeneratedImage, JobState, JobTicket};
 use app::catalog::{self, Kind, ModelRef};
 use app::validate::validate;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
 use axum::Json;
 use base64::Engine;
 use serde_json::{Map, Value};
@@ -50,11 +49,8 @@ pub async fn start(
         let done = match execute(state, ready, job.clone(), progress).await {
             Ok(result) => JobState::Done { result: Box::new(result) },
             Err(e) => {
-                let response = WithId(e, job.clone()).into_response();
-                let status = response.status();
-                let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap_or_default();
-                let error =
-                    serde_json::from_slice(&bytes).unwrap_or_else(|_| ApiError::new(format!("failed ({status})")));
+                let (status, error) = e.to_api(&job);
+                e.log(&job, status);
                 JobState::Failed { error }
             }
         };
