@@ -1,4 +1,9 @@
 //! The JSON contract between the page and our server, and the browser's calls.
+//!
+//! These types are the only description of the answers: the server serialises
+//! them and the page decodes them through `decode`, which refuses a shape it
+//! does not know. A field without `#[serde(default)]` is required; a nullable
+//! one (`Option` read with `Option::deserialize`) must be present, `null` when empty.
 
 use crate::validate::FieldError;
 use serde::{Deserialize, Serialize};
@@ -14,6 +19,7 @@ pub struct GenerateRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GeneratedImage {
     /// Where our server stores it: `/images/<sha256>.<ext>`.
     pub url: String,
@@ -21,31 +27,40 @@ pub struct GeneratedImage {
     pub height: u32,
     pub content_type: String,
     /// The provider's NSFW flag, when it reports one.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub nsfw: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GenerateResponse {
     pub request_id: String,
     pub model: String,
     /// True when the images come from the built-in emulator, not the provider.
     pub emulated: bool,
     pub images: Vec<GeneratedImage>,
+    #[serde(deserialize_with = "Option::deserialize")]
     pub seed: Option<u64>,
     /// The form left the seed empty, so the server chose it (and sent it).
     pub seed_chosen: bool,
     /// Wall time of the whole generation on our server.
     pub total_ms: u64,
     /// The provider's own timings object, when it sends one.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub timings: Option<Value>,
+    #[serde(deserialize_with = "Option::deserialize")]
     pub usage: Option<Value>,
     /// The provider's answer, long strings shortened; never holds a key.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub upstream: Option<Value>,
 }
 
 /// Where a generation started with `POST /api/jobs` is (`GET /api/jobs/{id}`).
+/// On the wire: `{"state": "queued", "position": …}` and so on, one member per state.
+/// It is read through `JobWire`, a flat struct: serde's internally tagged enums buffer
+/// every member first, which cost the wasm about 15 KB.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
+#[serde(tag = "state", rename_all = "snake_case", try_from = "JobWire")]
 pub enum JobState {
     /// Waiting at the provider; `position` where it reports one.
     Queued {
@@ -63,14 +78,45 @@ pub enum JobState {
     },
 }
 
+/// `JobState` as it is read: the state, and the one member that state carries.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JobWire {
+    state: String,
+    #[serde(default)]
+    position: Option<u32>,
+    #[serde(default)]
+    progress: Option<f64>,
+    #[serde(default)]
+    result: Option<Box<GenerateResponse>>,
+    #[serde(default)]
+    error: Option<ApiError>,
+}
+
+impl TryFrom<JobWire> for JobState {
+    type Error = String;
+
+    fn try_from(w: JobWire) -> Result<Self, Self::Error> {
+        Ok(match w.state.as_str() {
+            "queued" => JobState::Queued { position: w.position },
+            "running" => JobState::Running { progress: w.progress },
+            "done" => JobState::Done { result: w.result.ok_or("a done job without its result")? },
+            "failed" => JobState::Failed { error: w.error.ok_or("a failed job without its error")? },
+            other => return Err(format!("unknown job state `{other}`")),
+        })
+    }
+}
+
 /// `POST /api/jobs` answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct JobTicket {
     pub job: String,
 }
 
 /// Every error body our API returns.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ApiError {
     pub message: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -90,6 +136,7 @@ pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
 
 /// `POST /api/uploads` answer: the reference to put in an image field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Upload {
     /// `/uploads/<sha256>.<ext>`: the form value, and where the preview is served.
     pub reference: String,
@@ -101,11 +148,13 @@ pub struct Upload {
 
 /// Which providers call the real API and which the emulator.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BackendStatus {
     pub providers: Vec<ProviderStatus>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ProviderStatus {
     pub id: String,
     pub live: bool,
@@ -125,27 +174,67 @@ impl BackendStatus {
     }
 }
 
+pub use crate::unreadable::Unreadable;
+
+impl Unreadable {
+    /// What the page shows for an answer it cannot read.
+    pub fn to_api(&self) -> ApiError {
+        match self {
+            Self::NotJson => ApiError::new("The server's answer is not JSON"),
+            Self::Shape(why) => ApiError::new(format!("The server answered in a shape this page does not know: {why}")),
+        }
+    }
+}
+
+/// The one way the page reads an answer: the text, decoded straight into the wire
+/// type by its own serde derive. Unknown fields, missing required ones and wrong
+/// types are errors, never defaults. In the browser the text is parsed with
+/// `JSON.parse` (see `js_json`); natively (tests) with serde_json.
+pub fn decode<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Unreadable> {
+    #[cfg(feature = "hydrate")]
+    {
+        crate::js_json::decode(text)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        serde_json::from_str(text).map_err(|e| match e.classify() {
+            serde_json::error::Category::Data => Unreadable::Shape(e.to_string()),
+            _ => Unreadable::NotJson,
+        })
+    }
+}
+
+/// What the page makes of an answer to one of its calls: `status` and body text.
+/// A success decodes as `T`; an error answer as our `ApiError`.
+pub fn read_answer<T: serde::de::DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiError> {
+    if (200..300).contains(&status) {
+        return decode(text).map_err(|e| e.to_api());
+    }
+    match decode::<ApiError>(text) {
+        Ok(error) => Err(error),
+        Err(Unreadable::NotJson) => Err(match status {
+            413 => ApiError::new("The file is larger than 10 MB"),
+            s => ApiError::new(format!("The server answered {s}")),
+        }),
+        Err(shape) => Err(shape.to_api()),
+    }
+}
+
 /// Starts a generation job from the browser and polls it to the end,
 /// telling `progress` each queued/running state the server reports.
 #[cfg(feature = "hydrate")]
 pub async fn generate(req: GenerateRequest, progress: impl Fn(JobState)) -> Result<GenerateResponse, ApiError> {
-    use crate::js_json::{get, number, string};
     let body = serde_json::to_string(&req).map_err(|e| ApiError::new(e.to_string()))?;
     let start = gloo_net::http::Request::post("/api/jobs").header("content-type", "application/json").body(body);
-    let ticket = answer(start).await?;
-    let job = string(&ticket, "job").ok_or_else(|| ApiError::new("Unexpected answer from the server"))?;
+    let (status, text) = send(start).await?;
+    let JobTicket { job } = read_answer(status, &text)?;
     loop {
         sleep_ms(400).await;
-        let state = answer(gloo_net::http::Request::get(&format!("/api/jobs/{job}")).build()).await?;
-        match string(&state, "state").as_deref() {
-            Some("queued") => progress(JobState::Queued { position: number(&state, "position").map(|p| p as u32) }),
-            Some("running") => progress(JobState::Running { progress: number(&state, "progress") }),
-            Some("done") => {
-                return read::generated(&get(&state, "result"))
-                    .ok_or_else(|| ApiError::new("Unexpected answer from the server"))
-            }
-            Some("failed") => return Err(read::api_error(&get(&state, "error"))),
-            _ => return Err(ApiError::new("Unexpected answer from the server")),
+        let (status, text) = send(gloo_net::http::Request::get(&format!("/api/jobs/{job}")).build()).await?;
+        match read_answer(status, &text)? {
+            JobState::Done { result } => return Ok(*result),
+            JobState::Failed { error } => return Err(error),
+            state => progress(state),
         }
     }
 }
@@ -162,103 +251,69 @@ async fn sleep_ms(ms: i32) {
 #[cfg(feature = "hydrate")]
 pub async fn upload(file: web_sys::File) -> Result<Upload, ApiError> {
     let request = gloo_net::http::Request::post("/api/uploads").header("content-type", &file.type_()).body(file);
-    let json = answer(request).await?;
-    read::upload(&json).ok_or_else(|| ApiError::new("Unexpected answer from the server"))
+    let (status, text) = send(request).await?;
+    read_answer(status, &text)
 }
 
-/// Sends a request and reads the JSON answer; an error answer becomes its `ApiError`.
+/// Sends a request: the answer's status and text, for `read_answer`. Not generic,
+/// so the wasm holds one copy of this future rather than one per answer type.
 #[cfg(feature = "hydrate")]
-async fn answer(request: Result<gloo_net::http::Request, gloo_net::Error>) -> Result<wasm_bindgen::JsValue, ApiError> {
+async fn send(request: Result<gloo_net::http::Request, gloo_net::Error>) -> Result<(u16, String), ApiError> {
     let unreachable = |e: gloo_net::Error| ApiError::new(format!("Could not reach the fluxplay server: {e}"));
     let resp = request.map_err(unreachable)?.send().await.map_err(unreachable)?;
-    let status = resp.status();
-    let json = crate::js_json::parse(&resp.text().await.map_err(unreachable)?);
-    if resp.ok() {
-        return json.ok_or_else(|| ApiError::new("Unexpected answer from the server"));
-    }
-    Err(json.map(|v| read::api_error(&v)).filter(|e| !e.message.is_empty()).unwrap_or_else(|| match status {
-        413 => ApiError::new("The file is larger than 10 MB"),
-        s => ApiError::new(format!("The server answered {s}")),
-    }))
-}
-
-/// The answers' shapes, read field by field (see `js_json` for why not serde).
-#[cfg(feature = "hydrate")]
-pub(crate) mod read {
-    use super::*;
-    use crate::js_json::{array, boolean, get, number, string, to_value};
-    use wasm_bindgen::JsValue;
-
-    pub fn api_error(v: &JsValue) -> ApiError {
-        ApiError {
-            message: string(v, "message").unwrap_or_default(),
-            fields: array(v, "fields")
-                .iter()
-                .map(|f| FieldError {
-                    field: string(f, "field").unwrap_or_default(),
-                    message: string(f, "message").unwrap_or_default(),
-                })
-                .collect(),
-            request_id: string(v, "request_id"),
-        }
-    }
-
-    fn optional(v: &JsValue, key: &str) -> Option<Value> {
-        let value = get(v, key);
-        (!value.is_null() && !value.is_undefined()).then(|| to_value(&value))
-    }
-
-    pub fn generated(v: &JsValue) -> Option<GenerateResponse> {
-        let images = array(v, "images")
-            .iter()
-            .map(|i| {
-                Some(GeneratedImage {
-                    url: string(i, "url")?,
-                    width: number(i, "width")? as u32,
-                    height: number(i, "height")? as u32,
-                    content_type: string(i, "content_type")?,
-                    nsfw: boolean(i, "nsfw"),
-                })
-            })
-            .collect::<Option<Vec<_>>>()?;
-        Some(GenerateResponse {
-            request_id: string(v, "request_id")?,
-            model: string(v, "model")?,
-            emulated: boolean(v, "emulated")?,
-            images,
-            seed: number(v, "seed").map(|s| s as u64),
-            seed_chosen: boolean(v, "seed_chosen").unwrap_or(false),
-            total_ms: number(v, "total_ms").unwrap_or(0.0) as u64,
-            timings: optional(v, "timings"),
-            usage: optional(v, "usage"),
-            upstream: optional(v, "upstream"),
-        })
-    }
-
-    pub fn upload(v: &JsValue) -> Option<Upload> {
-        Some(Upload {
-            reference: string(v, "reference")?,
-            width: number(v, "width")? as u32,
-            height: number(v, "height")? as u32,
-            content_type: string(v, "content_type")?,
-            bytes: number(v, "bytes")? as usize,
-        })
-    }
-
-    pub fn backend_status(v: &JsValue) -> BackendStatus {
-        BackendStatus {
-            providers: array(v, "providers")
-                .iter()
-                .filter_map(|p| {
-                    let model_name = string(p, "model_name");
-                    Some(ProviderStatus { id: string(p, "id")?, live: boolean(p, "live")?, model_name })
-                })
-                .collect(),
-        }
-    }
+    let text = resp.text().await.map_err(unreachable)?;
+    Ok((resp.status(), text))
 }
 
 #[cfg(not(feature = "hydrate"))]
 pub async fn generate(_req: GenerateRequest, _progress: impl Fn(JobState)) -> Result<GenerateResponse, ApiError> {
     Err(ApiError::new("Generating runs in the browser"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shape_the_page_does_not_know_fails_loudly() {
+        let image = r#"{"url": "/images/a.png", "width": 1, "height": 1, "content_type": "image/png", "nsfw": null}"#;
+        let done = format!(
+            r#"{{"state": "done", "result": {{"request_id": "r", "model": "m", "emulated": true, "images": [{image}],
+               "seed": 1, "seed_chosen": false, "total_ms": 3, "timings": null, "usage": null, "upstream": null}}}}"#
+        );
+        assert!(matches!(decode::<JobState>(&done), Ok(JobState::Done { .. })));
+
+        let unknown_field = done.replace(r#""seed": 1"#, r#""seed": 1, "cost": 2"#);
+        let missing_field = done.replace(r#""total_ms": 3, "#, "");
+        let missing_nullable = done.replace(r#", "nsfw": null"#, "");
+        let wrong_type = done.replace(r#""width": 1"#, r#""width": "1""#);
+        let unknown_state = done.replace(r#""state": "done""#, r#""state": "paused""#);
+        for (what, text) in [
+            ("unknown field", unknown_field),
+            ("missing field", missing_field),
+            ("missing nullable field", missing_nullable),
+            ("wrong type", wrong_type),
+            ("unknown state", unknown_state),
+        ] {
+            let err = read_answer::<JobState>(200, &text).unwrap_err();
+            assert!(
+                err.message.starts_with("The server answered in a shape this page does not know: "),
+                "{what}: {err:?}"
+            );
+        }
+        assert_eq!(decode::<Upload>("<html>"), Err(Unreadable::NotJson));
+    }
+
+    #[test]
+    fn error_answers_read_as_api_errors() {
+        let body = r#"{"message": "No", "fields": [{"field": "seed", "message": "too big"}], "request_id": "r"}"#;
+        let err = read_answer::<Upload>(422, body).unwrap_err();
+        assert_eq!((err.message.as_str(), err.fields.len(), err.request_id.as_deref()), ("No", 1, Some("r")));
+        // Not JSON (a proxy's page, an empty body): the status speaks.
+        assert_eq!(read_answer::<Upload>(413, "").unwrap_err().message, "The file is larger than 10 MB");
+        assert_eq!(read_answer::<Upload>(502, "<html>").unwrap_err().message, "The server answered 502");
+        // JSON in another shape is not passed off as the status.
+        let err = read_answer::<Upload>(500, r#"{"error": "x"}"#).unwrap_err();
+        assert!(err.message.contains("shape this page does not know"), "{err:?}");
+    }
 }

@@ -14,15 +14,27 @@ pub fn current() -> BackendStatus {
     use_context::<BackendStatus>().unwrap_or_default()
 }
 
-/// In the browser: read back from the island the server rendered.
+/// In the browser: read back from the island the server rendered. An island the
+/// page cannot read is an error in the console, and every provider shows as emulated.
 #[cfg(feature = "hydrate")]
 pub fn current() -> BackendStatus {
-    leptos::prelude::document()
-        .get_element_by_id(ELEMENT_ID)
-        .and_then(|e| e.text_content())
-        .and_then(|text| crate::js_json::parse(&text))
-        .map(|v| crate::api::read::backend_status(&v))
-        .unwrap_or_default()
+    let text = leptos::prelude::document().get_element_by_id(ELEMENT_ID).and_then(|e| e.text_content());
+    match text.as_deref().map(from_island) {
+        Some(Ok(status)) => status,
+        Some(Err(e)) => {
+            leptos::logging::error!("The backend status island: {}", e.to_api().message);
+            BackendStatus::default()
+        }
+        None => {
+            leptos::logging::error!("The page has no backend status island (#{ELEMENT_ID})");
+            BackendStatus::default()
+        }
+    }
+}
+
+/// The island's text as the browser reads it (the one decoder, `api::decode`).
+pub fn from_island(text: &str) -> Result<BackendStatus, crate::api::Unreadable> {
+    crate::api::decode(text)
 }
 
 #[cfg(not(any(feature = "ssr", feature = "hydrate")))]

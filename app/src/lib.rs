@@ -18,6 +18,7 @@ pub mod request;
 pub mod routes;
 pub mod share;
 pub mod snippet;
+pub mod unreadable;
 pub mod validate;
 
 use leptos::prelude::*;

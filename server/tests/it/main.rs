@@ -23,3 +23,4 @@ mod snippet_harness;
 mod snippet_tasks;
 mod ssrf;
 mod uploads;
+mod wire;
