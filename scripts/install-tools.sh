@@ -35,6 +35,8 @@ command -v node >/dev/null || need_apt+=(nodejs npm)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v dash >/dev/null || need_apt+=(dash)
 command -v curl >/dev/null || need_apt+=(curl)
+# The cURL snippets of the asynchronous providers read the polling answers with jq.
+command -v jq >/dev/null || need_apt+=(jq)
 command -v python3 >/dev/null || need_apt+=(python3 python3-pip)
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "installing ${need_apt[*]} from Debian"
