@@ -96,7 +96,7 @@ async fn a_body_that_trickles_steadily_still_meets_one_deadline_for_all_of_it() 
 #[tokio::test]
 async fn one_client_cannot_hold_more_than_its_connections_and_others_are_still_served() {
     let addr =
-        common::spawn(&[("FLUXPLAY_MAX_CONNECTIONS_PER_CLIENT", "8"), ("FLUXPLAY_HEADER_TIMEOUT_SECS", "5")]).await;
+        common::spawn(&[("FLUXPLAY_MAX_CONNECTIONS_PER_CLIENT", "8"), ("FLUXPLAY_HEADER_TIMEOUT_SECS", "10")]).await;
     // The attacker: 8 half-open requests, then more.
     let mut held = Vec::new();
     for _ in 0..8 {
@@ -114,7 +114,8 @@ async fn one_client_cannot_hold_more_than_its_connections_and_others_are_still_s
     let other = reqwest::Client::builder().local_address("127.0.0.3".parse::<std::net::IpAddr>().unwrap()).build();
     let resp = other.unwrap().get(format!("http://{addr}/")).send().await.unwrap();
     assert_eq!(resp.status(), 200);
-    assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+    // Well inside the 10 s the held connections could block for, even on a busy CI machine.
+    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
     // Closing one gives its slot back.
     drop(held.pop());
     tokio::time::sleep(Duration::from_millis(200)).await;
