@@ -23,10 +23,8 @@ pub mod precompress;
 pub mod providers;
 pub mod references;
 pub mod safe_fetch;
-pub mod snippets;
 pub mod state;
 pub mod store;
-pub mod uploads;
 
 use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
@@ -70,9 +68,13 @@ pub fn app(state: AppState) -> Router {
         .route("/api/jobs", post(generate::start).layer(DefaultBodyLimit::max(json_limit)).layer(declared(json_limit)))
         .route(
             "/api/uploads",
-            post(uploads::handler).layer(DefaultBodyLimit::max(upload_limit)).layer(declared(upload_limit)).layer(
-                middleware::from_fn_with_state(guards::AtOnce::new(UPLOADS_AT_ONCE, "uploads"), guards::at_once),
-            ),
+            post(http::uploads::handler)
+                .layer(DefaultBodyLimit::max(upload_limit))
+                .layer(declared(upload_limit))
+                .layer(middleware::from_fn_with_state(
+                    guards::AtOnce::new(UPLOADS_AT_ONCE, "uploads"),
+                    guards::at_once,
+                )),
         )
         .route_layer(middleware::from_fn_with_state(state.clone(), http::passphrase::require))
         .route("/unlock", post(http::passphrase::unlock).layer(DefaultBodyLimit::max(4096)));
@@ -84,7 +86,7 @@ pub fn app(state: AppState) -> Router {
     let private = Router::new()
         .route("/", get(headers::page))
         .route("/api/jobs/{id}", get(generate::status))
-        .route("/api/snippet", get(snippets::handler))
+        .route("/api/snippet", get(http::snippet::handler))
         .route("/images/{name}", get(http::images::serve))
         .route("/uploads/{name}", get(http::images::serve_upload))
         .route_layer(middleware::from_fn_with_state(state.clone(), http::passphrase::require));

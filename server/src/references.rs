@@ -29,7 +29,7 @@ pub async fn fetch_urls(state: &AppState, model: ModelRef, params: &mut Map<Stri
         let checked = crate::decode::check(bytes.into(), state.limits().request_timeout)
             .await
             .map_err(|e| e.field(field.key, field.label))?;
-        let stored = state.inner.uploads.put(&checked).await.map_err(crate::uploads::stored_error)?;
+        let stored = state.inner.uploads.put(&checked).await.map_err(crate::store::StoreError::into_error)?;
         params.insert(field.key.to_owned(), Value::String(format!("{}{}", app::catalog::UPLOAD_PREFIX, stored.name)));
     }
     Ok(())

@@ -32,6 +32,21 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
 }
 
+impl StoreError {
+    /// As our API's error: an upload larger than the whole quota is 507, a disk error is ours.
+    pub fn into_error(self) -> crate::error::Error {
+        use crate::error::Error;
+        let message = self.to_string();
+        match self {
+            StoreError::OverQuota { .. } => Error::Rejected {
+                status: axum::http::StatusCode::INSUFFICIENT_STORAGE,
+                message: format!("The upload cannot be kept: {message}"),
+            },
+            StoreError::Io(_) => Error::Internal(format!("cannot store the upload: {message}")),
+        }
+    }
+}
+
 /// How much the uploads directory may hold, and for how long.
 #[derive(Debug, Clone, Copy)]
 pub struct QuotaLimits {

@@ -6,3 +6,5 @@ pub mod gates;
 pub mod images;
 pub mod metrics;
 pub mod passphrase;
+pub mod snippet;
+pub mod uploads;

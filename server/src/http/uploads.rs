@@ -26,7 +26,7 @@ pub async fn handler(
     })?;
     // The client has sent its body; it waits for a decode slot as long as it could take to send one.
     let checked = crate::decode::check(body, state.limits().body_timeout).await.map_err(|e| e.upload())?;
-    let stored = state.inner.uploads.put(&checked).await.map_err(stored_error)?;
+    let stored = state.inner.uploads.put(&checked).await.map_err(StoreError::into_error)?;
     Ok(Json(Upload {
         reference: format!("{UPLOAD_PREFIX}{}", stored.name),
         width: stored.width,
@@ -34,15 +34,4 @@ pub async fn handler(
         content_type: stored.content_type.to_owned(),
         bytes: checked.bytes.len(),
     }))
-}
-
-/// An upload larger than the whole quota is 507; a disk error is ours.
-pub fn stored_error(e: StoreError) -> Error {
-    match e {
-        StoreError::OverQuota { .. } => Error::Rejected {
-            status: StatusCode::INSUFFICIENT_STORAGE,
-            message: format!("The upload cannot be kept: {e}"),
-        },
-        StoreError::Io(e) => Error::Internal(format!("cannot store the upload: {e}")),
-    }
 }
