@@ -1,73 +1,21 @@
-//! `POST /api/generate`: validate with the shared catalog, call the provider
-//! (or its emulator), store the images, answer with our URLs.
+//! A generation: validate with the shared catalog, pass the guards, call the
+//! provider (or its emulator), store the images. The HTTP side is `http::generate`.
 
-use crate::error::{Error, WithId};
+use crate::error::Error;
 use crate::guards::Slot;
 use crate::jobs::Progress;
 use crate::providers::{self, ImageRef};
 use crate::state::AppState;
 use crate::state::Upstream;
-use app::api::{GenerateRequest, GenerateResponse, GeneratedImage, JobState, JobTicket};
+use app::api::{GenerateRequest, GenerateResponse, GeneratedImage};
 use app::catalog::{self, Kind, ModelRef};
 use app::validate::validate;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use base64::Engine;
 use serde_json::{Map, Value};
 use std::time::Instant;
-
-/// `POST /api/generate`: runs the generation and answers with its result. The
-/// work runs in its own task, so a client that disconnects does not cancel it.
-pub async fn handler(
-    State(state): State<AppState>,
-    body: Result<Json<GenerateRequest>, JsonRejection>,
-) -> Result<Json<GenerateResponse>, WithId> {
-    let id = uuid::Uuid::new_v4().to_string();
-    let ready = prepare(&state, body).map_err(|e| WithId(e, id.clone()))?;
-    let task = tokio::spawn(execute(state, ready, id.clone(), Progress::default()));
-    match task.await {
-        Ok(result) => result.map(Json).map_err(|e| WithId(e, id)),
-        Err(e) => Err(WithId(Error::Internal(format!("generation task: {e}")), id)),
-    }
-}
-
-/// `POST /api/jobs`: validates, starts the generation and answers 202 with the
-/// job id to poll at `GET /api/jobs/{id}`.
-pub async fn start(
-    State(state): State<AppState>,
-    body: Result<Json<GenerateRequest>, JsonRejection>,
-) -> Result<(StatusCode, Json<JobTicket>), WithId> {
-    let id = uuid::Uuid::new_v4().to_string();
-    let ready = prepare(&state, body).map_err(|e| WithId(e, id.clone()))?;
-    let jobs = state.inner.jobs.clone();
-    jobs.insert(&id, JobState::Queued { position: None });
-    let progress = Progress::job(jobs.clone(), &id);
-    let job = id.clone();
-    tokio::spawn(async move {
-        let done = match execute(state, ready, job.clone(), progress).await {
-            Ok(result) => JobState::Done { result: Box::new(result) },
-            Err(e) => {
-                let (status, error) = e.to_api(&job);
-                e.log(&job, status);
-                JobState::Failed { error }
-            }
-        };
-        jobs.set(&job, done);
-    });
-    Ok((StatusCode::ACCEPTED, Json(JobTicket { job: id })))
-}
-
-/// `GET /api/jobs/{id}`.
-pub async fn status(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<JobState>, Error> {
-    state
-        .inner
-        .jobs
-        .get(&id)
-        .map(Json)
-        .ok_or_else(|| Error::NotFound(format!("No job `{id}` (finished jobs are kept for a while)")))
-}
 
 /// A request that passed validation and the guards, with its seed chosen.
 pub struct Ready {
@@ -78,7 +26,7 @@ pub struct Ready {
     _slot: Slot,
 }
 
-fn prepare(state: &AppState, body: Result<Json<GenerateRequest>, JsonRejection>) -> Result<Ready, Error> {
+pub fn prepare(state: &AppState, body: Result<Json<GenerateRequest>, JsonRejection>) -> Result<Ready, Error> {
     let Json(req) = body.map_err(|e| match e.status() {
         StatusCode::PAYLOAD_TOO_LARGE => {
             crate::guards::body::too_large(&state.inner.metrics, state.limits().max_json_bytes)
@@ -108,7 +56,7 @@ fn prepare(state: &AppState, body: Result<Json<GenerateRequest>, JsonRejection>)
     Ok(Ready { model, params, seed_chosen, _slot: slot })
 }
 
-async fn execute(state: AppState, ready: Ready, id: String, progress: Progress) -> Result<GenerateResponse, Error> {
+pub async fn execute(state: AppState, ready: Ready, id: String, progress: Progress) -> Result<GenerateResponse, Error> {
     let upstream = state.upstream(ready.model.provider.id);
     let result = run(&state, ready, id, &progress).await.map_err(|e| match e {
         // Some providers quote the key they refused; their words pass only without it.

@@ -12,8 +12,6 @@ pub mod emulator;
 pub mod error;
 pub mod generate;
 pub mod guards;
-pub mod headers;
-pub mod hosts;
 pub mod http;
 pub mod jobs;
 pub mod limits;
@@ -63,9 +61,12 @@ pub fn app(state: AppState) -> Router {
     let mut costly = Router::new()
         .route(
             "/api/generate",
-            post(generate::handler).layer(DefaultBodyLimit::max(json_limit)).layer(declared(json_limit)),
+            post(http::generate::handler).layer(DefaultBodyLimit::max(json_limit)).layer(declared(json_limit)),
         )
-        .route("/api/jobs", post(generate::start).layer(DefaultBodyLimit::max(json_limit)).layer(declared(json_limit)))
+        .route(
+            "/api/jobs",
+            post(http::generate::start).layer(DefaultBodyLimit::max(json_limit)).layer(declared(json_limit)),
+        )
         .route(
             "/api/uploads",
             post(http::uploads::handler)
@@ -84,8 +85,8 @@ pub fn app(state: AppState) -> Router {
     }
     // Behind the passphrase, when one is set.
     let private = Router::new()
-        .route("/", get(headers::page))
-        .route("/api/jobs/{id}", get(generate::status))
+        .route("/", get(http::headers::page))
+        .route("/api/jobs/{id}", get(http::generate::status))
         .route("/api/snippet", get(http::snippet::handler))
         .route("/images/{name}", get(http::images::serve))
         .route("/uploads/{name}", get(http::images::serve_upload))
@@ -103,9 +104,9 @@ pub fn app(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn(move |req, next| guards::body::deadline(body_timeout, req, next)))
         .layer(middleware::from_fn_with_state(state.clone(), client::identify))
-        .layer(middleware::from_fn_with_state(state.clone(), hosts::check))
+        .layer(middleware::from_fn_with_state(state.clone(), http::hosts::check))
         .layer(CatchPanicLayer::custom(error::panicked))
-        .layer(middleware::from_fn_with_state(state.clone(), headers::add))
+        .layer(middleware::from_fn_with_state(state.clone(), http::headers::add))
         .layer(TraceLayer::new_for_http())
         .layer(SetSensitiveRequestHeadersLayer::new(sensitive_headers()))
         .with_state(state)

@@ -3,6 +3,9 @@
 //! store) never import the state that holds them.
 
 pub mod gates;
+pub mod generate;
+pub mod headers;
+pub mod hosts;
 pub mod images;
 pub mod metrics;
 pub mod passphrase;

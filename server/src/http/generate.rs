@@ -1,0 +1,62 @@
+//! `POST /api/generate`, `POST /api/jobs` and `GET /api/jobs/{id}`.
+
+use crate::error::{Error, WithId};
+use crate::generate::{execute, prepare};
+use crate::jobs::Progress;
+use crate::state::AppState;
+use app::api::{GenerateRequest, GenerateResponse, JobState, JobTicket};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+
+/// `POST /api/generate`: runs the generation and answers with its result. The
+/// work runs in its own task, so a client that disconnects does not cancel it.
+pub async fn handler(
+    State(state): State<AppState>,
+    body: Result<Json<GenerateRequest>, JsonRejection>,
+) -> Result<Json<GenerateResponse>, WithId> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let ready = prepare(&state, body).map_err(|e| WithId(e, id.clone()))?;
+    let task = tokio::spawn(execute(state, ready, id.clone(), Progress::default()));
+    match task.await {
+        Ok(result) => result.map(Json).map_err(|e| WithId(e, id)),
+        Err(e) => Err(WithId(Error::Internal(format!("generation task: {e}")), id)),
+    }
+}
+
+/// `POST /api/jobs`: validates, starts the generation and answers 202 with the
+/// job id to poll at `GET /api/jobs/{id}`.
+pub async fn start(
+    State(state): State<AppState>,
+    body: Result<Json<GenerateRequest>, JsonRejection>,
+) -> Result<(StatusCode, Json<JobTicket>), WithId> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let ready = prepare(&state, body).map_err(|e| WithId(e, id.clone()))?;
+    let jobs = state.inner.jobs.clone();
+    jobs.insert(&id, JobState::Queued { position: None });
+    let progress = Progress::job(jobs.clone(), &id);
+    let job = id.clone();
+    tokio::spawn(async move {
+        let done = match execute(state, ready, job.clone(), progress).await {
+            Ok(result) => JobState::Done { result: Box::new(result) },
+            Err(e) => {
+                let (status, error) = e.to_api(&job);
+                e.log(&job, status);
+                JobState::Failed { error }
+            }
+        };
+        jobs.set(&job, done);
+    });
+    Ok((StatusCode::ACCEPTED, Json(JobTicket { job: id })))
+}
+
+/// `GET /api/jobs/{id}`.
+pub async fn status(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<JobState>, Error> {
+    state
+        .inner
+        .jobs
+        .get(&id)
+        .map(Json)
+        .ok_or_else(|| Error::NotFound(format!("No job `{id}` (finished jobs are kept for a while)")))
+}
