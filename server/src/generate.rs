@@ -8,7 +8,7 @@ use crate::providers::{self, ImageRef};
 use crate::state::AppState;
 use crate::state::Upstream;
 use app::api::{GenerateRequest, GenerateResponse, GeneratedImage};
-use app::catalog::{self, Kind, ModelRef};
+use app::catalog::{self, Kind, ModelRef, Provider};
 use app::validate::validate;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
@@ -91,7 +91,7 @@ async fn run(state: &AppState, ready: Ready, id: String, progress: &Progress) ->
 
     let mut images = Vec::with_capacity(generated.images.len());
     for (i, image) in generated.images.iter().enumerate() {
-        let bytes = fetch_image(state, upstream, image).await?;
+        let bytes = fetch_image(state, model.provider, upstream, image).await?;
         // Decoded in full within limits before it is kept: a provider's broken or bomb image is refused.
         let checked = crate::decode::check(bytes.into(), state.limits().request_timeout)
             .await
@@ -127,38 +127,37 @@ async fn run(state: &AppState, ready: Ready, id: String, progress: &Progress) ->
 /// Downloads (or decodes) an image right away: provider URLs expire. A URL on
 /// the provider's configured origin is fetched as the provider; any other host
 /// only through the public-internet-only fetcher, without the key either way.
-async fn fetch_image(state: &AppState, upstream: &Upstream, image: &ImageRef) -> Result<Vec<u8>, Error> {
+async fn fetch_image(
+    state: &AppState,
+    provider: &Provider,
+    upstream: &Upstream,
+    image: &ImageRef,
+) -> Result<Vec<u8>, Error> {
     let bad = |what: &str| Error::Provider {
         status: StatusCode::BAD_GATEWAY,
         message: format!("The provider's image {what}."),
     };
-    let url = match image {
+    let (url, keyed) = match image {
         ImageRef::Bytes(bytes) => return Ok(bytes.to_vec()),
         ImageRef::Base64(b64) => {
             return base64::engine::general_purpose::STANDARD.decode(b64).map_err(|_| bad("is not valid base64"))
         }
-        ImageRef::Url(url) => url,
-        ImageRef::Keyed(url) => {
-            let model = app::catalog::PROVIDERS.iter().find(|p| p.id == upstream.provider).expect("a catalog provider");
-            let (name, value) = providers::key_header(upstream, model.auth, model.key_env)?;
-            let resp = state.inner.http.get(url).header(name, value).send().await;
-            let resp = resp.map_err(|e| providers::transport_error("The image host", e))?;
-            if !resp.status().is_success() {
-                return Err(bad(&format!("could not be downloaded (status {})", resp.status().as_u16())));
-            }
-            return Ok(providers::read_capped(resp, state.limits().max_upstream_bytes, "The image host")
-                .await?
-                .to_vec());
-        }
+        ImageRef::Url(url) => (url, false),
+        ImageRef::Keyed(url) => (url, true),
     };
     if let Some(rest) = url.strip_prefix("data:") {
         let (_, data) = rest.split_once(";base64,").ok_or_else(|| bad("data URI is not base64"))?;
         return base64::engine::general_purpose::STANDARD.decode(data).map_err(|_| bad("is not valid base64"));
     }
-    if !providers::same_origin(url, &upstream.base_url) {
+    if !keyed && !providers::same_origin(url, &upstream.base_url) {
         return state.inner.safe.get(url).await.map(|b| b.to_vec()).map_err(|why| bad(&format!("URL {why}")));
     }
-    let resp = state.inner.http.get(url).send().await.map_err(|e| providers::transport_error("The image host", e))?;
+    let mut get = state.inner.http.get(url);
+    if keyed {
+        let (name, value) = providers::key_header(upstream, provider.auth, provider.key_env)?;
+        get = get.header(name, value);
+    }
+    let resp = get.send().await.map_err(|e| providers::transport_error("The image host", e))?;
     if !resp.status().is_success() {
         return Err(bad(&format!("could not be downloaded (status {})", resp.status().as_u16())));
     }

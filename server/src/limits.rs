@@ -195,7 +195,8 @@ fn hosts(text: &str) -> Result<Vec<String>, ConfigError> {
 
 /// CSP sources only: no `;` or `,` that would end the directive and start another.
 fn frame_ancestors(text: &str) -> Result<String, ConfigError> {
-    let ok = !text.trim().is_empty() && text.bytes().all(|b| b.is_ascii_graphic() && !b";,".contains(&b) || b == b' ');
+    let ok =
+        !text.trim().is_empty() && text.bytes().all(|b| b == b' ' || (b.is_ascii_graphic() && !b";,".contains(&b)));
     ok.then(|| text.trim().to_owned()).ok_or(ConfigError::Bad(
         "FLUXPLAY_FRAME_ANCESTORS",
         "CSP sources separated by spaces, e.g. 'self' https://docs.example.com",

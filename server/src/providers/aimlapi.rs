@@ -5,27 +5,20 @@
 //! docs/errors-and-messages/general-info.md); the `message` is quoted on every status.
 
 use super::refusal::Refusal;
-use super::{bad_answer, inline_uploads, request, send, Adapter, BoxFuture, Ctx, Generated, ImageRef, Inline};
+use super::{bad_answer, inline_uploads, request, send, Ctx, Generated, ImageRef, Inline};
 use crate::error::Error;
 use crate::jobs::Progress;
 use app::catalog::{ModelRef, Provider, AIMLAPI};
 use serde_json::{Map, Value};
 
-pub struct Aimlapi;
+adapter!(Aimlapi);
 
-impl Adapter for Aimlapi {
-    fn generate<'a>(
-        &'a self,
-        ctx: &'a Ctx<'a>,
-        model: ModelRef,
-        params: Map<String, Value>,
-        _progress: &'a Progress,
-    ) -> BoxFuture<'a, Result<Generated, Error>> {
-        Box::pin(generate(ctx, model, params))
-    }
-}
-
-async fn generate(ctx: &Ctx<'_>, model: ModelRef, mut params: Map<String, Value>) -> Result<Generated, Error> {
+async fn generate(
+    ctx: &Ctx<'_>,
+    model: ModelRef,
+    mut params: Map<String, Value>,
+    _progress: &Progress,
+) -> Result<Generated, Error> {
     let name = model.provider.name;
     // Data URIs: documented for AI/ML API's other models, the safe choice offline (§1.5).
     inline_uploads(ctx, model, &mut params, Inline::DataUri).await?;

@@ -14,10 +14,7 @@
 
 use super::poll::Poll;
 use super::refusal::{reason_in, refusal, sentence};
-use super::{
-    bad_answer, check_host, inline_uploads, key_header, request, send, Adapter, BoxFuture, Ctx, Generated, ImageRef,
-    Inline,
-};
+use super::{bad_answer, check_host, inline_uploads, key_header, request, send, Ctx, Generated, ImageRef, Inline};
 use crate::error::Error;
 use crate::jobs::Progress;
 use app::catalog::ModelRef;
@@ -30,19 +27,7 @@ use std::time::Duration;
 const BFL_HOSTS: &[&str] = &["bfl.ai", "bfl.ml"];
 const POLL_EVERY: Duration = Duration::from_millis(400);
 
-pub struct Bfl;
-
-impl Adapter for Bfl {
-    fn generate<'a>(
-        &'a self,
-        ctx: &'a Ctx<'a>,
-        model: ModelRef,
-        params: Map<String, Value>,
-        progress: &'a Progress,
-    ) -> BoxFuture<'a, Result<Generated, Error>> {
-        Box::pin(generate(ctx, model, params, progress))
-    }
-}
+adapter!(Bfl);
 
 async fn generate(
     ctx: &Ctx<'_>,

@@ -11,7 +11,7 @@
 
 use super::poll::Poll;
 use super::refusal::{reason_in, refusal};
-use super::{bad_answer, check_host, key_header, request, send, Adapter, BoxFuture, Ctx, Generated};
+use super::{bad_answer, check_host, key_header, request, send, Ctx, Generated};
 use crate::error::Error;
 use crate::jobs::Progress;
 use app::catalog::ModelRef;
@@ -32,19 +32,7 @@ fn queue_base(base_url: &str) -> String {
     }
 }
 
-pub struct Fal;
-
-impl Adapter for Fal {
-    fn generate<'a>(
-        &'a self,
-        ctx: &'a Ctx<'a>,
-        model: ModelRef,
-        params: Map<String, Value>,
-        progress: &'a Progress,
-    ) -> BoxFuture<'a, Result<Generated, Error>> {
-        Box::pin(generate(ctx, model, params, progress))
-    }
-}
+adapter!(Fal);
 
 async fn generate(
     ctx: &Ctx<'_>,

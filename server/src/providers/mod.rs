@@ -2,6 +2,26 @@
 //! read the provider's answer into a common shape. Each adapter hands uploaded
 //! reference images over the way its provider takes them.
 
+/// Declares a provider module's `Adapter`: a unit struct whose `generate` is the
+/// module's own `async fn generate(ctx, model, params, progress)`.
+macro_rules! adapter {
+    ($name:ident) => {
+        pub struct $name;
+
+        impl super::Adapter for $name {
+            fn generate<'a>(
+                &'a self,
+                ctx: &'a super::Ctx<'a>,
+                model: app::catalog::ModelRef,
+                params: serde_json::Map<String, serde_json::Value>,
+                progress: &'a crate::jobs::Progress,
+            ) -> super::BoxFuture<'a, Result<super::Generated, crate::error::Error>> {
+                Box::pin(generate(ctx, model, params, progress))
+            }
+        }
+    };
+}
+
 pub mod aimlapi;
 pub mod bfl;
 pub mod fal;
@@ -305,7 +325,7 @@ pub fn check_host(provider: &str, url: &str, base_url: &str, domains: &[&str]) -
 }
 
 /// `host` is `domain` or one of its subdomains (`api.eu1.bfl.ai` on `bfl.ai`, not `evilbfl.ai`).
-fn on_domain(host: &str, domain: &str) -> bool {
+pub fn on_domain(host: &str, domain: &str) -> bool {
     let host = host.trim_end_matches('.');
     host.eq_ignore_ascii_case(domain)
         || host.len() > domain.len()

@@ -5,29 +5,20 @@
 //! error answer carries, on the feature call or the asset upload, is quoted.
 
 use super::refusal::{reason_in, refusal};
-use super::{
-    bad_answer, key_header, read_upload, request, send, transport_error, Adapter, BoxFuture, Ctx, Generated, ImageRef,
-};
+use super::{bad_answer, key_header, read_upload, request, send, transport_error, Ctx, Generated, ImageRef};
 use crate::error::Error;
 use crate::jobs::Progress;
 use app::catalog::ModelRef;
 use serde_json::{Map, Value};
 
-pub struct Onemin;
+adapter!(Onemin);
 
-impl Adapter for Onemin {
-    fn generate<'a>(
-        &'a self,
-        ctx: &'a Ctx<'a>,
-        model: ModelRef,
-        params: Map<String, Value>,
-        _progress: &'a Progress,
-    ) -> BoxFuture<'a, Result<Generated, Error>> {
-        Box::pin(generate(ctx, model, params))
-    }
-}
-
-async fn generate(ctx: &Ctx<'_>, model: ModelRef, mut params: Map<String, Value>) -> Result<Generated, Error> {
+async fn generate(
+    ctx: &Ctx<'_>,
+    model: ModelRef,
+    mut params: Map<String, Value>,
+    _progress: &Progress,
+) -> Result<Generated, Error> {
     let (name, key_env) = (model.provider.name, model.provider.key_env);
     for (field, file) in super::uploads_in(model, &params) {
         let (bytes, content_type) = read_upload(ctx, field, &file).await?;

@@ -2,27 +2,20 @@
 //! self-hosted engines), `data[].url` or `data[].b64_json` back, errors as
 //! `{"error": {"message": …}}`.
 
-use super::{bad_answer, request, send, Adapter, BoxFuture, Ctx, Generated};
+use super::{bad_answer, request, send, Ctx, Generated};
 use crate::error::Error;
 use crate::jobs::Progress;
 use app::catalog::ModelRef;
 use serde_json::{Map, Value};
 
-pub struct Openai;
+adapter!(Openai);
 
-impl Adapter for Openai {
-    fn generate<'a>(
-        &'a self,
-        ctx: &'a Ctx<'a>,
-        model: ModelRef,
-        params: Map<String, Value>,
-        _progress: &'a Progress,
-    ) -> BoxFuture<'a, Result<Generated, Error>> {
-        Box::pin(generate(ctx, model, params))
-    }
-}
-
-async fn generate(ctx: &Ctx<'_>, model: ModelRef, params: Map<String, Value>) -> Result<Generated, Error> {
+async fn generate(
+    ctx: &Ctx<'_>,
+    model: ModelRef,
+    params: Map<String, Value>,
+    _progress: &Progress,
+) -> Result<Generated, Error> {
     let (name, key_env) = (model.provider.name, model.provider.key_env);
     let req = request(model, ctx.upstream, &params);
     let (status, headers, body) = send(ctx, &req, name).await?;

@@ -8,9 +8,7 @@
 
 use super::poll::Poll;
 use super::refusal::{refusal, sentence, text_of};
-use super::{
-    bad_answer, check_host, inline_uploads, key_header, request, Adapter, BoxFuture, Ctx, Generated, ImageRef, Inline,
-};
+use super::{bad_answer, check_host, inline_uploads, key_header, request, Ctx, Generated, ImageRef, Inline};
 use crate::error::Error;
 use crate::jobs::Progress;
 use app::catalog::ModelRef;
@@ -20,19 +18,7 @@ use std::time::Duration;
 
 const POLL_EVERY: Duration = Duration::from_millis(400);
 
-pub struct Replicate;
-
-impl Adapter for Replicate {
-    fn generate<'a>(
-        &'a self,
-        ctx: &'a Ctx<'a>,
-        model: ModelRef,
-        params: Map<String, Value>,
-        progress: &'a Progress,
-    ) -> BoxFuture<'a, Result<Generated, Error>> {
-        Box::pin(generate(ctx, model, params, progress))
-    }
-}
+adapter!(Replicate);
 
 async fn generate(
     ctx: &Ctx<'_>,
@@ -148,7 +134,7 @@ fn output(url: &str) -> ImageRef {
     let delivery = reqwest::Url::parse(url).is_ok_and(|u| {
         u.scheme() == "https"
             && u.port().is_none()
-            && u.domain().is_some_and(|h| h == "replicate.delivery" || h.ends_with(".replicate.delivery"))
+            && u.domain().is_some_and(|h| super::on_domain(h, "replicate.delivery"))
     });
     if delivery {
         ImageRef::Keyed(url.to_owned())

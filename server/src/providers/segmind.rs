@@ -7,28 +7,21 @@
 //! practice) is quoted, and 422 without one says what the table says.
 
 use super::refusal::Refusal;
-use super::{bad_answer, request, send, Adapter, BoxFuture, Ctx, Generated, ImageRef};
+use super::{bad_answer, request, send, Ctx, Generated, ImageRef};
 use crate::error::Error;
 use crate::jobs::Progress;
 use app::catalog::{ModelRef, Provider};
 use axum::http::{header, HeaderMap};
 use serde_json::{json, Map, Value};
 
-pub struct Segmind;
+adapter!(Segmind);
 
-impl Adapter for Segmind {
-    fn generate<'a>(
-        &'a self,
-        ctx: &'a Ctx<'a>,
-        model: ModelRef,
-        params: Map<String, Value>,
-        _progress: &'a Progress,
-    ) -> BoxFuture<'a, Result<Generated, Error>> {
-        Box::pin(generate(ctx, model, params))
-    }
-}
-
-async fn generate(ctx: &Ctx<'_>, model: ModelRef, params: Map<String, Value>) -> Result<Generated, Error> {
+async fn generate(
+    ctx: &Ctx<'_>,
+    model: ModelRef,
+    params: Map<String, Value>,
+    _progress: &Progress,
+) -> Result<Generated, Error> {
     let name = model.provider.name;
     let req = request(model, ctx.upstream, &params);
     let (status, headers, body) = send(ctx, &req, name).await?;

@@ -89,6 +89,21 @@ pub fn png(width: u32, height: u32) -> Vec<u8> {
     out.into_inner()
 }
 
+/// `POST /api/uploads` with `png`: the reference the page would put in an image field.
+pub async fn upload(addr: SocketAddr, png: Vec<u8>) -> String {
+    let answer: serde_json::Value = reqwest::Client::new()
+        .post(format!("http://{addr}/api/uploads"))
+        .header("content-type", "image/png")
+        .body(png)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    answer["reference"].as_str().unwrap_or_else(|| panic!("an upload reference: {answer}")).to_owned()
+}
+
 /// Starts a job and polls it to the end: every state seen, and the last answer.
 pub async fn run_job(addr: SocketAddr, model: &str, params: serde_json::Value) -> (Vec<String>, serde_json::Value) {
     let client = reqwest::Client::new();

@@ -155,18 +155,9 @@ async fn a_generation_sends_every_documented_default_explicitly() {
 #[tokio::test]
 async fn a_prompt_that_reads_like_an_upload_reference_stays_a_prompt() {
     let addr = common::spawn(&[]).await;
-    let upload: Value = reqwest::Client::new()
-        .post(format!("http://{addr}/api/uploads"))
-        .header("content-type", "image/png")
-        .body(common::png(64, 48))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let reference = common::upload(addr, common::png(64, 48)).await;
     let prompt = format!("/uploads/{}.png", "a".repeat(64));
-    let params = json!({"prompt": prompt, "image_url": upload["reference"], "strength": 0.5});
+    let params = json!({"prompt": prompt, "image_url": reference, "strength": 0.5});
     let (status, body) = common::generate(addr, "aimlapi/flux/dev/image-to-image", params).await;
     assert_eq!(status, 200, "only image fields hold uploads: {body}");
 }

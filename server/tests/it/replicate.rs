@@ -120,21 +120,10 @@ async fn a_large_input_image_goes_through_the_files_api_and_a_small_one_inline()
     let proxy_addr = common::spawn_router(proxy).await;
     let base = format!("http://{proxy_addr}/emulate/replicate");
     let addr = common::spawn(&[("REPLICATE_API_TOKEN", "k"), ("REPLICATE_BASE_URL", &base)]).await;
-    let client = reqwest::Client::new();
     for (png, via_files) in [(noisy_png(400, 400), true), (common::png(64, 64), false)] {
         log.lock().unwrap().clear();
         assert_eq!(png.len() > 256 * 1024, via_files);
-        let upload: Value = client
-            .post(format!("http://{addr}/api/uploads"))
-            .header("content-type", "image/png")
-            .body(png)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let reference = upload["reference"].as_str().unwrap().to_owned();
+        let reference = common::upload(addr, png).await;
         let (status, body) = generate(addr, json!({"prompt": "p", "image": reference})).await;
         assert_eq!(status, 200, "{body}");
         let seen = log.lock().unwrap().clone();

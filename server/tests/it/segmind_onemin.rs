@@ -65,20 +65,11 @@ async fn onemin_generates_and_takes_an_input_image_through_the_asset_api() {
     assert_eq!(body["images"][0]["content_type"], "image/webp");
     assert_eq!(body["seed_chosen"], true);
 
-    let upload: Value = reqwest::Client::new()
-        .post(format!("http://{addr}/api/uploads"))
-        .header("content-type", "image/png")
-        .body(common::png(400, 200))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let reference = common::upload(addr, common::png(400, 200)).await;
     let (status, body) = common::generate(
         addr,
         "1min/black-forest-labs/flux-dev",
-        json!({"prompt": "as ink", "image_prompt": upload["reference"], "prompt_strength": 0.6}),
+        json!({"prompt": "as ink", "image_prompt": reference, "prompt_strength": 0.6}),
     )
     .await;
     assert_eq!(status, 200, "{body}");
