@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+/// Short clocks for the faults that are about time.
 const TIMEOUTS: &[(&str, &str)] = &[
     ("FLUXPLAY_CONNECT_TIMEOUT_SECS", "1"),
     ("FLUXPLAY_READ_TIMEOUT_SECS", "1.5"),
@@ -16,50 +17,78 @@ const TIMEOUTS: &[(&str, &str)] = &[
     ("FLUXPLAY_MAX_UPSTREAM_BYTES", "1048576"),
 ];
 
+/// Generous clocks for the faults that are about what comes back: on a busy CI machine a
+/// debug-build emulator may take seconds to render, which must not turn a 502 into a 504.
+const PATIENT: &[(&str, &str)] = &[
+    ("FLUXPLAY_REQUEST_TIMEOUT_SECS", "60"),
+    ("FLUXPLAY_POLL_DEADLINE_SECS", "60"),
+    ("FLUXPLAY_MAX_UPSTREAM_BYTES", "1048576"),
+];
+
 /// Generates through `provider` live against the emulator with `knobs` in the key.
-async fn generate_with(provider: &str, model: &str, knobs: &str) -> (u16, Value, Duration, usize) {
-    let (addr, submits, _) = common::live(provider, &format!("canary-f4u17#{knobs}"), TIMEOUTS).await;
+async fn generate_with(
+    provider: &str,
+    model: &str,
+    knobs: &str,
+    clocks: &[(&str, &str)],
+) -> (u16, Value, Duration, usize) {
+    let (addr, submits, _) = common::live(provider, &format!("canary-f4u17#{knobs}"), clocks).await;
     let started = Instant::now();
     let (status, body) = common::generate(addr, model, json!({"prompt": "a lighthouse"})).await;
     (status, body, started.elapsed(), submits.load(Ordering::SeqCst))
 }
 
+/// Checks one fault's answer: status, the reason, a request id, no key, one submit.
+fn check(label: &str, (status, body, submits): (u16, &Value, usize), want: (u16, &str)) {
+    let message = body["message"].as_str().unwrap_or_default();
+    assert_eq!(status, want.0, "{label}: {body}");
+    assert!(message.contains(want.1), "{label}: {message}");
+    assert!(body["request_id"].is_string(), "{label}: the error carries a request id");
+    assert!(!body.to_string().contains("canary-f4u17"), "{label}: {body}");
+    assert_eq!(submits, 1, "{label}: submits");
+}
+
 #[tokio::test]
-async fn every_fault_ends_clearly_in_time_after_one_submit() {
-    let (foreign, foreign_hits) = common::tripwire().await;
-    let redirect = format!("redirect=http://{foreign}/steal");
-    let cases: Vec<(&str, &str, String, u16, &str)> = vec![
-        ("aimlapi", "aimlapi/flux/dev", "hang".into(), 504, "did not answer in time"),
-        ("aimlapi", "aimlapi/flux/dev", "slow-body".into(), 504, "did not answer in time"),
-        ("aimlapi", "aimlapi/flux/dev", "status=500".into(), 502, "internal error (500)"),
-        ("aimlapi", "aimlapi/flux/dev", "status=502".into(), 502, "internal error (502)"),
-        ("aimlapi", "aimlapi/flux/dev", "reset".into(), 502, "broke off the connection"),
-        ("aimlapi", "aimlapi/flux/dev", "truncate".into(), 502, "not JSON"),
-        ("aimlapi", "aimlapi/flux/dev", "html".into(), 502, "not JSON"),
-        ("aimlapi", "aimlapi/flux/dev", "oversize=3000000".into(), 502, "more than 1 MB"),
-        ("aimlapi", "aimlapi/flux/dev", redirect.clone(), 502, "redirect (302)"),
-        ("bfl", "bfl/flux-dev", format!("poll-host={foreign}"), 502, "polling URL on an unexpected host"),
-        ("bfl", "bfl/flux-dev", "hang".into(), 504, "did not answer in time"),
-        ("bfl", "bfl/flux-dev", "truncate".into(), 502, "not JSON"),
-        ("bfl", "bfl/flux-dev", "never-ready".into(), 504, "did not finish within 2 s"),
-        ("fal", "fal/fal-ai/flux/dev", "reset".into(), 502, "broke off the connection"),
-        ("fal", "fal/fal-ai/flux/dev", "html".into(), 502, "not JSON"),
-        ("replicate", "replicate/black-forest-labs/flux-dev", "truncate".into(), 502, "not JSON"),
-        ("replicate", "replicate/black-forest-labs/flux-dev", redirect.clone(), 502, "redirect (302)"),
-        ("segmind", "segmind/flux-dev", "slow-body".into(), 504, "did not answer in time"),
-        ("openai", "openai/flux-dev", "oversize=3000000".into(), 502, "more than 1 MB"),
+async fn every_slow_fault_ends_in_time_after_one_submit() {
+    let cases = [
+        ("aimlapi", "aimlapi/flux/dev", "hang", "did not answer in time"),
+        ("aimlapi", "aimlapi/flux/dev", "slow-body", "did not answer in time"),
+        ("bfl", "bfl/flux-dev", "hang", "did not answer in time"),
+        ("bfl", "bfl/flux-dev", "never-ready", "did not finish within 2 s"),
+        ("segmind", "segmind/flux-dev", "slow-body", "did not answer in time"),
     ];
-    for (provider, model, knobs, want_status, want_message) in cases {
-        let (status, body, took, submits) = generate_with(provider, model, &knobs).await;
+    for (provider, model, knobs, want_message) in cases {
+        let (status, body, took, submits) = generate_with(provider, model, knobs, TIMEOUTS).await;
         let label = format!("{provider} #{knobs}");
-        let message = body["message"].as_str().unwrap_or_default();
-        assert_eq!(status, want_status, "{label}: {body}");
-        assert!(message.contains(want_message), "{label}: {message}");
-        assert!(body["request_id"].is_string(), "{label}: the error carries a request id");
-        assert!(!body.to_string().contains("canary-f4u17"), "{label}: {body}");
+        check(&label, (status, &body, submits), (504, want_message));
         // Request timeout 2 s; the poll deadline 2 s plus one poll interval.
         assert!(took < Duration::from_secs(4), "{label}: took {took:?}");
-        assert_eq!(submits, 1, "{label}: submits");
+    }
+}
+
+#[tokio::test]
+async fn every_broken_answer_is_a_clear_error_after_one_submit() {
+    let (foreign, foreign_hits) = common::tripwire().await;
+    let redirect = format!("redirect=http://{foreign}/steal");
+    let cases: Vec<(&str, &str, String, &str)> = vec![
+        ("aimlapi", "aimlapi/flux/dev", "status=500".into(), "internal error (500)"),
+        ("aimlapi", "aimlapi/flux/dev", "status=502".into(), "internal error (502)"),
+        ("aimlapi", "aimlapi/flux/dev", "reset".into(), "broke off the connection"),
+        ("aimlapi", "aimlapi/flux/dev", "truncate".into(), "not JSON"),
+        ("aimlapi", "aimlapi/flux/dev", "html".into(), "not JSON"),
+        ("aimlapi", "aimlapi/flux/dev", "oversize=3000000".into(), "more than 1 MB"),
+        ("aimlapi", "aimlapi/flux/dev", redirect.clone(), "redirect (302)"),
+        ("bfl", "bfl/flux-dev", format!("poll-host={foreign}"), "polling URL on an unexpected host"),
+        ("bfl", "bfl/flux-dev", "truncate".into(), "not JSON"),
+        ("fal", "fal/fal-ai/flux/dev", "reset".into(), "broke off the connection"),
+        ("fal", "fal/fal-ai/flux/dev", "html".into(), "not JSON"),
+        ("replicate", "replicate/black-forest-labs/flux-dev", "truncate".into(), "not JSON"),
+        ("replicate", "replicate/black-forest-labs/flux-dev", redirect.clone(), "redirect (302)"),
+        ("openai", "openai/flux-dev", "oversize=3000000".into(), "more than 1 MB"),
+    ];
+    for (provider, model, knobs, want_message) in cases {
+        let (status, body, _, submits) = generate_with(provider, model, &knobs, PATIENT).await;
+        check(&format!("{provider} #{knobs}"), (status, &body, submits), (502, want_message));
     }
     assert_eq!(foreign_hits.load(Ordering::SeqCst), 0, "the foreign host was contacted");
 }
