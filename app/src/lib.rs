@@ -10,15 +10,18 @@ pub mod backend;
 pub mod browser;
 pub mod catalog;
 pub mod components;
+pub mod defaults;
 pub mod form;
 #[cfg(feature = "hydrate")]
 mod js_json;
 pub mod number;
+pub mod pixels;
 pub mod request;
 pub mod routes;
 pub mod share;
 pub mod snippet;
 pub mod unreadable;
+pub mod valid;
 pub mod validate;
 
 use leptos::prelude::*;

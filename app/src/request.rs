@@ -1,7 +1,7 @@
 //! The provider request a validated form stands for: used for the real call,
 //! the emulator call and every snippet, so they cannot drift apart.
 
-use crate::catalog::{Answer, Auth, ModelRef};
+use crate::catalog::{Answer, Auth, ModelRef, Role};
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -14,6 +14,8 @@ pub struct ApiRequest {
     pub answer: Answer,
     /// Base name for a saved image, e.g. `flux-dev`.
     pub file_stem: &'static str,
+    /// The output format the request asks for, if it names one.
+    pub format: Option<String>,
 }
 
 impl ApiRequest {
@@ -26,11 +28,10 @@ impl ApiRequest {
 
     /// Where a snippet saves an image answer, e.g. `flux-dev.webp`; `None` for JSON answers.
     pub fn output_file(&self) -> Option<String> {
-        let Answer::ImageBytes { field, default } = self.answer else {
+        let Answer::ImageBytes { default } = self.answer else {
             return None;
         };
-        let format = self.body.get(field).and_then(Value::as_str).unwrap_or(default);
-        let ext = match format {
+        let ext = match self.format.as_deref().unwrap_or(default) {
             "jpg" | "jpeg" => "jpg",
             "png" => "png",
             _ => "webp",
@@ -70,6 +71,7 @@ pub fn build(model: ModelRef, params: &Map<String, Value>, base_url: &str) -> Ap
         body: Value::Object(body),
         answer: model.provider.answer,
         file_stem: m.id.rsplit('/').next().unwrap_or(m.id),
+        format: model.with_role(Role::OutputFormat).and_then(|f| params.get(f.key)?.as_str()).map(str::to_owned),
     }
 }
 

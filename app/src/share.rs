@@ -5,8 +5,10 @@
 //! and strict for `/api/snippet` (bad values are field errors).
 
 use crate::catalog::{self, ModelRef};
-use crate::form::{default_value, to_params, RawForm};
-use crate::validate::{validate, FieldError};
+use crate::defaults::default_value;
+use crate::form::{to_params, RawForm};
+use crate::valid::Valid;
+use crate::validate::{errors, validate, FieldError};
 
 /// The query string (without `?`) for `model` and the fields of `raw` that
 /// differ from the documented defaults, in catalog order.
@@ -52,7 +54,7 @@ pub fn restore(query: &str) -> Restored {
             notices.push(format!("`{key}` is not a parameter of {}; it was ignored.", model.model.id));
         }
     }
-    for error in validate(model, &to_params(model, &raw)) {
+    for error in errors(model, &to_params(model, &raw)) {
         if raw.get(&error.field).is_some() {
             notices.push(format!("The link's {} was not used: {}.", error.field, error.message));
             raw.clear(&error.field);
@@ -64,8 +66,8 @@ pub fn restore(query: &str) -> Restored {
 /// Query keys that set snippet options rather than form fields (`/api/snippet`).
 pub const OPTION_KEYS: &[&str] = &["lang", "key", "every", "target"];
 
-/// The form a query describes, or every reason it is not valid.
-pub fn strict(query: &str) -> Result<(ModelRef, RawForm), Vec<FieldError>> {
+/// The valid request a query describes, or every reason it is not valid.
+pub fn strict(query: &str) -> Result<Valid, Vec<FieldError>> {
     let Query { pairs, problems } = parse_query(query);
     if !problems.is_empty() {
         return Err(problems);
@@ -83,11 +85,10 @@ pub fn strict(query: &str) -> Result<(ModelRef, RawForm), Vec<FieldError>> {
             raw.set(&key, text);
         }
     }
-    errors.extend(validate(model, &to_params(model, &raw)));
-    if errors.is_empty() {
-        Ok((model, raw))
-    } else {
-        Err(errors)
+    match validate(model, &to_params(model, &raw)) {
+        Ok(valid) if errors.is_empty() => Ok(valid),
+        Ok(_) => Err(errors),
+        Err(more) => Err(errors.into_iter().chain(more).collect()),
     }
 }
 

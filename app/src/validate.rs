@@ -1,8 +1,9 @@
 //! The one validation over the catalog, used by the browser as the user types
 //! and by the server before anything is forwarded to a paid provider.
 
-use crate::catalog::{Choice, Image, Kind, ModelRef, Number, Size, UPLOAD_PREFIX};
+use crate::catalog::{Choice, Image, Kind, ModelRef, Number, Size};
 use crate::number::number_text;
+use crate::valid::{upload_name, Valid};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -18,8 +19,19 @@ impl FieldError {
     }
 }
 
-/// Every problem with `params` for `model`; empty means valid.
-pub fn validate(model: ModelRef, params: &Map<String, Value>) -> Vec<FieldError> {
+/// `params` as a [`Valid`] request for `model`, or every problem with them.
+pub fn validate(model: ModelRef, params: &Map<String, Value>) -> Result<Valid, Vec<FieldError>> {
+    let errors = errors(model, params);
+    if errors.is_empty() {
+        Ok(Valid::new(model, params.clone()))
+    } else {
+        Err(errors)
+    }
+}
+
+/// Every problem with `params` for `model`; empty means valid. For the form, which
+/// marks them as the user types.
+pub fn errors(model: ModelRef, params: &Map<String, Value>) -> Vec<FieldError> {
     let mut errors = Vec::new();
     for key in params.keys() {
         if model.field(key).is_none() {
@@ -74,20 +86,6 @@ fn check_choice(label: &str, c: &Choice, value: &Value) -> Option<String> {
     }
     let values: Vec<_> = c.options.iter().map(|o| o.value).collect();
     Some(format!("{label} must be one of {}", values.join(", ")))
-}
-
-/// Whether `name` is one our store makes: a SHA-256 in lowercase hex and an image extension.
-pub fn is_stored_name(name: &str) -> bool {
-    let Some((hash, ext)) = name.split_once('.') else {
-        return false;
-    };
-    let hex = hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    hex && matches!(ext, "png" | "jpg" | "webp")
-}
-
-/// The file name in an upload reference (`/uploads/<sha256>.<ext>`), if `value` is one.
-pub fn upload_name(value: &str) -> Option<&str> {
-    value.strip_prefix(UPLOAD_PREFIX).filter(|name| is_stored_name(name))
 }
 
 fn check_image(label: &str, image: &Image, value: &Value) -> Option<String> {
@@ -170,7 +168,7 @@ mod tests {
 
     fn check(params: &Value) -> Vec<String> {
         let m = find("aimlapi/flux/dev").unwrap();
-        validate(m, params.as_object().unwrap()).into_iter().map(|e| format!("{}: {}", e.field, e.message)).collect()
+        errors(m, params.as_object().unwrap()).into_iter().map(|e| format!("{}: {}", e.field, e.message)).collect()
     }
 
     #[test]
@@ -213,7 +211,7 @@ mod tests {
     #[test]
     fn choices_images_and_fixed_booleans() {
         let check_in = |slug: &str, params: &Value| {
-            validate(find(slug).unwrap(), params.as_object().unwrap())
+            errors(find(slug).unwrap(), params.as_object().unwrap())
                 .into_iter()
                 .map(|e| format!("{}: {}", e.field, e.message))
                 .collect::<Vec<_>>()

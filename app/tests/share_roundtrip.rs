@@ -2,7 +2,8 @@
 //! state (fields at their documented default are left out of links).
 
 use app::catalog::{self, Kind, ModelRef};
-use app::form::{default_value, to_params, RawForm};
+use app::defaults::default_value;
+use app::form::{to_params, RawForm};
 use app::number::number_text;
 use app::share::{restore, to_query};
 use app::validate::validate;
@@ -68,7 +69,7 @@ proptest! {
 
     #[test]
     fn link_then_restore_is_the_identity((model, raw) in form()) {
-        prop_assert!(validate(model, &to_params(model, &raw)).is_empty(), "generated an invalid form");
+        prop_assert!(validate(model, &to_params(model, &raw)).is_ok(), "generated an invalid form");
         let params = to_params(model, &raw);
         let restored = restore(&to_query(model, &raw));
         prop_assert_eq!(restored.model, model);

@@ -8,19 +8,18 @@ use crate::providers::{self, ImageRef};
 use crate::state::AppState;
 use crate::state::Upstream;
 use app::api::{GenerateRequest, GenerateResponse, GeneratedImage};
-use app::catalog::{self, Kind, ModelRef, Provider};
+use app::catalog::{self, Provider};
+use app::valid::Valid;
 use app::validate::validate;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::Json;
 use base64::Engine;
-use serde_json::{Map, Value};
 use std::time::Instant;
 
 /// A request that passed validation and the guards, with its seed chosen.
 pub struct Ready {
-    model: ModelRef,
-    params: Map<String, Value>,
+    valid: Valid,
     seed_chosen: bool,
     /// Held until the generation ends, however the client fares.
     _slot: Slot,
@@ -35,29 +34,15 @@ pub fn prepare(state: &AppState, body: Result<Json<GenerateRequest>, JsonRejecti
     })?;
     let model = catalog::find(&req.model)
         .ok_or_else(|| Error::BadRequest(format!("Unknown model `{}`; see the catalog for valid ids", req.model)))?;
-    let mut params = req.params;
-    let errors = validate(model, &params);
-    if !errors.is_empty() {
-        return Err(Error::Invalid(errors));
-    }
-    // Pick the seed here when the form left it empty and the provider would pick
-    // one at random, so the seed shown is the one used.
-    let seed_chosen = match model.field("seed").map(|f| &f.kind) {
-        Some(Kind::Number(n)) if n.default.is_none() && !params.contains_key("seed") => {
-            let low = n.min.unwrap_or(0.0).max(1.0) as u32;
-            let high = n.max.unwrap_or(f64::from(i32::MAX)).min(f64::from(i32::MAX)) as u32;
-            params.insert("seed".into(), Value::from(fastrand::u32(low..=high)));
-            true
-        }
-        _ => false,
-    };
+    let mut valid = validate(model, &req.params).map_err(Error::Invalid)?;
+    let seed_chosen = valid.choose_seed(|low, high| fastrand::u32(low..=high));
     let live = !state.upstream(model.provider.id).emulated;
-    let slot = state.inner.guards.admit(model, &params, live, &state.inner.uploads, &state.inner.metrics)?;
-    Ok(Ready { model, params, seed_chosen, _slot: slot })
+    let slot = state.inner.guards.admit(&valid, live, &state.inner.uploads, &state.inner.metrics)?;
+    Ok(Ready { valid, seed_chosen, _slot: slot })
 }
 
 pub async fn execute(state: AppState, ready: Ready, id: String, progress: Progress) -> Result<GenerateResponse, Error> {
-    let upstream = state.upstream(ready.model.provider.id);
+    let upstream = state.upstream(ready.valid.model.provider.id);
     let result = run(&state, ready, id, &progress).await.map_err(|e| match e {
         // Some providers quote the key they refused; their words pass only without it.
         Error::Provider { status, message } => {
@@ -78,16 +63,15 @@ pub async fn execute(state: AppState, ready: Ready, id: String, progress: Progre
 
 async fn run(state: &AppState, ready: Ready, id: String, progress: &Progress) -> Result<GenerateResponse, Error> {
     let started = Instant::now();
-    let Ready { model, mut params, seed_chosen, _slot: mut slot } = ready;
+    let Ready { mut valid, seed_chosen, _slot: mut slot } = ready;
+    let model = valid.model;
     let upstream = state.upstream(model.provider.id);
     tracing::info!(request_id = id, model = %model.slug(), emulated = upstream.emulated, "generate");
     progress.running(None);
-    let shown_params = params.clone();
-    crate::references::fetch_urls(state, model, &mut params).await?;
+    crate::references::fetch_urls(state, &mut valid).await?;
     // Until here nothing reached the provider: an error gives the reservation back.
-    state.inner.guards.submitting(&mut slot, model, &params, &state.inner.uploads);
-    let generated = providers::generate(state, model, upstream, params, progress).await?;
-    let params = shown_params;
+    state.inner.guards.submitting(&mut slot, &valid, &state.inner.uploads);
+    let generated = providers::generate(state, &valid, upstream, progress).await?;
 
     let mut images = Vec::with_capacity(generated.images.len());
     for (i, image) in generated.images.iter().enumerate() {
@@ -115,7 +99,7 @@ async fn run(state: &AppState, ready: Ready, id: String, progress: &Progress) ->
         model: model.slug(),
         emulated: upstream.emulated,
         images,
-        seed: generated.seed.or_else(|| params.get("seed").and_then(Value::as_u64)),
+        seed: generated.seed.or(valid.seed),
         seed_chosen,
         total_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         timings: generated.timings,

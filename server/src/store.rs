@@ -112,7 +112,7 @@ impl Ledger {
 fn is_temp_name(file: &str) -> bool {
     file.strip_prefix('.')
         .and_then(|rest| rest.rsplit_once('.'))
-        .is_some_and(|(name, id)| app::validate::is_stored_name(name) && uuid::Uuid::parse_str(id).is_ok())
+        .is_some_and(|(name, id)| app::valid::is_stored_name(name) && uuid::Uuid::parse_str(id).is_ok())
 }
 
 /// Removes what `put` left half-written (on start-up, so no `put` is running), and
@@ -127,7 +127,7 @@ fn scan(dir: &FsPath) -> std::io::Result<Vec<(String, SystemTime, u64)>> {
                 Ok(()) => tracing::info!(file = %entry.path().display(), "removed a temporary file left by a stop"),
                 Err(e) => tracing::warn!(file = %entry.path().display(), "cannot remove a temporary file: {e}"),
             }
-        } else if app::validate::is_stored_name(&name) {
+        } else if app::valid::is_stored_name(&name) {
             let meta = entry.metadata()?;
             stored.push((name, meta.modified().unwrap_or_else(|_| SystemTime::now()), meta.len()));
         }
@@ -222,7 +222,7 @@ impl ImageStore {
 
     /// Only names this store makes (64 hex digits and a known extension) are looked up.
     pub fn path_of(&self, name: &str) -> Option<(PathBuf, &'static str)> {
-        if !app::validate::is_stored_name(name) {
+        if !app::valid::is_stored_name(name) {
             return None;
         }
         let content_type = match name.rsplit('.').next() {

@@ -16,126 +16,82 @@
 //! by this server (SSRF rules) and, like an upload, sent as a `data:` URI: no provider
 //! is sent a URL a visitor typed. No size limit is documented; ours is the upload limit.
 //!
-//! Output sizes (for the budget, `Model::output`):
+//! Output sizes (for the budget, the fields' roles):
 //! - ultra documents 2752×1536 for 16:9 only; the other ratios count as about
 //!   that many pixels (4.2 MP), sides rounded up to 32.
 //! - Kontext documents no sizes: about 1 MP per ratio, the same way.
 //! - The image-to-image models match the reference; no maximum is documented, so
 //!   an unfetched URL counts as the largest reference this server accepts.
 
-use super::shared::{plain, random_seed, FAL_PRESETS, ONE_MP};
+use super::build::{aspect_ratio, count, image, int, output_format, prompt, random_seed, real, toggle};
+use super::shared::{image_size, plain, ONE_MP};
 use super::{
-    Answer, Auth, ByRatio, Choice, Field, FileInput, Image, Kind, Model, Number, Opt, Output, Provider, ProviderId,
-    Reference, Size, MAX_REFERENCE_SIDE,
+    Answer, Auth, Choice, Field, FileInput, Follows, Kind, Model, Opt, Provider, ProviderId, Role, MAX_REFERENCE_SIDE,
 };
 
-const PROMPT: Field = Field {
-    key: "prompt",
-    label: "Prompt",
-    help: "What the image should show: content, style, composition.",
-    required: true,
-    kind: Kind::Text {
-        max_chars: Some(4000),
-        example: "A T-Rex relaxing on a beach, lying on a sun lounger and wearing sunglasses.",
-    },
-};
-
-const NUM_IMAGES: Field = Field {
-    key: "num_images",
-    label: "Number of images",
-    help: "How many images to generate.",
-    required: false,
-    kind: Kind::Number(Number {
-        integer: true,
-        min: Some(1.0),
-        max: Some(4.0),
-        step: 1.0,
-        default: Some(1.0),
-        unset: "",
-        multiple_of: None,
-    }),
-};
-
+const PROMPT: Field = prompt(
+    "What the image should show: content, style, composition.",
+    Some(4000),
+    "A T-Rex relaxing on a beach, lying on a sun lounger and wearing sunglasses.",
+);
+const NUM_IMAGES: Field = count("num_images", "Number of images", "How many images to generate.", 4.0);
 const SEED: Field = random_seed(Some(1.0), None);
-
-const fn guidance(default: Option<f64>) -> Field {
-    Field {
-        key: "guidance_scale",
-        label: "Guidance scale",
-        help: "How closely the image follows the prompt (CFG).",
-        required: false,
-        kind: Kind::Number(Number {
-            integer: false,
-            min: Some(1.0),
-            max: Some(20.0),
-            step: 0.1,
-            default,
-            unset: "default",
-            multiple_of: None,
-        }),
-    }
-}
-
-const fn steps(max: f64, default: Option<f64>) -> Field {
-    Field {
-        key: "num_inference_steps",
-        label: "Inference steps",
-        help: "More steps: more detail, slower.",
-        required: false,
-        kind: Kind::Number(Number {
-            integer: true,
-            min: Some(1.0),
-            max: Some(max),
-            step: 1.0,
-            default,
-            unset: "default",
-            multiple_of: None,
-        }),
-    }
-}
-
-const SAFETY_CHECKER: Field = Field {
-    key: "enable_safety_checker",
-    label: "Safety checker",
-    help: "Flag images the provider considers unsafe.",
-    required: false,
-    kind: Kind::Bool { default: true, only: None },
-};
-
-const SAFETY_TOLERANCE: Field = Field {
-    key: "safety_tolerance",
-    label: "Safety tolerance",
-    help: "1 is the strictest, 6 the most permissive.",
-    required: false,
-    kind: Kind::Choice(Choice {
+const SAFETY_CHECKER: Field =
+    toggle("enable_safety_checker", "Safety checker", "Flag images the provider considers unsafe.", true)
+        .role(Role::Safety);
+const SAFETY_TOLERANCE: Field = Field::new(
+    "safety_tolerance",
+    "Safety tolerance",
+    "1 is the strictest, 6 the most permissive.",
+    Kind::Choice(Choice {
         options: &[plain("1"), plain("2"), plain("3"), plain("4"), plain("5"), plain("6")],
         default: Some("2"),
     }),
-};
+)
+.role(Role::Safety);
+const OUTPUT_FORMAT: Field =
+    output_format("File format of the generated image.", &[plain("jpeg"), plain("png")], "jpeg");
+const ACCELERATION: Field = Field::new(
+    "acceleration",
+    "Acceleration",
+    "Faster generation at some cost in quality.",
+    Kind::Choice(Choice { options: &[plain("none"), plain("regular"), plain("high")], default: Some("regular") }),
+);
+const SYNC_MODE: Field =
+    toggle("sync_mode", "Sync mode", "Return the image inline (a data URI) instead of a CDN URL.", false);
+const RAW: Field = Field::new(
+    "raw",
+    "Raw",
+    "Less processed, more natural look. The schema accepts only false.",
+    Kind::Bool { default: false, only: Some(false) },
+);
+const STRENGTH: Field = real(
+    "strength",
+    "Strength",
+    "How much the prompt changes the reference image: 0 keeps it, 1 replaces it.",
+    (0.0, 1.0, 0.01),
+    Some(0.95),
+);
 
-const OUTPUT_FORMAT: Field = Field {
-    key: "output_format",
-    label: "Output format",
-    help: "File format of the generated image.",
-    required: false,
-    kind: Kind::Choice(Choice { options: &[plain("jpeg"), plain("png")], default: Some("jpeg") }),
-};
+const fn guidance(default: Option<f64>) -> Field {
+    real(
+        "guidance_scale",
+        "Guidance scale",
+        "How closely the image follows the prompt (CFG).",
+        (1.0, 20.0, 0.1),
+        default,
+    )
+    .unset("default")
+}
 
-const ACCELERATION: Field = Field {
-    key: "acceleration",
-    label: "Acceleration",
-    help: "Faster generation at some cost in quality.",
-    required: false,
-    kind: Kind::Choice(Choice { options: &[plain("none"), plain("regular"), plain("high")], default: Some("regular") }),
-};
+const fn steps(max: f64, default: Option<f64>) -> Field {
+    int("num_inference_steps", "Inference steps", "More steps: more detail, slower.", 1.0, max, default)
+        .unset("default")
+}
 
-const SYNC_MODE: Field = Field {
-    key: "sync_mode",
-    label: "Sync mode",
-    help: "Return the image inline (a data URI) instead of a CDN URL.",
-    required: false,
-    kind: Kind::Bool { default: false, only: None },
-};
+const fn sizes(min: u32, max: u32) -> Field {
+    image_size(min, max, 32, (1024, 768))
+}
 
 /// Ultra documents a fixed 2752×1536 for 16:9; the other ratios' sizes are not documented.
 const ULTRA_16_9: (u32, u32) = (2752, 1536);
@@ -152,66 +108,32 @@ const ULTRA_RATIOS: &[Opt] = &[
     plain("9:21"),
 ];
 
-const fn aspect_ratio(options: &'static [Opt]) -> Field {
-    Field {
-        key: "aspect_ratio",
-        label: "Aspect ratio",
-        help: "Shape of the image.",
-        required: false,
-        kind: Kind::Choice(Choice { options, default: Some("16:9") }),
-    }
+const KONTEXT_RATIOS: &[Opt] = &[
+    plain("21:9"),
+    plain("16:9"),
+    plain("4:3"),
+    plain("3:2"),
+    plain("1:1"),
+    plain("2:3"),
+    plain("3:4"),
+    plain("9:16"),
+    plain("9:21"),
+];
+
+/// Ultra's ratios, about its documented size where a ratio has none.
+const ULTRA_RATIO: Field = aspect_ratio("Shape of the image.", ULTRA_RATIOS, "16:9", ULTRA_16_9.0 * ULTRA_16_9.1);
+/// Kontext documents no sizes: about 1 MP.
+const KONTEXT_RATIO: Field = aspect_ratio("Shape of the image.", KONTEXT_RATIOS, "16:9", ONE_MP);
+
+/// The reference image: an https URL the provider fetches (the server sends uploads
+/// as data URIs). The image-to-image models make its size; no maximum is documented.
+const fn image_url(output_size: &'static str, follows: Follows) -> Field {
+    let help = "Upload a PNG, JPEG or WebP file, or give an https URL the provider can fetch.";
+    image("image_url", "Reference image", help, (FileInput::Url, true), output_size, follows).required()
 }
 
-const RAW: Field = Field {
-    key: "raw",
-    label: "Raw",
-    help: "Less processed, more natural look. The schema accepts only false.",
-    required: false,
-    kind: Kind::Bool { default: false, only: Some(false) },
-};
-
-const fn image_url(output_size: &'static str) -> Field {
-    Field {
-        key: "image_url",
-        label: "Reference image",
-        help: "Upload a PNG, JPEG or WebP file, or give an https URL the provider can fetch.",
-        required: true,
-        kind: Kind::Image(Image { accepts_url: true, output_size, file: FileInput::Url }),
-    }
-}
-
-const STRENGTH: Field = Field {
-    key: "strength",
-    label: "Strength",
-    help: "How much the prompt changes the reference image: 0 keeps it, 1 replaces it.",
-    required: false,
-    kind: Kind::Number(Number {
-        integer: false,
-        min: Some(0.0),
-        max: Some(1.0),
-        step: 0.01,
-        default: Some(0.95),
-        unset: "",
-        multiple_of: None,
-    }),
-};
-
-const fn image_size(min: u32, max: u32) -> Field {
-    Field {
-        key: "image_size",
-        label: "Image size",
-        help: "A preset, or a custom width and height.",
-        required: false,
-        kind: Kind::Size(Size {
-            presets: FAL_PRESETS,
-            default_preset: "landscape_4_3",
-            min,
-            max,
-            multiple_of: 32,
-            custom_default: (1024, 768),
-        }),
-    }
-}
+const MATCHES: Field = image_url("matches the reference image", Follows::Size { max_side: MAX_REFERENCE_SIDE });
+const EDITS: Field = image_url("by aspect ratio", Follows::Nothing);
 
 const fn model(
     id: &'static str,
@@ -219,7 +141,6 @@ const fn model(
     summary: &'static str,
     fields: &'static [Field],
     output_note: &'static str,
-    output: Output,
 ) -> Model {
     Model {
         id,
@@ -231,19 +152,8 @@ const fn model(
         params_at: None,
         fields,
         output_note,
-        output,
     }
 }
-
-/// Ultra and Kontext: the `aspect_ratio` choice, about `pixels` where an option has no size.
-const fn by_ratio(about: u32) -> Output {
-    Output::AspectRatio(ByRatio { key: "aspect_ratio", about, megapixels: None, reference: None })
-}
-
-/// The image-to-image models: the reference's size; no maximum is documented.
-const MATCHES: Output = Output::Reference(Reference { key: "image_url", max_side: MAX_REFERENCE_SIDE });
-
-const MATCHES_REFERENCE: &str = "matches the reference image";
 
 pub static AIMLAPI: Provider = Provider {
     provider_id: ProviderId::Aimlapi,
@@ -262,17 +172,15 @@ pub static AIMLAPI: Provider = Provider {
             "flux/dev",
             "FLUX.1 [dev]",
             "12B rectified flow transformer; text to image.",
-            &[PROMPT, image_size(512, 1536), steps(50.0, Some(50.0)), guidance(None), SEED, NUM_IMAGES, SAFETY_CHECKER],
+            &[PROMPT, sizes(512, 1536), steps(50.0, Some(50.0)), guidance(None), SEED, NUM_IMAGES, SAFETY_CHECKER],
             "PNG, 512×512 to 1536×1536, default 1024×768",
-            Output::Fields,
         ),
         model(
             "flux/schnell",
             "FLUX.1 [schnell]",
             "Distilled for speed: good images in 1 to 4 steps.",
-            &[PROMPT, image_size(64, 1536), steps(12.0, None), SEED, NUM_IMAGES, SAFETY_CHECKER],
+            &[PROMPT, sizes(64, 1536), steps(12.0, None), SEED, NUM_IMAGES, SAFETY_CHECKER],
             "PNG, 64×64 to 1536×1536, default 1024×768",
-            Output::Fields,
         ),
         model(
             "flux-pro",
@@ -280,7 +188,7 @@ pub static AIMLAPI: Provider = Provider {
             "The first FLUX Pro; top image quality and prompt following.",
             &[
                 PROMPT,
-                image_size(256, 1440),
+                sizes(256, 1440),
                 steps(50.0, Some(50.0)),
                 guidance(None),
                 SAFETY_TOLERANCE,
@@ -289,32 +197,20 @@ pub static AIMLAPI: Provider = Provider {
                 NUM_IMAGES,
             ],
             "JPEG or PNG, 256×256 to 1440×1440, default 1024×768",
-            Output::Fields,
         ),
         model(
             "flux-pro/v1.1",
             "FLUX1.1 [pro]",
             "Faster than FLUX.1 [pro], with better composition.",
-            &[PROMPT, image_size(256, 1440), SAFETY_TOLERANCE, OUTPUT_FORMAT, SEED, NUM_IMAGES, SAFETY_CHECKER],
+            &[PROMPT, sizes(256, 1440), SAFETY_TOLERANCE, OUTPUT_FORMAT, SEED, NUM_IMAGES, SAFETY_CHECKER],
             "JPEG or PNG, 256×256 to 1440×1440, default 1024×768",
-            Output::Fields,
         ),
         model(
             "flux-pro/v1.1-ultra",
             "FLUX1.1 [pro] ultra",
             "Up to 4 megapixels, chosen by aspect ratio.",
-            &[
-                PROMPT,
-                aspect_ratio(ULTRA_RATIOS),
-                RAW,
-                SAFETY_TOLERANCE,
-                OUTPUT_FORMAT,
-                SEED,
-                NUM_IMAGES,
-                SAFETY_CHECKER,
-            ],
+            &[PROMPT, ULTRA_RATIO, RAW, SAFETY_TOLERANCE, OUTPUT_FORMAT, SEED, NUM_IMAGES, SAFETY_CHECKER],
             "JPEG or PNG, fixed size per aspect ratio (16:9 is 2752×1536)",
-            by_ratio(ULTRA_16_9.0 * ULTRA_16_9.1),
         ),
         model(
             "flux-realism",
@@ -322,7 +218,7 @@ pub static AIMLAPI: Provider = Provider {
             "FLUX.1 [dev] with a photorealism LoRA.",
             &[
                 PROMPT,
-                image_size(512, 1536),
+                sizes(512, 1536),
                 steps(50.0, Some(50.0)),
                 guidance(None),
                 OUTPUT_FORMAT,
@@ -331,74 +227,41 @@ pub static AIMLAPI: Provider = Provider {
                 SAFETY_CHECKER,
             ],
             "JPEG or PNG, 512×512 to 1536×1536, default 1024×768",
-            Output::Fields,
         ),
         model(
             "flux/dev/image-to-image",
             "FLUX.1 [dev] image-to-image",
             "Redraws a reference image to match the prompt.",
-            &[
-                PROMPT,
-                image_url(MATCHES_REFERENCE),
-                STRENGTH,
-                steps(50.0, Some(50.0)),
-                guidance(None),
-                SEED,
-                NUM_IMAGES,
-                SAFETY_CHECKER,
-            ],
+            &[PROMPT, MATCHES, STRENGTH, steps(50.0, Some(50.0)), guidance(None), SEED, NUM_IMAGES, SAFETY_CHECKER],
             "PNG, the size of the reference image",
-            MATCHES,
         ),
         model(
             "flux/kontext-pro/text-to-image",
             "FLUX.1 Kontext [pro]",
             "In-context generation; text to image.",
-            &[PROMPT, aspect_ratio(&KONTEXT_RATIOS), guidance(None), SAFETY_TOLERANCE, OUTPUT_FORMAT, SEED, NUM_IMAGES],
+            &[PROMPT, KONTEXT_RATIO, guidance(None), SAFETY_TOLERANCE, OUTPUT_FORMAT, SEED, NUM_IMAGES],
             "JPEG or PNG, by aspect ratio",
-            by_ratio(ONE_MP),
         ),
         model(
             "flux/kontext-pro/image-to-image",
             "FLUX.1 Kontext [pro] edit",
             "Edits a reference image as the prompt says.",
-            &[
-                PROMPT,
-                image_url("by aspect ratio"),
-                aspect_ratio(&KONTEXT_RATIOS),
-                guidance(None),
-                SAFETY_TOLERANCE,
-                OUTPUT_FORMAT,
-                SEED,
-                NUM_IMAGES,
-            ],
+            &[PROMPT, EDITS, KONTEXT_RATIO, guidance(None), SAFETY_TOLERANCE, OUTPUT_FORMAT, SEED, NUM_IMAGES],
             "JPEG or PNG, by aspect ratio",
-            by_ratio(ONE_MP),
         ),
         model(
             "flux/kontext-max/text-to-image",
             "FLUX.1 Kontext [max]",
             "Kontext at its best prompt following and typography.",
-            &[PROMPT, aspect_ratio(&KONTEXT_RATIOS), guidance(None), SAFETY_TOLERANCE, OUTPUT_FORMAT, SEED, NUM_IMAGES],
+            &[PROMPT, KONTEXT_RATIO, guidance(None), SAFETY_TOLERANCE, OUTPUT_FORMAT, SEED, NUM_IMAGES],
             "JPEG or PNG, by aspect ratio",
-            by_ratio(ONE_MP),
         ),
         model(
             "flux/kontext-max/image-to-image",
             "FLUX.1 Kontext [max] edit",
             "Edits a reference image as the prompt says.",
-            &[
-                PROMPT,
-                image_url("by aspect ratio"),
-                aspect_ratio(&KONTEXT_RATIOS),
-                guidance(None),
-                SAFETY_TOLERANCE,
-                OUTPUT_FORMAT,
-                SEED,
-                NUM_IMAGES,
-            ],
+            &[PROMPT, EDITS, KONTEXT_RATIO, guidance(None), SAFETY_TOLERANCE, OUTPUT_FORMAT, SEED, NUM_IMAGES],
             "JPEG or PNG, by aspect ratio",
-            by_ratio(ONE_MP),
         ),
         model(
             "flux/srpo",
@@ -406,7 +269,7 @@ pub static AIMLAPI: Provider = Provider {
             "FLUX.1 [dev] tuned with human preference optimisation.",
             &[
                 PROMPT,
-                image_size(512, 1536),
+                sizes(512, 1536),
                 steps(50.0, Some(28.0)),
                 guidance(Some(4.5)),
                 ACCELERATION,
@@ -417,7 +280,6 @@ pub static AIMLAPI: Provider = Provider {
                 SAFETY_CHECKER,
             ],
             "JPEG or PNG, 512×512 to 1536×1536, default 1024×768",
-            Output::Fields,
         ),
         model(
             "flux/srpo/image-to-image",
@@ -425,7 +287,7 @@ pub static AIMLAPI: Provider = Provider {
             "SRPO redrawing a reference image.",
             &[
                 PROMPT,
-                image_url(MATCHES_REFERENCE),
+                MATCHES,
                 STRENGTH,
                 steps(50.0, Some(40.0)),
                 guidance(Some(4.5)),
@@ -437,19 +299,6 @@ pub static AIMLAPI: Provider = Provider {
                 SAFETY_CHECKER,
             ],
             "JPEG or PNG, the size of the reference image",
-            MATCHES,
         ),
     ],
 };
-
-const KONTEXT_RATIOS: [Opt; 9] = [
-    plain("21:9"),
-    plain("16:9"),
-    plain("4:3"),
-    plain("3:2"),
-    plain("1:1"),
-    plain("2:3"),
-    plain("3:4"),
-    plain("9:16"),
-    plain("9:21"),
-];

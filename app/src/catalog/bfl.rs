@@ -15,26 +15,12 @@
 //! is reported in the help article's words with its `details` (or the skill
 //! files' `error`); a 429 or 503 passes its `Retry-After` on.
 
-use super::shared::{number, plain, random_seed};
-use super::{
-    Answer, Auth, Choice, Field, FileInput, Image, ImageUrls, Kind, Model, Number, Output, Provider, ProviderId, Task,
-};
+use super::build::{image, int, output_format, prompt, random_seed, real, toggle};
+use super::shared::plain;
+use super::{Answer, Auth, Field, FileInput, Follows, ImageUrls, Model, Provider, ProviderId, Role, Task};
 
-const fn side(key: &'static str, label: &'static str, default: f64) -> Field {
-    number(
-        key,
-        label,
-        "In pixels; a multiple of 32.",
-        Number {
-            integer: true,
-            min: Some(256.0),
-            max: Some(1440.0),
-            step: 32.0,
-            default: Some(default),
-            unset: "",
-            multiple_of: Some(32.0),
-        },
-    )
+const fn side(key: &'static str, label: &'static str, role: Role, default: f64) -> Field {
+    int(key, label, "In pixels; a multiple of 32.", 256.0, 1440.0, Some(default)).multiple_of(32.0).role(role)
 }
 
 pub static BFL: Provider = Provider {
@@ -70,91 +56,41 @@ pub static BFL: Provider = Provider {
         fixed: &[],
         params_at: None,
         fields: &[
-            Field {
-                key: "prompt",
-                label: "Prompt",
-                help: "Text prompt for image generation.",
-                required: true,
-                kind: Kind::Text {
-                    max_chars: None,
-                    example: "A cat on its back legs running like a human is holding a big silver fish",
-                },
-            },
-            Field {
-                key: "image_prompt",
-                label: "Image prompt",
-                help: "Optional image to guide the result (sent as base64).",
-                required: false,
-                kind: Kind::Image(Image {
-                    accepts_url: false,
-                    output_size: "width × height as set",
-                    file: FileInput::Base64,
-                }),
-            },
-            side("width", "Width", 1024.0),
-            side("height", "Height", 768.0),
-            number(
-                "steps",
-                "Steps",
-                "Number of steps for the image generation process.",
-                Number {
-                    integer: true,
-                    min: Some(1.0),
-                    max: Some(50.0),
-                    step: 1.0,
-                    default: Some(28.0),
-                    unset: "",
-                    multiple_of: None,
-                },
+            prompt(
+                "Text prompt for image generation.",
+                None,
+                "A cat on its back legs running like a human is holding a big silver fish",
             ),
-            Field {
-                key: "prompt_upsampling",
-                label: "Prompt upsampling",
-                help: "Let the model rewrite the prompt for more creative results.",
-                required: false,
-                kind: Kind::Bool { default: false, only: None },
-            },
+            image(
+                "image_prompt",
+                "Image prompt",
+                "Optional image to guide the result (sent as base64).",
+                (FileInput::Base64, false),
+                "width × height as set",
+                Follows::Nothing,
+            ),
+            side("width", "Width", Role::Width, 1024.0),
+            side("height", "Height", Role::Height, 768.0),
+            int("steps", "Steps", "Number of steps for the image generation process.", 1.0, 50.0, Some(28.0)),
+            toggle(
+                "prompt_upsampling",
+                "Prompt upsampling",
+                "Let the model rewrite the prompt for more creative results.",
+                false,
+            ),
             random_seed(None, None),
-            number(
-                "guidance",
-                "Guidance",
-                "How closely the image follows the prompt.",
-                Number {
-                    integer: false,
-                    min: Some(1.5),
-                    max: Some(5.0),
-                    step: 0.1,
-                    default: Some(3.0),
-                    unset: "",
-                    multiple_of: None,
-                },
-            ),
-            number(
+            real("guidance", "Guidance", "How closely the image follows the prompt.", (1.5, 5.0, 0.1), Some(3.0)),
+            int(
                 "safety_tolerance",
                 "Safety tolerance",
                 "0 is the strictest, 6 the most permissive.",
-                Number {
-                    integer: true,
-                    min: Some(0.0),
-                    max: Some(6.0),
-                    step: 1.0,
-                    default: Some(2.0),
-                    unset: "",
-                    multiple_of: None,
-                },
-            ),
-            Field {
-                key: "output_format",
-                label: "Output format",
-                help: "File format of the generated image.",
-                required: false,
-                kind: Kind::Choice(Choice {
-                    options: &[plain("jpeg"), plain("png"), plain("webp")],
-                    default: Some("jpeg"),
-                }),
-            },
+                0.0,
+                6.0,
+                Some(2.0),
+            )
+            .role(Role::Safety),
+            output_format("File format of the generated image.", &[plain("jpeg"), plain("png"), plain("webp")], "jpeg"),
         ],
         output_note: "JPEG, PNG or WebP at width × height; the result URL expires after 10 minutes",
-        output: Output::Fields,
     }],
 };

@@ -19,10 +19,9 @@
 //! `X-Fal-Error-Type` / `X-Fal-Retryable`) are read on the submit, the status URL
 //! and the result URL, where a failed request's error comes back.
 
-use super::shared::{number, plain, random_seed, toggle, FAL_PRESETS};
-use super::{
-    Answer, Auth, Choice, Field, ImageUrls, Kind, Model, Number, Output, Provider, ProviderId, Queue, Size, Task,
-};
+use super::build::{choice, count, int, output_format, prompt, random_seed, real, toggle};
+use super::shared::{image_size, plain};
+use super::{Answer, Auth, ImageUrls, Model, Provider, ProviderId, Queue, Role, Task};
 
 pub static FAL: Provider = Provider {
     provider_id: ProviderId::Fal,
@@ -59,91 +58,32 @@ pub static FAL: Provider = Provider {
         fixed: &[],
         params_at: None,
         fields: &[
-            Field {
-                key: "prompt",
-                label: "Prompt",
-                help: "The prompt to generate an image from.",
-                required: true,
-                kind: Kind::Text {
-                    max_chars: None,
-                    example: "Extreme close-up of a single tiger eye, direct frontal view",
-                },
-            },
-            Field {
-                key: "image_size",
-                label: "Image size",
-                help: "A preset, or a custom width and height.",
-                required: false,
-                kind: Kind::Size(Size {
-                    presets: FAL_PRESETS,
-                    default_preset: "landscape_4_3",
-                    min: 64,
-                    max: 4096,
-                    multiple_of: 1,
-                    custom_default: (512, 512),
-                }),
-            },
-            number(
-                "num_inference_steps",
-                "Inference steps",
-                "More steps: more detail, slower.",
-                Number {
-                    integer: true,
-                    min: Some(1.0),
-                    max: Some(50.0),
-                    step: 1.0,
-                    default: Some(28.0),
-                    unset: "",
-                    multiple_of: None,
-                },
+            prompt(
+                "The prompt to generate an image from.",
+                None,
+                "Extreme close-up of a single tiger eye, direct frontal view",
             ),
-            number(
+            image_size(64, 4096, 1, (512, 512)),
+            int("num_inference_steps", "Inference steps", "More steps: more detail, slower.", 1.0, 50.0, Some(28.0)),
+            real(
                 "guidance_scale",
                 "Guidance scale",
                 "How closely the image follows the prompt (CFG).",
-                Number {
-                    integer: false,
-                    min: Some(1.0),
-                    max: Some(20.0),
-                    step: 0.1,
-                    default: Some(3.5),
-                    unset: "",
-                    multiple_of: None,
-                },
+                (1.0, 20.0, 0.1),
+                Some(3.5),
             ),
             random_seed(None, None),
-            number(
-                "num_images",
-                "Number of images",
-                "How many images to generate.",
-                Number {
-                    integer: true,
-                    min: Some(1.0),
-                    max: Some(4.0),
-                    step: 1.0,
-                    default: Some(1.0),
-                    unset: "",
-                    multiple_of: None,
-                },
+            count("num_images", "Number of images", "How many images to generate.", 4.0),
+            output_format("File format of the generated image.", &[plain("jpeg"), plain("png")], "jpeg"),
+            choice(
+                "acceleration",
+                "Acceleration",
+                "Faster generation at some cost in quality.",
+                &[plain("none"), plain("regular"), plain("high")],
+                Some("none"),
             ),
-            Field {
-                key: "output_format",
-                label: "Output format",
-                help: "File format of the generated image.",
-                required: false,
-                kind: Kind::Choice(Choice { options: &[plain("jpeg"), plain("png")], default: Some("jpeg") }),
-            },
-            Field {
-                key: "acceleration",
-                label: "Acceleration",
-                help: "Faster generation at some cost in quality.",
-                required: false,
-                kind: Kind::Choice(Choice {
-                    options: &[plain("none"), plain("regular"), plain("high")],
-                    default: Some("none"),
-                }),
-            },
-            toggle("enable_safety_checker", "Safety checker", "Flag images fal considers unsafe.", true),
+            toggle("enable_safety_checker", "Safety checker", "Flag images fal considers unsafe.", true)
+                .role(Role::Safety),
             toggle(
                 "sync_mode",
                 "Sync mode",
@@ -152,6 +92,5 @@ pub static FAL: Provider = Provider {
             ),
         ],
         output_note: "JPEG or PNG, default 1024×768",
-        output: Output::Fields,
     }],
 };

@@ -5,6 +5,7 @@
 
 mod aimlapi;
 mod bfl;
+mod build;
 mod fal;
 mod onemin;
 mod openai;
@@ -92,9 +93,9 @@ pub struct Provider {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Answer {
     Json,
-    /// The image file itself, in the format the body's `field` names (or `default`).
+    /// The image file itself.
     ImageBytes {
-        field: &'static str,
+        /// The format when the request names none (its [`Role::OutputFormat`] field's value otherwise).
         default: &'static str,
     },
     /// A task that finishes later: the answer says where to poll it (BFL, fal's queue, Replicate).
@@ -176,54 +177,55 @@ pub struct Model {
     pub fields: &'static [Field],
     /// What the provider says about the output, shown beside the result.
     pub output_note: &'static str,
-    /// What decides the pixel size of the images, so a per-megapixel budget
-    /// counts what is really made.
-    pub output: Output,
 }
 
-/// What decides the pixel size of a model's images. Data for the server's
-/// budget estimate, which must never count less than the provider makes: where
-/// a size is not documented, the data gives a bound (see each variant).
-#[derive(Debug, Clone, Copy)]
-pub enum Output {
-    /// The request's own fields: `width` and `height`, an `image_size`
-    /// ([`Kind::Size`]), or a `size` choice written `WxH`.
-    Fields,
-    /// An aspect-ratio choice.
-    AspectRatio(ByRatio),
-    /// The reference image's own size ("matches the reference image").
-    Reference(Reference),
+/// What a field means to the product, beside how it is typed: the budget, the
+/// seed shown, the references fetched and the answer's format read it from here,
+/// so no code guesses a meaning from a parameter's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The text that describes the image.
+    Prompt,
+    /// Same seed and prompt, same image; where the provider would pick one at random the server picks it.
+    Seed,
+    /// How many images one request makes.
+    Count,
+    /// The output's width, or height, in pixels.
+    Width,
+    Height,
+    /// The output's size in one value: an `image_size` ([`Kind::Size`], presets with
+    /// pixels or a custom size) or a choice whose options carry their pixels (`1024x768`).
+    Size,
+    /// An aspect-ratio choice. An option's [`Opt::pixels`] is its documented size; one
+    /// without comes near `about` pixels, its sides counted rounded up to 32 (FLUX
+    /// hosts round them to 16 or 32): ultra's 4 MP, Kontext's 1 MP.
+    AspectRatio {
+        about: u32,
+    },
+    /// A megapixels choice that scales the area (Replicate's "0.25" halves each side).
+    Megapixels,
+    /// A reference image, and what it does to the output's size.
+    Reference(Follows),
+    /// A safety checker or tolerance.
+    Safety,
+    /// The output's file format.
+    OutputFormat,
+    /// Anything else, passed on as the provider documents it.
+    Other,
 }
 
-/// An aspect-ratio choice decides the size.
-#[derive(Debug, Clone, Copy)]
-pub struct ByRatio {
-    /// The choice; an option's [`Opt::pixels`] is its documented size.
-    pub key: &'static str,
-    /// Pixels an option with no documented size comes near (ultra's 4 MP,
-    /// Kontext's 1 MP); its sides are then counted rounded up to a multiple of 32,
-    /// as FLUX hosts round them to 16 or 32.
-    pub about: u32,
-    /// A choice that scales the area, e.g. Replicate's `megapixels` ("0.25" halves each side).
-    pub megapixels: Option<&'static str>,
-    /// An optional image the output then follows ("the aspect ratio of your output
-    /// will match this image"). Whether the provider then keeps the chosen area or
-    /// makes the image's own size is not documented alike everywhere (and an
-    /// emulator may ignore the image): the largest of the option's size, the
-    /// image's shape at that area, and the image's size is counted.
-    pub reference: Option<Reference>,
-}
-
-/// A reference image that sizes the output.
-#[derive(Debug, Clone, Copy)]
-pub struct Reference {
-    /// The image field.
-    pub key: &'static str,
-    /// The largest side made from it: Replicate scales a larger image down to fit
-    /// 1440×1440; where no limit is documented, [`MAX_REFERENCE_SIDE`]. While the
-    /// image's size is unknown (a URL not fetched yet), the most any reference the
-    /// server accepts would make is counted.
-    pub max_side: u32,
+/// What a reference image does to the output's size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Follows {
+    /// Nothing: other fields set the size (BFL's image prompt, a Kontext edit by aspect ratio).
+    Nothing,
+    /// The output is the reference's size, scaled down to fit `max_side` (Replicate: 1440;
+    /// where no limit is documented, [`MAX_REFERENCE_SIDE`]).
+    Size { max_side: u32 },
+    /// The output takes the reference's aspect ratio ("follows the input image"). Whether the
+    /// chosen area is kept or the image's own size made is not documented alike everywhere:
+    /// the larger of the two is counted, the image's size up to `max_side`.
+    Shape { max_side: u32 },
 }
 
 /// The largest side of a reference image the server accepts, uploaded or
@@ -240,6 +242,7 @@ pub struct Field {
     pub help: &'static str,
     pub required: bool,
     pub kind: Kind,
+    pub role: Role,
 }
 
 #[derive(Debug)]
@@ -273,7 +276,7 @@ pub struct Opt {
     pub value: &'static str,
     /// Shown in the select; carries the pixel size where one is known.
     pub label: &'static str,
-    /// The documented pixel size this option makes (an aspect ratio's), for the budget.
+    /// The documented pixel size this option makes (an aspect ratio's, a size's), for the budget.
     pub pixels: Option<(u32, u32)>,
 }
 
@@ -374,6 +377,11 @@ impl ModelRef {
 
     pub fn field(&self, key: &str) -> Option<&'static Field> {
         self.model.fields.iter().find(|f| f.key == key)
+    }
+
+    /// The first field with `role`, e.g. the seed or the image count.
+    pub fn with_role(&self, role: Role) -> Option<&'static Field> {
+        self.model.fields.iter().find(|f| f.role == role)
     }
 }
 

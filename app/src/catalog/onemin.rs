@@ -13,13 +13,11 @@
 //! - Pixel sizes for the ratios are Replicate's (§0.2), inferred. With an input
 //!   image the output "follows the input image's aspect ratio": the budget counts
 //!   that shape at the chosen megapixels, or the image's size up to Replicate's
-//!   1440×1440, whichever is larger (`Model::output`).
+//!   1440×1440, whichever is larger (the image field's role).
 
-use super::shared::{number, plain, random_seed, ratio, toggle, ONE_MP};
-use super::{
-    Answer, Auth, ByRatio, Choice, Field, FileInput, Image, Kind, Model, Number, Output, Provider, ProviderId,
-    Reference,
-};
+use super::build::{aspect_ratio, choice, image, int, prompt, random_seed, real, toggle};
+use super::shared::{plain, ratio, ONE_MP};
+use super::{Answer, Auth, FileInput, Follows, Model, Provider, ProviderId, Role};
 
 pub static ONEMIN: Provider = Provider {
     provider_id: ProviderId::Onemin,
@@ -42,118 +40,48 @@ pub static ONEMIN: Provider = Provider {
         fixed: &[("type", "IMAGE_GENERATOR")],
         params_at: Some("promptObject"),
         fields: &[
-            Field {
-                key: "prompt",
-                label: "Prompt",
-                help: "Text description of the image to generate.",
-                required: true,
-                kind: Kind::Text {
-                    max_chars: None,
-                    example: "A futuristic cityscape at sunset with flying cars and neon lights",
-                },
-            },
-            Field {
-                key: "image_prompt",
-                label: "Input image",
-                help: "Optional: an image to transform (uploaded to 1min.ai's Asset API).",
-                required: false,
-                kind: Kind::Image(Image {
-                    accepts_url: false,
-                    output_size: "follows the input image's aspect ratio",
-                    file: FileInput::AssetPath,
-                }),
-            },
-            Field {
-                key: "aspect_ratio",
-                label: "Aspect ratio",
-                help: "Image aspect ratio.",
-                required: false,
-                kind: Kind::Choice(Choice {
-                    options: &[
-                        ratio("1:1"),
-                        ratio("16:9"),
-                        ratio("9:16"),
-                        ratio("3:2"),
-                        ratio("2:3"),
-                        ratio("4:5"),
-                        ratio("5:4"),
-                    ],
-                    default: Some("1:1"),
-                }),
-            },
-            number(
+            prompt(
+                "Text description of the image to generate.",
+                None,
+                "A futuristic cityscape at sunset with flying cars and neon lights",
+            ),
+            image(
+                "image_prompt",
+                "Input image",
+                "Optional: an image to transform (uploaded to 1min.ai's Asset API).",
+                (FileInput::AssetPath, false),
+                "follows the input image's aspect ratio",
+                Follows::Shape { max_side: 1440 },
+            ),
+            aspect_ratio(
+                "Image aspect ratio.",
+                &[ratio("1:1"), ratio("16:9"), ratio("9:16"), ratio("3:2"), ratio("2:3"), ratio("4:5"), ratio("5:4")],
+                "1:1",
+                ONE_MP,
+            ),
+            real(
                 "prompt_strength",
                 "Prompt strength",
                 "Influence of the prompt against the input image.",
-                Number {
-                    integer: false,
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    step: 0.01,
-                    default: Some(0.8),
-                    unset: "",
-                    multiple_of: None,
-                },
+                (0.0, 1.0, 0.01),
+                Some(0.8),
             ),
-            number(
-                "num_inference_steps",
-                "Inference steps",
-                "More steps: higher quality, slower.",
-                Number {
-                    integer: true,
-                    min: Some(1.0),
-                    max: Some(50.0),
-                    step: 1.0,
-                    default: Some(28.0),
-                    unset: "",
-                    multiple_of: None,
-                },
-            ),
-            number(
-                "guidance",
-                "Guidance",
-                "How closely the image follows the prompt.",
-                Number {
-                    integer: false,
-                    min: Some(0.0),
-                    max: Some(50.0),
-                    step: 0.1,
-                    default: Some(3.5),
-                    unset: "",
-                    multiple_of: None,
-                },
-            ),
+            int("num_inference_steps", "Inference steps", "More steps: higher quality, slower.", 1.0, 50.0, Some(28.0)),
+            real("guidance", "Guidance", "How closely the image follows the prompt.", (0.0, 50.0, 0.1), Some(3.5)),
             random_seed(Some(0.0), Some(4_294_967_295.0)),
-            number(
-                "output_quality",
-                "Output quality",
-                "JPEG/WebP compression quality.",
-                Number {
-                    integer: true,
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    step: 1.0,
-                    default: Some(80.0),
-                    unset: "",
-                    multiple_of: None,
-                },
-            ),
-            toggle("disable_safety_checker", "Disable safety checker", "Turn off the built-in safety filter.", false),
+            int("output_quality", "Output quality", "JPEG/WebP compression quality.", 0.0, 100.0, Some(80.0)),
+            toggle("disable_safety_checker", "Disable safety checker", "Turn off the built-in safety filter.", false)
+                .role(Role::Safety),
             toggle("go_fast", "Go fast", "Fastest generation mode.", false),
-            Field {
-                key: "megapixels",
-                label: "Megapixels",
-                help: "Output resolution; 0.25 halves each side.",
-                required: false,
-                kind: Kind::Choice(Choice { options: &[plain("0.25"), plain("1"), plain("2")], default: Some("1") }),
-            },
+            choice(
+                "megapixels",
+                "Megapixels",
+                "Output resolution; 0.25 halves each side.",
+                &[plain("0.25"), plain("1"), plain("2")],
+                Some("1"),
+            )
+            .role(Role::Megapixels),
         ],
         output_note: "one image, format chosen by 1min.ai (the example is WebP)",
-        output: Output::AspectRatio(ByRatio {
-            key: "aspect_ratio",
-            about: ONE_MP,
-            megapixels: Some("megapixels"),
-            reference: Some(Reference { key: "image_prompt", max_side: 1440 }),
-        }),
     }],
 };

@@ -9,8 +9,9 @@
 //! The size is always sent (every documented default is, see `providers::request`).
 //! No `Authorization` header goes out without a key (sd.cpp's server has no auth).
 
-use super::shared::plain;
-use super::{Answer, Auth, Choice, Field, Kind, Model, Number, Opt, Output, Provider, ProviderId};
+use super::build::{choice, count, prompt};
+use super::shared::{plain, px};
+use super::{Answer, Auth, Model, Opt, Provider, ProviderId, Role};
 
 pub static OPENAI: Provider = Provider {
     provider_id: ProviderId::Openai,
@@ -33,58 +34,36 @@ pub static OPENAI: Provider = Provider {
         fixed: &[],
         params_at: None,
         fields: &[
-            Field {
-                key: "prompt",
-                label: "Prompt",
-                help: "A text description of the desired image.",
-                required: true,
-                kind: Kind::Text {
-                    max_chars: Some(32000),
-                    example: "A lighthouse on a cliff at dusk, volumetric light",
-                },
-            },
-            Field {
-                key: "size",
-                label: "Size",
-                help: "WIDTHxHEIGHT; engines round to what the model supports.",
-                required: false,
-                kind: Kind::Choice(Choice {
-                    options: &[
-                        plain("1024x1024"),
-                        plain("1024x768"),
-                        plain("768x1024"),
-                        plain("1536x1024"),
-                        plain("1024x1536"),
-                        plain("512x512"),
-                        Opt { value: "256x256", label: "256x256 (fast)", pixels: None },
-                    ],
-                    default: Some("1024x1024"),
-                }),
-            },
-            Field {
-                key: "n",
-                label: "Number of images",
-                help: "How many images to generate.",
-                required: false,
-                kind: Kind::Number(Number {
-                    integer: true,
-                    min: Some(1.0),
-                    max: Some(10.0),
-                    step: 1.0,
-                    default: Some(1.0),
-                    unset: "",
-                    multiple_of: None,
-                }),
-            },
-            Field {
-                key: "response_format",
-                label: "Response format",
-                help: "A URL to fetch, or the image inline as base64.",
-                required: false,
-                kind: Kind::Choice(Choice { options: &[plain("url"), plain("b64_json")], default: Some("url") }),
-            },
+            prompt(
+                "A text description of the desired image.",
+                Some(32000),
+                "A lighthouse on a cliff at dusk, volumetric light",
+            ),
+            choice(
+                "size",
+                "Size",
+                "WIDTHxHEIGHT; engines round to what the model supports.",
+                &[
+                    px("1024x1024"),
+                    px("1024x768"),
+                    px("768x1024"),
+                    px("1536x1024"),
+                    px("1024x1536"),
+                    px("512x512"),
+                    Opt { label: "256x256 (fast)", ..px("256x256") },
+                ],
+                Some("1024x1024"),
+            )
+            .role(Role::Size),
+            count("n", "Number of images", "How many images to generate.", 10.0),
+            choice(
+                "response_format",
+                "Response format",
+                "A URL to fetch, or the image inline as base64.",
+                &[plain("url"), plain("b64_json")],
+                Some("url"),
+            ),
         ],
         output_note: "PNG from most engines, at the requested size",
-        output: Output::Fields,
     }],
 };

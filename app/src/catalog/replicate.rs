@@ -5,7 +5,7 @@
 //! Pixel sizes per aspect ratio are the model code's own table (§0.2). With an
 //! input image the code makes the image's own size, scaled down to fit 1440×1440
 //! and rounded to 16 (cog-flux `maybe_scale_to_closest_multiple`); the budget
-//! counts both (`Model::output`).
+//! counts both (the image field's role).
 //!
 //! Images in: `image` is a URI. The OpenAPI: "Use a data URL when you have a small
 //! file <= 256kb"; the input-files page says under 1 MB. The stricter is followed: an
@@ -21,11 +21,9 @@
 //! that says "succeeded" with `output: null` (the client README's example) is
 //! asked again at `urls.get`. Errors quote `detail` (with `title`) and `error`.
 
-use super::shared::{number, plain, random_seed, ratio, toggle, ONE_MP};
-use super::{
-    Answer, Auth, ByRatio, Choice, Field, FileInput, Image, ImageUrls, Kind, Model, Number, Output, Provider,
-    ProviderId, Reference, Task,
-};
+use super::build::{aspect_ratio, choice, count, image, int, output_format, prompt, random_seed, real, toggle};
+use super::shared::{plain, ratio, ONE_MP};
+use super::{Answer, Auth, FileInput, Follows, ImageUrls, Model, Provider, ProviderId, Role, Task};
 
 pub static REPLICATE: Provider = Provider {
     provider_id: ProviderId::Replicate,
@@ -60,146 +58,62 @@ pub static REPLICATE: Provider = Provider {
         fixed: &[],
         params_at: Some("input"),
         fields: &[
-            Field {
-                key: "prompt",
-                label: "Prompt",
-                help: "Prompt for generated image.",
-                required: true,
-                kind: Kind::Text {
-                    max_chars: None,
-                    example: "black forest gateau cake spelling out the words \"FLUX DEV\", tasty, food photography",
-                },
-            },
-            Field {
-                key: "aspect_ratio",
-                label: "Aspect ratio",
-                help: "Aspect ratio for the generated image.",
-                required: false,
-                kind: Kind::Choice(Choice {
-                    options: &[
-                        ratio("1:1"),
-                        ratio("16:9"),
-                        ratio("21:9"),
-                        ratio("3:2"),
-                        ratio("2:3"),
-                        ratio("4:5"),
-                        ratio("5:4"),
-                        ratio("3:4"),
-                        ratio("4:3"),
-                        ratio("9:16"),
-                        ratio("9:21"),
-                    ],
-                    default: Some("1:1"),
-                }),
-            },
-            Field {
-                key: "image",
-                label: "Input image",
-                help: "Optional, for image-to-image: an upload or an https URL.",
-                required: false,
-                kind: Kind::Image(Image {
-                    accepts_url: true,
-                    output_size: "takes the input image's aspect ratio",
-                    file: FileInput::UrlOrDataUri,
-                }),
-            },
-            number(
+            prompt(
+                "Prompt for generated image.",
+                None,
+                "black forest gateau cake spelling out the words \"FLUX DEV\", tasty, food photography",
+            ),
+            aspect_ratio(
+                "Aspect ratio for the generated image.",
+                &[
+                    ratio("1:1"),
+                    ratio("16:9"),
+                    ratio("21:9"),
+                    ratio("3:2"),
+                    ratio("2:3"),
+                    ratio("4:5"),
+                    ratio("5:4"),
+                    ratio("3:4"),
+                    ratio("4:3"),
+                    ratio("9:16"),
+                    ratio("9:21"),
+                ],
+                "1:1",
+                ONE_MP,
+            ),
+            image(
+                "image",
+                "Input image",
+                "Optional, for image-to-image: an upload or an https URL.",
+                (FileInput::UrlOrDataUri, true),
+                "takes the input image's aspect ratio",
+                Follows::Shape { max_side: 1440 },
+            ),
+            real(
                 "prompt_strength",
                 "Prompt strength",
                 "With an input image: 1.0 replaces it entirely.",
-                Number {
-                    integer: false,
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    step: 0.01,
-                    default: Some(0.8),
-                    unset: "",
-                    multiple_of: None,
-                },
+                (0.0, 1.0, 0.01),
+                Some(0.8),
             ),
-            number(
-                "num_outputs",
-                "Number of outputs",
-                "How many images to generate.",
-                Number {
-                    integer: true,
-                    min: Some(1.0),
-                    max: Some(4.0),
-                    step: 1.0,
-                    default: Some(1.0),
-                    unset: "",
-                    multiple_of: None,
-                },
-            ),
-            number(
-                "num_inference_steps",
-                "Inference steps",
-                "More steps: more detail, slower.",
-                Number {
-                    integer: true,
-                    min: Some(1.0),
-                    max: Some(50.0),
-                    step: 1.0,
-                    default: Some(28.0),
-                    unset: "",
-                    multiple_of: None,
-                },
-            ),
-            number(
-                "guidance",
-                "Guidance",
-                "Guidance for the diffusion process.",
-                Number {
-                    integer: false,
-                    min: Some(0.0),
-                    max: Some(10.0),
-                    step: 0.1,
-                    default: Some(3.0),
-                    unset: "",
-                    multiple_of: None,
-                },
-            ),
+            count("num_outputs", "Number of outputs", "How many images to generate.", 4.0),
+            int("num_inference_steps", "Inference steps", "More steps: more detail, slower.", 1.0, 50.0, Some(28.0)),
+            real("guidance", "Guidance", "Guidance for the diffusion process.", (0.0, 10.0, 0.1), Some(3.0)),
             random_seed(None, None),
-            Field {
-                key: "output_format",
-                label: "Output format",
-                help: "Format of the output images.",
-                required: false,
-                kind: Kind::Choice(Choice {
-                    options: &[plain("webp"), plain("jpg"), plain("png")],
-                    default: Some("webp"),
-                }),
-            },
-            number(
-                "output_quality",
-                "Output quality",
-                "0 to 100; not relevant for PNG.",
-                Number {
-                    integer: true,
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    step: 1.0,
-                    default: Some(80.0),
-                    unset: "",
-                    multiple_of: None,
-                },
-            ),
-            toggle("disable_safety_checker", "Disable safety checker", "Turn off the safety checker.", false),
+            output_format("Format of the output images.", &[plain("webp"), plain("jpg"), plain("png")], "webp"),
+            int("output_quality", "Output quality", "0 to 100; not relevant for PNG.", 0.0, 100.0, Some(80.0)),
+            toggle("disable_safety_checker", "Disable safety checker", "Turn off the safety checker.", false)
+                .role(Role::Safety),
             toggle("go_fast", "Go fast", "Faster predictions with an optimised model.", true),
-            Field {
-                key: "megapixels",
-                label: "Megapixels",
-                help: "Approximate size of the image; 0.25 halves each side.",
-                required: false,
-                kind: Kind::Choice(Choice { options: &[plain("1"), plain("0.25")], default: Some("1") }),
-            },
+            choice(
+                "megapixels",
+                "Megapixels",
+                "Approximate size of the image; 0.25 halves each side.",
+                &[plain("1"), plain("0.25")],
+                Some("1"),
+            )
+            .role(Role::Megapixels),
         ],
         output_note: "WebP, JPEG or PNG, size by aspect ratio (1:1 is 1024×1024)",
-        output: Output::AspectRatio(ByRatio {
-            key: "aspect_ratio",
-            about: ONE_MP,
-            megapixels: Some("megapixels"),
-            reference: Some(Reference { key: "image", max_side: 1440 }),
-        }),
     }],
 };

@@ -9,10 +9,11 @@
 //! - `seed` shows "default: 46588" (the example value): kept as the documented default.
 //! - `samples` 1–4 as documented, though the v1 API answers with one image's bytes.
 //! - Pixel sizes for the ratios are Replicate's (§0.2), which Segmind appears to proxy;
-//!   the budget counts them (`Model::output`).
+//!   the budget counts them (the aspect ratio's role).
 
-use super::shared::{number, plain, ratio, ONE_MP};
-use super::{Answer, Auth, ByRatio, Choice, Field, Kind, Model, Number, Output, Provider, ProviderId};
+use super::build::{aspect_ratio, count, fixed_seed, int, output_format, prompt, real};
+use super::shared::{plain, ratio, ONE_MP};
+use super::{Answer, Auth, Model, Provider, ProviderId};
 
 pub static SEGMIND: Provider = Provider {
     provider_id: ProviderId::Segmind,
@@ -24,7 +25,7 @@ pub static SEGMIND: Provider = Provider {
     key_optional: false,
     model_env: None,
     auth: Auth::Header("x-api-key"),
-    answer: Answer::ImageBytes { field: "output_format", default: "webp" },
+    answer: Answer::ImageBytes { default: "webp" },
     docs_url: "https://www.segmind.com/models/flux-dev/api",
     models: &[Model {
         id: "flux-dev",
@@ -35,132 +36,41 @@ pub static SEGMIND: Provider = Provider {
         fixed: &[],
         params_at: None,
         fields: &[
-            Field {
-                key: "prompt",
-                label: "Prompt",
-                help: "Text prompt for image generation.",
-                required: true,
-                kind: Kind::Text {
-                    max_chars: None,
-                    example: "detailed cinematic dof render of an old dusty CRT monitor on a wooden desk in a dim room",
-                },
-            },
-            number(
-                "samples",
-                "Samples",
-                "Number of samples; affects pricing. The v1 API returns one image.",
-                Number {
-                    integer: true,
-                    min: Some(1.0),
-                    max: Some(4.0),
-                    step: 1.0,
-                    default: Some(1.0),
-                    unset: "",
-                    multiple_of: None,
-                },
+            prompt(
+                "Text prompt for image generation.",
+                None,
+                "detailed cinematic dof render of an old dusty CRT monitor on a wooden desk in a dim room",
             ),
-            number(
-                "guidance",
-                "Guidance",
-                "How closely the image follows the prompt.",
-                Number {
-                    integer: false,
-                    min: Some(0.0),
-                    max: Some(10.0),
-                    step: 0.1,
-                    default: Some(3.0),
-                    unset: "",
-                    multiple_of: None,
-                },
-            ),
-            number(
-                "steps",
-                "Steps",
-                "Number of denoising steps.",
-                Number {
-                    integer: true,
-                    min: Some(1.0),
-                    max: Some(50.0),
-                    step: 1.0,
-                    default: Some(25.0),
-                    unset: "",
-                    multiple_of: None,
-                },
-            ),
-            number(
+            count("samples", "Samples", "Number of samples; affects pricing. The v1 API returns one image.", 4.0),
+            real("guidance", "Guidance", "How closely the image follows the prompt.", (0.0, 10.0, 0.1), Some(3.0)),
+            int("steps", "Steps", "Number of denoising steps.", 1.0, 50.0, Some(25.0)),
+            real(
                 "prompt_strength",
                 "Prompt strength",
                 "Documented, though Segmind's v1 API takes no input image.",
-                Number {
-                    integer: false,
-                    min: Some(0.0),
-                    max: Some(1.0),
-                    step: 0.01,
-                    default: Some(0.8),
-                    unset: "",
-                    multiple_of: None,
-                },
+                (0.0, 1.0, 0.01),
+                Some(0.8),
             ),
-            Field {
-                key: "aspect_ratio",
-                label: "Aspect ratio",
-                help: "Shape of the image.",
-                required: false,
-                kind: Kind::Choice(Choice {
-                    options: &[
-                        ratio("1:1"),
-                        ratio("16:9"),
-                        ratio("21:9"),
-                        ratio("2:3"),
-                        ratio("3:2"),
-                        ratio("4:5"),
-                        ratio("5:4"),
-                        ratio("9:16"),
-                        ratio("9:21"),
-                    ],
-                    default: Some("1:1"),
-                }),
-            },
-            number(
-                "seed",
-                "Seed",
-                "Seed for random number generation.",
-                Number {
-                    integer: true,
-                    min: None,
-                    max: None,
-                    step: 1.0,
-                    default: Some(46588.0),
-                    unset: "",
-                    multiple_of: None,
-                },
+            aspect_ratio(
+                "Shape of the image.",
+                &[
+                    ratio("1:1"),
+                    ratio("16:9"),
+                    ratio("21:9"),
+                    ratio("2:3"),
+                    ratio("3:2"),
+                    ratio("4:5"),
+                    ratio("5:4"),
+                    ratio("9:16"),
+                    ratio("9:21"),
+                ],
+                "1:1",
+                ONE_MP,
             ),
-            Field {
-                key: "output_format",
-                label: "Output format",
-                help: "File format of the image.",
-                required: false,
-                kind: Kind::Choice(Choice {
-                    options: &[plain("webp"), plain("jpg"), plain("png")],
-                    default: Some("webp"),
-                }),
-            },
-            number(
-                "output_quality",
-                "Output quality",
-                "0 lowest, 100 best; ignored for PNG.",
-                Number {
-                    integer: true,
-                    min: Some(0.0),
-                    max: Some(100.0),
-                    step: 1.0,
-                    default: Some(80.0),
-                    unset: "",
-                    multiple_of: None,
-                },
-            ),
+            fixed_seed("Seed for random number generation.", 46588.0),
+            output_format("File format of the image.", &[plain("webp"), plain("jpg"), plain("png")], "webp"),
+            int("output_quality", "Output quality", "0 lowest, 100 best; ignored for PNG.", 0.0, 100.0, Some(80.0)),
         ],
         output_note: "WebP, JPEG or PNG bytes, size by aspect ratio (1:1 is 1024×1024)",
-        output: Output::AspectRatio(ByRatio { key: "aspect_ratio", about: ONE_MP, megapixels: None, reference: None }),
     }],
 };

@@ -1,7 +1,7 @@
 //! Tables more than one provider uses (providers.md §0), with the pixel sizes
 //! the budget counts.
 
-use super::{Field, Kind, Number, Opt, Preset};
+use super::{Field, Kind, Opt, Preset, Role, Size};
 
 /// fal's six legacy `image_size` presets (§0.1); the only names AI/ML API accepts.
 pub const FAL_PRESETS: &[Preset] = &[
@@ -42,23 +42,23 @@ pub const fn plain(value: &'static str) -> Opt {
     Opt { value, label: value, pixels: None }
 }
 
-/// An optional numeric field.
-pub const fn number(key: &'static str, label: &'static str, help: &'static str, n: Number) -> Field {
-    Field { key, label, help, required: false, kind: Kind::Number(n) }
+/// A `WIDTHxHEIGHT` size option, its pixels read from its value.
+pub const fn px(value: &'static str) -> Opt {
+    let bytes = value.as_bytes();
+    let (mut w, mut h, mut i, mut second) = (0u32, 0u32, 0, false);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'x' => second = true,
+            d if second => h = h * 10 + (d - b'0') as u32,
+            d => w = w * 10 + (d - b'0') as u32,
+        }
+        i += 1;
+    }
+    Opt { value, label: value, pixels: Some((w, h)) }
 }
 
-/// An optional boolean field.
-pub const fn toggle(key: &'static str, label: &'static str, help: &'static str, default: bool) -> Field {
-    Field { key, label, help, required: false, kind: Kind::Bool { default, only: None } }
-}
-
-/// A seed the provider would pick at random when left out; fluxplay then picks
-/// one itself, so the seed shown is the one used. Bounds where documented.
-pub const fn random_seed(min: Option<f64>, max: Option<f64>) -> Field {
-    number(
-        "seed",
-        "Seed",
-        "Same seed and prompt give the same image. Empty: random (fluxplay picks one and shows it).",
-        Number { integer: true, min, max, step: 1.0, default: None, unset: "random", multiple_of: None },
-    )
+/// fal's `image_size`: one of [`FAL_PRESETS`] or a custom size from `min` to `max`.
+pub const fn image_size(min: u32, max: u32, multiple_of: u32, custom_default: (u32, u32)) -> Field {
+    let size = Size { presets: FAL_PRESETS, default_preset: "landscape_4_3", min, max, multiple_of, custom_default };
+    Field::new("image_size", "Image size", "A preset, or a custom width and height.", Kind::Size(size)).role(Role::Size)
 }

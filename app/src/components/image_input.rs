@@ -1,7 +1,8 @@
 use super::field_error::{error_id, message_for, FieldErrorText};
 use crate::catalog::{Field, Image};
 use crate::form::RawForm;
-use crate::validate::{upload_name, FieldError};
+use crate::valid::upload_name;
+use crate::validate::FieldError;
 use leptos::ev::DragEvent;
 use leptos::prelude::*;
 

@@ -2,15 +2,17 @@ use crate::api::BackendStatus;
 use crate::browser;
 use crate::catalog::ModelRef;
 use crate::snippet::{render, KeyStyle, Lang, Options};
+use crate::valid::Valid;
 use leptos::prelude::*;
-use serde_json::{Map, Value};
 
 const LANG_KEY: &str = "fluxplay.lang";
+/// Shown instead of a request no provider would take.
+const INVALID: &str = "Fix the highlighted fields to see the request.";
 
 /// The live request in six languages, with key, parameter and target switches
 /// and a copy button. The chosen language is remembered across visits.
 #[component]
-pub fn SnippetPanel(model: RwSignal<ModelRef>, params: Memo<Map<String, Value>>) -> impl IntoView {
+pub fn SnippetPanel(model: RwSignal<ModelRef>, valid: Memo<Option<Valid>>) -> impl IntoView {
     let lang = RwSignal::new(Lang::Curl);
     // Effects run only in the browser, after hydration: the server's cURL first, then the remembered tab.
     Effect::new(move |_| {
@@ -32,7 +34,10 @@ pub fn SnippetPanel(model: RwSignal<ModelRef>, params: Memo<Map<String, Value>>)
         let key = if placeholder.get() { KeyStyle::Placeholder } else { KeyStyle::Env };
         let model_name = status.model_name(m.provider.id);
         let options = Options { key, every: every.get(), emulator: emulator.get(), model_name };
-        params.with(|p| render(lang.get(), m, p, &base, options))
+        valid.with(|v| match v {
+            Some(valid) => render(lang.get(), valid, &base, options),
+            None => INVALID.to_owned(),
+        })
     });
     let copied = RwSignal::new(None::<bool>);
     let copy = move |_| {

@@ -32,7 +32,9 @@ pub fn Playground() -> impl IntoView {
     let form = RwSignal::new(with_example(restored.model, restored.raw));
     let notices = RwSignal::new(restored.notices);
     let params = Memo::new(move |_| form.with(|f| to_params(model.get(), f)));
-    let errors = Memo::new(move |_| params.with(|p| validate(model.get(), p)));
+    let checked = Memo::new(move |_| params.with(|p| validate(model.get(), p)));
+    let errors = Memo::new(move |_| checked.with(|c| c.as_ref().err().cloned().unwrap_or_default()));
+    let valid = Memo::new(move |_| checked.with(|c| c.as_ref().ok().cloned()));
     let link_copied = RwSignal::new(None::<bool>);
     let copy_link = move |_| {
         let url =
@@ -129,7 +131,7 @@ pub fn Playground() -> impl IntoView {
                     <p class="output-note">"Output: " {move || model.get().model.output_note}</p>
                 </form>
                 <div class="side">
-                    <SnippetPanel model params/>
+                    <SnippetPanel model valid/>
                     <ResultPanel result=generate.value().into() pending=pending.into() progress=progress.into()/>
                 </div>
             </div>

@@ -22,9 +22,8 @@ mod rust;
 pub use quote::{posix_quote, powershell_quote};
 
 use crate::catalog::{Answer, Auth, FileInput, Kind, ModelRef};
-use crate::form::effective;
 use crate::request::{self, ApiRequest};
-use crate::validate::upload_name;
+use crate::valid::{upload_name, Valid};
 use serde_json::{Map, Value};
 
 /// How the key appears in a snippet.
@@ -114,9 +113,10 @@ impl From<KeyStyle> for Key {
     }
 }
 
-/// The snippet for the form's params, calling `base_url` (the provider's, or an emulator's).
-pub fn render(lang: Lang, model: ModelRef, params: &Map<String, Value>, base_url: &str, options: Options) -> String {
-    let mut req = display_request(model, &effective(model, params, options.every), base_url);
+/// The snippet for a valid request, calling `base_url` (the provider's, or an emulator's).
+pub fn render(lang: Lang, valid: &Valid, base_url: &str, options: Options) -> String {
+    let model = valid.model;
+    let mut req = display_request(model, &valid.values(options.every), base_url);
     req.name_model(model, options.model_name);
     let key = Key { style: options.key, emulator: options.emulator };
     match lang {
@@ -192,7 +192,8 @@ mod tests {
 
     fn snippet(slug: &str, lang: Lang, options: Options, base: Option<&str>) -> String {
         let m = find(slug).unwrap();
-        render(lang, m, json!({"prompt": "p"}).as_object().unwrap(), base.unwrap_or(m.provider.base_url), options)
+        let valid = crate::validate::validate(m, json!({"prompt": "p"}).as_object().unwrap()).unwrap();
+        render(lang, &valid, base.unwrap_or(m.provider.base_url), options)
     }
 
     const ASYNC: [&str; 3] = ["bfl/flux-dev", "fal/fal-ai/flux/dev", "replicate/black-forest-labs/flux-dev"];

@@ -11,9 +11,7 @@
 use crate::error::Error;
 use crate::limits::Limits;
 use crate::store::ImageStore;
-use app::catalog::{ByRatio, Kind, ModelRef, Output, Reference, MAX_REFERENCE_PIXELS, MAX_REFERENCE_SIDE};
-use app::form::effective;
-use serde_json::{Map, Value};
+use app::valid::{Source, Valid};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -154,170 +152,57 @@ fn hours(secs: u64) -> String {
     }
 }
 
-/// The size of an uploaded reference (`/uploads/<name>`), read from its file's header.
-pub fn upload_size(uploads: &ImageStore) -> impl Fn(&str) -> Option<(u32, u32)> + '_ {
-    |value| {
-        let (path, _) = uploads.path_of(app::validate::upload_name(value)?)?;
-        image::image_dimensions(path).ok()
+/// The size of a reference image where known: an upload's, read from its file's header.
+pub fn upload_size(uploads: &ImageStore) -> impl Fn(&Source) -> Option<(u32, u32)> + '_ {
+    |source| match source {
+        Source::Upload(name) => image::image_dimensions(uploads.path_of(name)?.0).ok(),
+        Source::Url(_) => None,
     }
 }
 
-/// Images, and pixels of each, that a validated request makes. `reference` gives
-/// the size of a reference image (see [`upload_size`]); `None` where unknown, and
-/// the catalog's bound is counted.
-pub fn estimate(
-    model: ModelRef,
-    params: &Map<String, Value>,
-    limits: &Limits,
-    reference: &dyn Fn(&str) -> Option<(u32, u32)>,
-) -> Estimate {
-    let values = effective(model, params, true);
-    let images = ["num_images", "samples", "num_outputs", "n"]
-        .iter()
-        .find_map(|k| values.get(*k).and_then(Value::as_u64))
-        .map_or(1, |n| u32::try_from(n).unwrap_or(u32::MAX).max(1));
-    let megapixels = pixels(model, &values, reference) / 1e6;
-    let credits = limits.price(&model.slug()).map(|p| {
+/// Images, and pixels of each, that a valid request makes. `reference` gives the
+/// size of a reference image (see [`upload_size`]); `None` where unknown, and the
+/// catalog's bound is counted.
+pub fn estimate(valid: &Valid, limits: &Limits, reference: &dyn Fn(&Source) -> Option<(u32, u32)>) -> Estimate {
+    let images = valid.images;
+    let megapixels = valid.pixels(reference) / 1e6;
+    let credits = limits.price(&valid.model.slug()).map(|p| {
         let per_image = if p.per_megapixel { p.credits * megapixels } else { p.credits };
         per_image * f64::from(images)
     });
     Estimate { images, megapixels, credits }
 }
 
-/// Counted where the catalog's data names no size (a catalog mistake): more than any model makes.
-const UNKNOWN: f64 = MAX_REFERENCE_SIDE as f64 * MAX_REFERENCE_SIDE as f64;
-
-/// Pixels of one image.
-fn pixels(model: ModelRef, values: &Map<String, Value>, reference: &dyn Fn(&str) -> Option<(u32, u32)>) -> f64 {
-    // Outer `None`: no image given; inner: given, size unknown (a URL not fetched yet).
-    let image = |key: &str| values.get(key).and_then(Value::as_str).map(reference);
-    match model.model.output {
-        Output::Fields => fields(model, values).map_or(UNKNOWN, |(w, h)| w * h),
-        Output::Reference(r) => image(r.key).flatten().map_or_else(|| largest(&r), |dims| fit(dims, &r)),
-        Output::AspectRatio(r) => {
-            let ratio = values.get(r.key).and_then(Value::as_str).unwrap_or_default();
-            let documented = match model.field(r.key).map(|f| &f.kind) {
-                Some(Kind::Choice(c)) => c.option(ratio).and_then(|o| o.pixels),
-                _ => None,
-            };
-            let (w, h) = documented.map_or_else(|| about(&r, ratio), |(w, h)| (f64::from(w), f64::from(h)));
-            let scale = r
-                .megapixels
-                .and_then(|k| values.get(k)?.as_str()?.parse::<f64>().ok())
-                .filter(|m| *m > 0.0)
-                .map_or(1.0, f64::sqrt);
-            let area = scaled(w, scale) * scaled(h, scale);
-            let Some((given, i)) = r.reference.and_then(|i| Some((image(i.key)?, i))) else {
-                return area;
-            };
-            match given {
-                // The image's shape at the chosen area, or its own size: the larger.
-                Some((iw, ih)) => {
-                    let (p, x, y) = (f64::from(r.about), f64::from(iw.max(1)), f64::from(ih.max(1)));
-                    let shape = scaled(up((p * x / y).sqrt()), scale) * scaled(up((p * y / x).sqrt()), scale);
-                    area.max(shape).max(fit((iw, ih), &i))
-                }
-                None => area.max(largest(&i)),
-            }
-        }
-    }
-}
-
-/// The bound for a reference whose size is not known yet: the largest made from
-/// any reference this server accepts, its sides rounded up.
-fn largest(r: &Reference) -> f64 {
-    let side = f64::from(r.max_side.min(MAX_REFERENCE_SIDE));
-    let most = MAX_REFERENCE_PIXELS as f64;
-    if side * side <= most {
-        return up(side).powi(2);
-    }
-    // w·h ≤ most with w, h ≤ side: rounding adds under 32·(w + h) + 32², and
-    // w + h is largest at side + most / side.
-    most + 32.0 * (side + most / side) + 1024.0
-}
-
-/// Where a size is not documented, FLUX hosts round sides to 16 or 32: counted as 32 up.
-fn up(x: f64) -> f64 {
-    (x / 32.0).ceil() * 32.0
-}
-
-/// A side scaled by `scale` (a `megapixels` choice): exact where it halves an
-/// even side (Replicate's documented integer division), else rounded up.
-fn scaled(x: f64, scale: f64) -> f64 {
-    let s = x * scale;
-    if s.fract() == 0.0 {
-        s
-    } else {
-        up(s)
-    }
-}
-
-/// An option with no documented size: the ratio `a:b` at about `r.about` pixels.
-fn about(r: &ByRatio, ratio: &str) -> (f64, f64) {
-    let (a, b) = ratio
-        .split_once(':')
-        .and_then(|(a, b)| Some((a.parse::<f64>().ok()?, b.parse::<f64>().ok()?)))
-        .filter(|(a, b)| *a > 0.0 && *b > 0.0)
-        .unwrap_or((1.0, 1.0));
-    let p = f64::from(r.about);
-    (up((p * a / b).sqrt()), up((p * b / a).sqrt()))
-}
-
-/// A reference's own size, scaled down to fit `max_side` (Replicate's code), sides rounded up.
-fn fit((w, h): (u32, u32), r: &Reference) -> f64 {
-    let (w, h) = (f64::from(w.max(1)), f64::from(h.max(1)));
-    let max = f64::from(r.max_side);
-    let s = (max / w).min(max / h).min(1.0);
-    up((w * s).floor()) * up((h * s).floor())
-}
-
-/// `width` and `height`, an `image_size` (a preset or custom), or a `size` "WxH".
-fn fields(model: ModelRef, values: &Map<String, Value>) -> Option<(f64, f64)> {
-    let number = |k: &str| values.get(k).and_then(Value::as_f64);
-    if let (Some(w), Some(h)) = (number("width"), number("height")) {
-        return Some((w, h));
-    }
-    for field in model.model.fields {
-        let Some(value) = values.get(field.key) else { continue };
-        match (&field.kind, value) {
-            (Kind::Size(size), Value::String(name)) => {
-                return size.preset(name).map(|p| (f64::from(p.width), f64::from(p.height)))
-            }
-            (Kind::Size(_), Value::Object(custom)) => {
-                return Some((custom.get("width")?.as_f64()?, custom.get("height")?.as_f64()?))
-            }
-            (_, Value::String(text)) if field.key == "size" => {
-                let (w, h) = text.split_once('x')?;
-                return Some((w.parse().ok()?, h.parse().ok()?));
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::catalog::find;
-    use serde_json::json;
+    use app::catalog::{find, Kind, ModelRef, MAX_REFERENCE_PIXELS, MAX_REFERENCE_SIDE};
+    use app::pixels::{largest, UNKNOWN};
+    use app::validate::validate;
+    use serde_json::{json, Map, Value};
 
     fn limits(vars: &[(&str, &str)]) -> Limits {
         Limits::from_pairs(vars).unwrap()
     }
 
-    fn params(value: Value) -> Map<String, Value> {
-        value.as_object().unwrap().clone()
+    /// An upload reference in the store's own form.
+    const UPLOAD: &str = "/uploads/0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a.png";
+
+    /// `p` (with a prompt unless it has one) validated for `model`.
+    fn valid(model: ModelRef, p: Value) -> Valid {
+        let mut p = p.as_object().unwrap().clone();
+        p.entry("prompt").or_insert_with(|| json!("x"));
+        validate(model, &p).unwrap_or_else(|e| panic!("{}: {e:?}", model.slug()))
     }
 
     /// No reference image's size is known.
-    fn unknown(_: &str) -> Option<(u32, u32)> {
+    fn unknown(_: &Source) -> Option<(u32, u32)> {
         None
     }
 
     /// Pixels of one image as estimated for `slug` with `p`, every reference `dims`.
     fn pixels_of(slug: &str, p: Value, dims: Option<(u32, u32)>) -> f64 {
-        (estimate(find(slug).unwrap(), &params(p), &limits(&[]), &|_| dims).megapixels * 1e6).round()
+        (estimate(&valid(find(slug).unwrap(), p), &limits(&[]), &|_| dims).megapixels * 1e6).round()
     }
 
     /// A reservation kept as if its request had been submitted.
@@ -368,13 +253,13 @@ mod tests {
     fn credits_count_where_a_price_is_known() {
         let l = limits(&[("FLUXPLAY_DAILY_CREDITS", "10"), ("FLUXPLAY_PRICES", "bfl/flux-dev=2.5/mp")]);
         let model = find("bfl/flux-dev").unwrap();
-        let cost = estimate(model, &params(json!({"prompt": "x", "width": 1024, "height": 1024})), &l, &unknown);
+        let cost = estimate(&valid(model, json!({"width": 1024, "height": 1024})), &l, &unknown);
         assert_eq!(cost.images, 1);
         assert!((cost.credits.unwrap() - 2.5 * 1.048576).abs() < 1e-9, "{cost:?}");
         let budget = Budget::new(&l);
         let _held: Vec<_> = (0..3).map(|_| kept(budget.reserve_at(&cost, 0))).collect();
         assert!(matches!(budget.reserve_at(&cost, 0), Err(Error::Busy { .. })), "a fourth would pass 10 credits");
-        let unpriced = estimate(find("segmind/flux-dev").unwrap(), &Map::new(), &l, &unknown);
+        let unpriced = estimate(&valid(find("segmind/flux-dev").unwrap(), json!({})), &l, &unknown);
         assert_eq!(unpriced.credits, None);
     }
 
@@ -386,8 +271,10 @@ mod tests {
             ("replicate/black-forest-labs/flux-dev", "num_outputs"),
             ("segmind/flux-dev", "samples"),
         ] {
-            let p = params(json!({ "prompt": "x", key: 3 }));
-            assert_eq!(estimate(find(slug).unwrap(), &p, &l, &unknown).images, 3, "{slug}");
+            let p = valid(find(slug).unwrap(), json!({ key: 3 }));
+            assert_eq!(estimate(&p, &l, &unknown).images, 3, "{slug}");
+            let p = valid(find(slug).unwrap(), json!({ key: 3.0 }));
+            assert_eq!(estimate(&p, &l, &unknown).images, 3, "{slug}: a whole number written 3.0 is 3");
         }
     }
 
@@ -420,14 +307,14 @@ mod tests {
         assert_eq!(pixels_of("segmind/flux-dev", json!({"aspect_ratio": "9:16"}), none), 768.0 * 1344.0);
         // A reference: its own size (sides up to 32), within Replicate's 1440×1440; unknown, the bound.
         let i2i = "aimlapi/flux/dev/image-to-image";
-        let reference = json!({"image_url": "/uploads/x.png"});
+        let reference = json!({"image_url": UPLOAD});
         assert_eq!(pixels_of(i2i, reference.clone(), Some((1000, 750))), 1024.0 * 768.0);
         assert_eq!(pixels_of(i2i, reference, None), 16_777_216.0 + 32.0 * (8192.0 + 2048.0) + 1024.0);
-        let big = json!({"image": "/uploads/x.png", "aspect_ratio": "21:9"});
+        let big = json!({"image": UPLOAD, "aspect_ratio": "21:9"});
         assert_eq!(pixels_of(replicate, big.clone(), Some((4000, 3000))), 1440.0 * 1088.0);
         assert_eq!(pixels_of(replicate, big, None), 1440.0 * 1440.0);
         // …or the image's shape at the chosen area, when that is larger (1min.ai).
-        let shaped = json!({"image_prompt": "/uploads/x.png", "aspect_ratio": "16:9"});
+        let shaped = json!({"image_prompt": UPLOAD, "aspect_ratio": "16:9"});
         assert_eq!(pixels_of("1min/black-forest-labs/flux-dev", shaped, Some((64, 64))), 1024.0 * 1024.0);
     }
 
@@ -441,9 +328,9 @@ mod tests {
         for model in app::catalog::models() {
             let mut p = Map::new();
             for field in model.model.fields.iter().filter(|f| matches!(f.kind, Kind::Image(_))) {
-                p.insert(field.key.into(), Value::from("/uploads/x.png"));
+                p.insert(field.key.into(), Value::from(UPLOAD));
             }
-            let cost = estimate(model, &p, &limits(&[]), &|_| Some((1024, 1024)));
+            let cost = estimate(&valid(model, Value::Object(p)), &limits(&[]), &|_| Some((1024, 1024)));
             assert!(cost.megapixels > 0.0 && cost.megapixels * 1e6 < UNKNOWN, "{} {cost:?}", model.slug());
         }
     }
@@ -472,13 +359,13 @@ mod tests {
                 "image_url": image, "image": image, "image_prompt": image,
             }).as_object().unwrap().clone();
             params.retain(|k, _| model.field(k).is_some());
-            if app::validate::validate(model, &params).is_empty() {
+            if let Ok(valid) = validate(model, &params) {
                 // An upload is within the decoder's limits; a URL's size is not known yet.
                 let fits = w * h <= MAX_REFERENCE_PIXELS && w.max(h) <= u64::from(MAX_REFERENCE_SIDE);
                 let dims = (!url && fits).then_some((w as u32, h as u32));
-                let cost = estimate(model, &params, &limits(&[]), &|_| dims);
+                let cost = estimate(&valid, &limits(&[]), &|_| dims);
                 let referenced = ["image_url", "image", "image_prompt"].iter().any(|k| params.contains_key(*k));
-                let most = if referenced { largest(&Reference { key: "", max_side: MAX_REFERENCE_SIDE }) } else { 4096.0 * 4096.0 };
+                let most = if referenced { largest(MAX_REFERENCE_SIDE) } else { 4096.0 * 4096.0 };
                 let most = most / 1e6;
                 proptest::prop_assert!(cost.images <= 10, "{} {cost:?}", model.slug());
                 proptest::prop_assert!(cost.megapixels <= most, "{} {cost:?}", model.slug());

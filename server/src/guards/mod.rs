@@ -11,8 +11,7 @@ use crate::error::Error;
 use crate::limits::Limits;
 use crate::metrics::{Metrics, Refusal};
 use crate::store::ImageStore;
-use app::catalog::ModelRef;
-use serde_json::{Map, Value};
+use app::valid::Valid;
 use std::sync::Arc;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -53,14 +52,7 @@ impl Guards {
     /// Takes a slot, then (for a live provider) reserves the request's cost.
     /// Both happen before anything is sent, and both refuse rather than queue.
     /// `uploads` holds the reference images, whose size may decide the cost.
-    pub fn admit(
-        &self,
-        model: ModelRef,
-        params: &Map<String, Value>,
-        live: bool,
-        uploads: &ImageStore,
-        metrics: &Metrics,
-    ) -> Result<Slot, Error> {
+    pub fn admit(&self, valid: &Valid, live: bool, uploads: &ImageStore, metrics: &Metrics) -> Result<Slot, Error> {
         let permit = self.running.clone().try_acquire_owned().map_err(|_| {
             metrics.refused(Refusal::Busy);
             Error::Busy {
@@ -71,7 +63,7 @@ impl Guards {
             retry_after: 5,
         }})?;
         let reservation = if live {
-            let cost = budget::estimate(model, params, &self.limits, &budget::upload_size(uploads));
+            let cost = budget::estimate(valid, &self.limits, &budget::upload_size(uploads));
             Some(self.budget.reserve(&cost).inspect_err(|_| metrics.refused(Refusal::Budget))?)
         } else {
             None
@@ -82,9 +74,9 @@ impl Guards {
     /// Right before the request goes to the provider: the reservation is settled to
     /// what is known now (a fetched reference's real size; never more than reserved)
     /// and kept, since from here on the request may be charged.
-    pub fn submitting(&self, slot: &mut Slot, model: ModelRef, params: &Map<String, Value>, uploads: &ImageStore) {
+    pub fn submitting(&self, slot: &mut Slot, valid: &Valid, uploads: &ImageStore) {
         if let Some(reservation) = slot.reservation.as_mut() {
-            reservation.settle(&budget::estimate(model, params, &self.limits, &budget::upload_size(uploads)));
+            reservation.settle(&budget::estimate(valid, &self.limits, &budget::upload_size(uploads)));
             reservation.submitted();
         }
     }

@@ -3,7 +3,6 @@
 //! `every=1` (spell out defaults), `target=provider|emulator`.
 
 use crate::error::Error;
-use app::form::to_params;
 use app::share;
 use app::snippet::{render, KeyStyle, Lang, Options};
 use app::validate::FieldError;
@@ -41,7 +40,8 @@ pub async fn handler(
         Some("1" | "true") => true,
         Some(other) => return Err(invalid("every", format!("`{other}` is not 1 or 0"))),
     };
-    let (model, raw) = share::strict(&query).map_err(Error::Invalid)?;
+    let valid = share::strict(&query).map_err(Error::Invalid)?;
+    let model = valid.model;
     let (base, emulator) = match option("target") {
         None | Some("provider") => (model.provider.base_url.to_owned(), false),
         Some("emulator") => {
@@ -51,6 +51,6 @@ pub async fn handler(
         Some(other) => return Err(invalid("target", format!("`{other}` is not a target; use provider or emulator"))),
     };
     let model_name = state.upstream(model.provider.id).model_name.as_deref();
-    let text = render(lang, model, &to_params(model, &raw), &base, Options { key, every, emulator, model_name });
+    let text = render(lang, &valid, &base, Options { key, every, emulator, model_name });
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
 }

@@ -8,20 +8,18 @@ use super::refusal::Refusal;
 use super::{bad_answer, inline_uploads, request, send, Ctx, Generated, ImageRef, Inline};
 use crate::error::Error;
 use crate::jobs::Progress;
-use app::catalog::{ModelRef, Provider, AIMLAPI};
-use serde_json::{Map, Value};
+use app::catalog::{Provider, AIMLAPI};
+use app::valid::Valid;
+use serde_json::Value;
 
 adapter!(Aimlapi);
 
-async fn generate(
-    ctx: &Ctx<'_>,
-    model: ModelRef,
-    mut params: Map<String, Value>,
-    _progress: &Progress,
-) -> Result<Generated, Error> {
+async fn generate(ctx: &Ctx<'_>, valid: &Valid, _progress: &Progress) -> Result<Generated, Error> {
+    let model = valid.model;
+    let mut params = valid.values(true);
     let name = model.provider.name;
     // Data URIs: documented for AI/ML API's other models, the safe choice offline (§1.5).
-    inline_uploads(ctx, model, &mut params, Inline::DataUri).await?;
+    inline_uploads(ctx, valid, &mut params, Inline::DataUri).await?;
     let req = request(model, ctx.upstream, &params);
     let (status, headers, body) = send(ctx, &req, name).await?;
     if !status.is_success() {

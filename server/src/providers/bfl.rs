@@ -17,9 +17,9 @@ use super::refusal::{reason_in, refusal, sentence};
 use super::{bad_answer, check_host, inline_uploads, key_header, request, send, Ctx, Generated, ImageRef, Inline};
 use crate::error::Error;
 use crate::jobs::Progress;
-use app::catalog::ModelRef;
+use app::valid::Valid;
 use axum::http::StatusCode;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::time::Duration;
 
 /// Where BFL itself may point `polling_url` (global and regional, and the legacy host).
@@ -29,15 +29,12 @@ const POLL_EVERY: Duration = Duration::from_millis(400);
 
 adapter!(Bfl);
 
-async fn generate(
-    ctx: &Ctx<'_>,
-    model: ModelRef,
-    mut params: Map<String, Value>,
-    progress: &Progress,
-) -> Result<Generated, Error> {
+async fn generate(ctx: &Ctx<'_>, valid: &Valid, progress: &Progress) -> Result<Generated, Error> {
+    let model = valid.model;
+    let mut params = valid.values(true);
     let (name, key_env) = (model.provider.name, model.provider.key_env);
     // image_prompt is plain base64 (no data: prefix).
-    inline_uploads(ctx, model, &mut params, Inline::Base64).await?;
+    inline_uploads(ctx, valid, &mut params, Inline::Base64).await?;
     let req = request(model, ctx.upstream, &params);
     let (status, headers, body) = send(ctx, &req, name).await?;
     if !status.is_success() {

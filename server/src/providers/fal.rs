@@ -14,9 +14,9 @@ use super::refusal::{reason_in, refusal};
 use super::{bad_answer, check_host, key_header, request, send, Ctx, Generated};
 use crate::error::Error;
 use crate::jobs::Progress;
-use app::catalog::ModelRef;
+use app::valid::Valid;
 use axum::http::StatusCode;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::time::Duration;
 
 /// fal's API domains: the queue's `status_url` and `response_url` are on `queue.fal.run`.
@@ -34,12 +34,9 @@ fn queue_base(base_url: &str) -> String {
 
 adapter!(Fal);
 
-async fn generate(
-    ctx: &Ctx<'_>,
-    model: ModelRef,
-    params: Map<String, Value>,
-    progress: &Progress,
-) -> Result<Generated, Error> {
+async fn generate(ctx: &Ctx<'_>, valid: &Valid, progress: &Progress) -> Result<Generated, Error> {
+    let model = valid.model;
+    let params = valid.values(true);
     let (name, key_env) = (model.provider.name, model.provider.key_env);
     let queue = queue_base(&ctx.upstream.base_url);
     let mut req = request(model, ctx.upstream, &params);

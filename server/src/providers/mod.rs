@@ -3,7 +3,7 @@
 //! reference images over the way its provider takes them.
 
 /// Declares a provider module's `Adapter`: a unit struct whose `generate` is the
-/// module's own `async fn generate(ctx, model, params, progress)`.
+/// module's own `async fn generate(ctx, valid, progress)`.
 macro_rules! adapter {
     ($name:ident) => {
         pub struct $name;
@@ -12,11 +12,10 @@ macro_rules! adapter {
             fn generate<'a>(
                 &'a self,
                 ctx: &'a super::Ctx<'a>,
-                model: app::catalog::ModelRef,
-                params: serde_json::Map<String, serde_json::Value>,
+                valid: &'a app::valid::Valid,
                 progress: &'a crate::jobs::Progress,
             ) -> super::BoxFuture<'a, Result<super::Generated, crate::error::Error>> {
-                Box::pin(generate(ctx, model, params, progress))
+                Box::pin(generate(ctx, valid, progress))
             }
         }
     };
@@ -38,8 +37,8 @@ use crate::metrics::Metrics;
 use crate::state::{AppState, Upstream};
 use crate::store::ImageStore;
 use app::catalog::{Auth, ModelRef, ProviderId};
-use app::form::effective;
 use app::request::ApiRequest;
+use app::valid::Valid;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use bytes::Bytes;
 use secrecy::ExposeSecret;
@@ -119,15 +118,15 @@ impl<'a> Ctx<'a> {
 /// A boxed future an adapter's `generate` returns (the trait stays object-safe, for the registry).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// One provider's adapter: calls `model` (one of its provider's) with validated
-/// `params` (seed already chosen), reporting progress while a task runs. The
-/// provider's name and key variable come from `model.provider` (the catalog).
+/// One provider's adapter: sends a valid request (seed already chosen, reference
+/// URLs already fetched into uploads) for one of its provider's models, reporting
+/// progress while a task runs. The provider's name and key variable come from
+/// `valid.model.provider` (the catalog).
 pub trait Adapter: Sync {
     fn generate<'a>(
         &'a self,
         ctx: &'a Ctx<'a>,
-        model: ModelRef,
-        params: Map<String, Value>,
+        valid: &'a Valid,
         progress: &'a Progress,
     ) -> BoxFuture<'a, Result<Generated, Error>>;
 }
@@ -145,23 +144,24 @@ pub fn adapter(id: ProviderId) -> &'static dyn Adapter {
     }
 }
 
-/// Calls `model`'s provider through its adapter with validated `params` (seed already chosen).
+/// Calls the valid request's provider through its adapter.
 pub async fn generate(
     state: &AppState,
-    model: ModelRef,
+    valid: &Valid,
     upstream: &Upstream,
-    params: Map<String, Value>,
     progress: &Progress,
 ) -> Result<Generated, Error> {
     let ctx = Ctx::new(state, upstream);
-    adapter(model.provider.provider_id).generate(&ctx, model, params, progress).await
+    adapter(valid.model.provider.provider_id).generate(&ctx, valid, progress).await
 }
 
-/// The request a generation sends: every value the form shows, documented defaults
-/// spelled out, so a provider that changes a default cannot change the result.
-/// (Snippets may leave defaults out, for reading; that is the "every parameter" option.)
-pub fn request(model: ModelRef, upstream: &Upstream, params: &Map<String, Value>) -> ApiRequest {
-    let mut req = app::request::build(model, &effective(model, params, true), &upstream.base_url);
+/// The request a generation sends with `values`: an adapter passes
+/// [`Valid::values`]`(true)`, every value the form shows with the documented defaults
+/// spelled out, so a provider that changes a default cannot change the result (snippets
+/// may leave defaults out, for reading: the "every parameter" option), its uploads
+/// replaced by what its provider takes.
+pub fn request(model: ModelRef, upstream: &Upstream, values: &Map<String, Value>) -> ApiRequest {
+    let mut req = app::request::build(model, values, &upstream.base_url);
     req.name_model(model, upstream.model_name.as_deref());
     req
 }
@@ -342,39 +342,28 @@ pub enum Inline {
     Base64,
 }
 
-/// The image fields of `model` whose value in `params` is an upload of ours, with its stored name
-/// (only image fields: a prompt that reads like an upload reference stays a prompt).
-pub fn uploads_in(model: ModelRef, params: &Map<String, Value>) -> Vec<(&'static app::catalog::Field, String)> {
-    model
-        .model
-        .fields
-        .iter()
-        .filter(|field| matches!(field.kind, app::catalog::Kind::Image(_)))
-        .filter_map(|field| {
-            let name = params.get(field.key).and_then(Value::as_str).and_then(app::validate::upload_name)?;
-            Some((field, name.to_owned()))
-        })
-        .collect()
-}
-
-/// Replaces every upload reference in `params` with the image itself.
+/// Replaces every upload `valid` references in `values` with the image itself.
 pub async fn inline_uploads(
     ctx: &Ctx<'_>,
-    model: ModelRef,
-    params: &mut Map<String, Value>,
+    valid: &Valid,
+    values: &mut Map<String, Value>,
     how: Inline,
 ) -> Result<(), Error> {
-    use base64::Engine;
-    for (field, name) in uploads_in(model, params) {
-        let (bytes, content_type) = read_upload(ctx, field, &name).await?;
-        let data = base64::engine::general_purpose::STANDARD.encode(bytes);
-        let value = match how {
-            Inline::DataUri => format!("data:{content_type};base64,{data}"),
-            Inline::Base64 => data,
-        };
-        params.insert(field.key.to_owned(), Value::String(value));
+    for (field, name) in valid.uploads() {
+        let (bytes, content_type) = read_upload(ctx, field, name).await?;
+        values.insert(field.key.to_owned(), Value::String(inline(&bytes, content_type, how)));
     }
     Ok(())
+}
+
+/// An image as a provider takes it inline.
+pub fn inline(bytes: &[u8], content_type: &str, how: Inline) -> String {
+    use base64::Engine;
+    let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+    match how {
+        Inline::DataUri => format!("data:{content_type};base64,{data}"),
+        Inline::Base64 => data,
+    }
 }
 
 /// Both URLs parse and share scheme, host and port.

@@ -9,20 +9,18 @@ use super::{bad_answer, key_header, read_upload, request, send, transport_error,
 use crate::error::Error;
 use crate::jobs::Progress;
 use app::catalog::ModelRef;
-use serde_json::{Map, Value};
+use app::valid::Valid;
+use serde_json::Value;
 
 adapter!(Onemin);
 
-async fn generate(
-    ctx: &Ctx<'_>,
-    model: ModelRef,
-    mut params: Map<String, Value>,
-    _progress: &Progress,
-) -> Result<Generated, Error> {
+async fn generate(ctx: &Ctx<'_>, valid: &Valid, _progress: &Progress) -> Result<Generated, Error> {
+    let model = valid.model;
+    let mut params = valid.values(true);
     let (name, key_env) = (model.provider.name, model.provider.key_env);
-    for (field, file) in super::uploads_in(model, &params) {
-        let (bytes, content_type) = read_upload(ctx, field, &file).await?;
-        let path = upload_asset(ctx, model, bytes, content_type, &file).await?;
+    for (field, file) in valid.uploads() {
+        let (bytes, content_type) = read_upload(ctx, field, file).await?;
+        let path = upload_asset(ctx, model, bytes, content_type, file).await?;
         params.insert(field.key.to_owned(), Value::String(path));
     }
     let req = request(model, ctx.upstream, &params);

@@ -5,17 +5,14 @@
 use super::{bad_answer, request, send, Ctx, Generated};
 use crate::error::Error;
 use crate::jobs::Progress;
-use app::catalog::ModelRef;
-use serde_json::{Map, Value};
+use app::valid::Valid;
+use serde_json::Value;
 
 adapter!(Openai);
 
-async fn generate(
-    ctx: &Ctx<'_>,
-    model: ModelRef,
-    params: Map<String, Value>,
-    _progress: &Progress,
-) -> Result<Generated, Error> {
+async fn generate(ctx: &Ctx<'_>, valid: &Valid, _progress: &Progress) -> Result<Generated, Error> {
+    let model = valid.model;
+    let params = valid.values(true);
     let (name, key_env) = (model.provider.name, model.provider.key_env);
     let req = request(model, ctx.upstream, &params);
     let (status, headers, body) = send(ctx, &req, name).await?;

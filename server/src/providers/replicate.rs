@@ -8,10 +8,10 @@
 
 use super::poll::Poll;
 use super::refusal::{refusal, sentence, text_of};
-use super::{bad_answer, check_host, inline_uploads, key_header, request, Ctx, Generated, ImageRef, Inline};
+use super::{bad_answer, check_host, inline, key_header, request, Ctx, Generated, ImageRef, Inline};
 use crate::error::Error;
 use crate::jobs::Progress;
-use app::catalog::ModelRef;
+use app::valid::Valid;
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
 use std::time::Duration;
@@ -20,19 +20,15 @@ const POLL_EVERY: Duration = Duration::from_millis(400);
 
 adapter!(Replicate);
 
-async fn generate(
-    ctx: &Ctx<'_>,
-    model: ModelRef,
-    mut params: Map<String, Value>,
-    progress: &Progress,
-) -> Result<Generated, Error> {
+async fn generate(ctx: &Ctx<'_>, valid: &Valid, progress: &Progress) -> Result<Generated, Error> {
+    let model = valid.model;
+    let mut params = valid.values(true);
     let (name, key_env) = (model.provider.name, model.provider.key_env);
     let upstream = ctx.upstream;
     let key = key_header(upstream, model.provider.auth, key_env)?;
     // An uploaded input image goes as a data URI when small, else through the files API
     // (the OpenAPI: "Use a data URL when you have a small file <= 256kb").
-    upload_large_files(ctx, model, &key, &mut params).await?;
-    inline_uploads(ctx, model, &mut params, Inline::DataUri).await?;
+    send_files(ctx, valid, &key, &mut params).await?;
     let req = request(model, upstream, &params);
     let post = ctx.http.post(&req.url).header(key.0.clone(), key.1.clone()).header("prefer", "wait=5");
     let (status, headers, body) = super::submit(ctx, post.json(&req.body), name).await?;
@@ -91,22 +87,24 @@ fn ended(name: &str, status: &str, prediction: &Value) -> Error {
 /// docs page says under 1 MB: the stricter one is followed). Larger go through `POST /v1/files`.
 pub const INLINE_MAX: usize = 256 * 1024;
 
-/// Uploads over `INLINE_MAX` to Replicate's files API; the field then holds the file's
-/// `urls.get`, which Replicate reads with the same token when it runs the model.
-async fn upload_large_files(
+/// Each upload into `values`: up to `INLINE_MAX` as a data URI, larger through Replicate's
+/// files API, the field then holding the file's `urls.get`, which Replicate reads with
+/// the same token when it runs the model.
+async fn send_files(
     ctx: &Ctx<'_>,
-    model: ModelRef,
+    valid: &Valid,
     key: &(axum::http::HeaderName, axum::http::HeaderValue),
-    params: &mut Map<String, Value>,
+    values: &mut Map<String, Value>,
 ) -> Result<(), Error> {
-    let (name, key_env) = (model.provider.name, model.provider.key_env);
-    for (field, file) in super::uploads_in(model, params) {
-        let (bytes, content_type) = super::read_upload(ctx, field, &file).await?;
+    let (name, key_env) = (valid.model.provider.name, valid.model.provider.key_env);
+    for (field, file) in valid.uploads() {
+        let (bytes, content_type) = super::read_upload(ctx, field, file).await?;
         if bytes.len() <= INLINE_MAX {
+            values.insert(field.key.to_owned(), Value::String(inline(&bytes, content_type, Inline::DataUri)));
             continue;
         }
         let part = reqwest::multipart::Part::bytes(bytes)
-            .file_name(file.clone())
+            .file_name(file.to_owned())
             .mime_str(content_type)
             .map_err(|e| Error::Internal(format!("multipart type: {e}")))?;
         let form = reqwest::multipart::Form::new().part("content", part);
@@ -123,7 +121,7 @@ async fn upload_large_files(
             .and_then(Value::as_str)
             .ok_or_else(|| bad_answer(name, "a file without urls.get"))?;
         check_host(name, get, &ctx.upstream.base_url, &["replicate.com"])?;
-        params.insert(field.key.to_owned(), Value::String(get.to_owned()));
+        values.insert(field.key.to_owned(), Value::String(get.to_owned()));
     }
     Ok(())
 }

@@ -10,18 +10,16 @@ use super::refusal::Refusal;
 use super::{bad_answer, request, send, Ctx, Generated, ImageRef};
 use crate::error::Error;
 use crate::jobs::Progress;
-use app::catalog::{ModelRef, Provider};
+use app::catalog::Provider;
+use app::valid::Valid;
 use axum::http::{header, HeaderMap};
-use serde_json::{json, Map, Value};
+use serde_json::json;
 
 adapter!(Segmind);
 
-async fn generate(
-    ctx: &Ctx<'_>,
-    model: ModelRef,
-    params: Map<String, Value>,
-    _progress: &Progress,
-) -> Result<Generated, Error> {
+async fn generate(ctx: &Ctx<'_>, valid: &Valid, _progress: &Progress) -> Result<Generated, Error> {
+    let model = valid.model;
+    let params = valid.values(true);
     let name = model.provider.name;
     let req = request(model, ctx.upstream, &params);
     let (status, headers, body) = send(ctx, &req, name).await?;

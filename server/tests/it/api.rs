@@ -3,7 +3,7 @@
 use crate::common;
 
 use app::catalog;
-use app::validate::validate;
+use app::validate::errors;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
@@ -25,7 +25,7 @@ async fn invalid_params_get_422_with_the_shared_verdict() {
     let params = json!({"prompt": "x", "num_images": 5, "seed": 0, "image_size": {"width": 1000, "height": 768}});
     let (status, body) = post_json(&json!({"model": "aimlapi/flux/dev", "params": params}).to_string()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    let expected = validate(catalog::find("aimlapi/flux/dev").unwrap(), params.as_object().unwrap());
+    let expected = errors(catalog::find("aimlapi/flux/dev").unwrap(), params.as_object().unwrap());
     assert_eq!(expected.len(), 3);
     assert_eq!(body["fields"], serde_json::to_value(&expected).unwrap());
     assert!(body["request_id"].as_str().is_some_and(|id| !id.is_empty()));

@@ -6,7 +6,7 @@
 use crate::common;
 
 use app::catalog::{self, Kind, ModelRef};
-use app::validate::validate;
+use app::validate::errors;
 use axum::body::Body;
 use axum::http::Request;
 use http_body_util::BodyExt;
@@ -133,7 +133,7 @@ async fn every_field_of_every_model_at_its_boundaries() {
         for case in cases(model, &upload) {
             count += 1;
             let label = format!("{} / {}", model.slug(), case.what);
-            let errors = validate(model, &case.params);
+            let errors = errors(model, &case.params);
             let fields: Vec<String> = errors.iter().map(|e| e.field.clone()).collect();
             match &case.invalid {
                 None => assert!(errors.is_empty(), "{label}: expected valid, got {errors:?}"),

@@ -11,7 +11,7 @@ use crate::snippet_harness::{node_modules, runners};
 
 use app::catalog::{self, ModelRef, PROVIDERS};
 use app::snippet::{render, KeyStyle, Lang, Options};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::process::Output;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -33,7 +33,7 @@ fn reason(provider: &str) -> &'static str {
 }
 
 /// Small images, so the runs stay quick; a prompt that needs quoting.
-fn params(model: ModelRef) -> serde_json::Map<String, Value> {
+fn valid(model: ModelRef) -> app::valid::Valid {
     let extra = match model.provider.id {
         "bfl" => json!({"width": 256, "height": 256, "output_format": "png"}),
         "fal" => json!({"image_size": {"width": 96, "height": 64}, "num_images": 2}),
@@ -41,8 +41,8 @@ fn params(model: ModelRef) -> serde_json::Map<String, Value> {
     };
     let mut params = extra.as_object().unwrap().clone();
     params.insert("prompt".into(), json!("it's a \"fox\" $(id) `x` 🦊"));
-    assert!(app::validate::validate(model, &params).is_empty(), "{}: the params must be valid", model.slug());
-    params
+    app::validate::validate(model, &params)
+        .unwrap_or_else(|e| panic!("{}: the params must be valid: {e:?}", model.slug()))
 }
 
 /// Runs one snippet with no provider key in its environment, or only `key`.
@@ -103,7 +103,7 @@ async fn emulator_snippets_run_as_pasted_to_a_real_image() {
     for_each_run(|model, lang, program, ext, dir| async move {
         let base = format!("http://{addr}/emulate/{}", model.provider.id);
         let options = Options { key: KeyStyle::Env, every: false, emulator: true, model_name: None };
-        let text = render(lang, model, &params(model), &base, options);
+        let text = render(lang, &valid(model), &base, options);
         let out = run(&dir, lang, program, ext, &text, None).await;
         let label = format!("{} / {lang:?}", model.slug());
         let stdout = String::from_utf8_lossy(&out.stdout);
@@ -135,7 +135,7 @@ async fn a_failed_task_stops_with_the_providers_reason() {
     for_each_run(|model, lang, program, ext, dir| async move {
         let base = format!("http://{addr}/emulate/{}", model.provider.id);
         let options = Options { key: KeyStyle::Env, every: false, emulator: true, model_name: None };
-        let text = render(lang, model, &params(model), &base, options);
+        let text = render(lang, &valid(model), &base, options);
         // The knob rides in the key, as the emulators read it.
         let out = run(&dir, lang, program, ext, &text, Some((model.provider.key_env, "x#moderated"))).await;
         let label = format!("{} / {lang:?}", model.slug());
@@ -152,7 +152,7 @@ async fn a_failed_task_stops_with_the_providers_reason() {
 async fn the_provider_variant_stops_before_any_request_without_its_key() {
     let (tripwire, hits) = common::tripwire().await;
     for_each_run(|model, lang, program, ext, dir| async move {
-        let text = render(lang, model, &params(model), &format!("http://{tripwire}"), Options::default());
+        let text = render(lang, &valid(model), &format!("http://{tripwire}"), Options::default());
         let out = run(&dir, lang, program, ext, &text, None).await;
         let label = format!("{} / {lang:?}", model.slug());
         let stderr = String::from_utf8_lossy(&out.stderr);

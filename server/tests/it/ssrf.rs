@@ -12,7 +12,7 @@ use axum::http::header::{CONTENT_TYPE, LOCATION};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use server::safe_fetch::{Lookup, Policy, Refused, SafeFetch};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -187,8 +187,12 @@ async fn what_is_fetched_must_be_a_real_image_and_reaches_the_provider_as_an_upl
         server::AppState::with_fetch(common::options(), common::config(&[]), upstream, fetcher(common::lookup(NAMES)))
             .unwrap();
     let model = app::catalog::find("aimlapi/flux/dev/image-to-image").unwrap();
-    let params = |url: String| -> Map<String, Value> {
-        json!({"prompt": "a cat", "image_url": url, "strength": 0.5}).as_object().unwrap().clone()
+    // Validation wants https; the fetcher is what is tested here, so the URL goes in after it.
+    let params = |url: String| -> app::valid::Valid {
+        let p = json!({"prompt": "a cat", "image_url": "https://public.test/x.png", "strength": 0.5});
+        let mut valid = app::validate::validate(model, p.as_object().unwrap()).unwrap();
+        valid.references[0].source = app::valid::Source::Url(url);
+        valid
     };
 
     for (path, why) in [
@@ -199,18 +203,19 @@ async fn what_is_fetched_must_be_a_real_image_and_reaches_the_provider_as_an_upl
         ("big", "is larger than"),
     ] {
         let mut p = params(format!("http://public.test:{pb}/{path}"));
-        let err = server::references::fetch_urls(&state, model, &mut p).await.unwrap_err();
+        let err = server::references::fetch_urls(&state, &mut p).await.unwrap_err();
         let server::error::Error::Unusable(field) = err else { panic!("{path}: {err:?}") };
         assert_eq!(field.field, "image_url");
         assert!(field.message.contains(why), "{path}: {}", field.message);
     }
 
     let mut p = params(format!("http://public.test:{pb}/cat.png"));
-    server::references::fetch_urls(&state, model, &mut p).await.unwrap();
-    let reference = p["image_url"].as_str().unwrap().to_owned();
-    assert!(app::validate::upload_name(&reference).is_some(), "{reference}");
+    server::references::fetch_urls(&state, &mut p).await.unwrap();
+    let reference = p.params()["image_url"].as_str().unwrap().to_owned();
+    assert!(app::valid::upload_name(&reference).is_some(), "{reference}");
+    assert!(matches!(p.references[0].source, app::valid::Source::Upload(_)), "{:?}", p.references);
     let upstream = state.upstream("aimlapi");
-    let generated = server::providers::generate(&state, model, upstream, p, &Default::default()).await.unwrap();
+    let generated = server::providers::generate(&state, &p, upstream, &Default::default()).await.unwrap();
     assert_eq!(generated.images.len(), 1);
     let sent = bodies.lock().unwrap().join("\n");
     assert!(sent.contains("data:image/png;base64,"), "the image went inline");

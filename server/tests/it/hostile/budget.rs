@@ -110,7 +110,8 @@ async fn case(addr: SocketAddr, state: &AppState, model: ModelRef, drawn: Vec<(&
         };
         params.insert(key.to_owned(), v);
     }
-    let cost = budget::estimate(model, &params, &state.inner.guards.limits, &budget::upload_size(&state.inner.uploads));
+    let valid = app::validate::validate(model, &params).map_err(|e| format!("{e:?}"))?;
+    let cost = budget::estimate(&valid, &state.inner.guards.limits, &budget::upload_size(&state.inner.uploads));
     let (status, answer) = common::generate(addr, &model.slug(), Value::Object(params.clone())).await;
     if status != 200 {
         return Err(format!("{status}: {answer} for {params:?}"));

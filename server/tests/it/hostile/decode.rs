@@ -470,8 +470,11 @@ async fn bombs_given_as_reference_urls_are_a_field_error_and_nothing_is_submitte
     for c in refused() {
         // As `/api/generate` does once the URL passed validation (which wants https).
         let url = format!("http://public.test:{port}/img/{}", c.name);
-        let mut params = json!({"prompt": "p", "image_url": url}).as_object().unwrap().clone();
-        let err = server::references::fetch_urls(&state, model, &mut params).await.unwrap_err();
+        // Validation wants https; the fetcher is what is tested here, so the URL goes in after it.
+        let params = json!({"prompt": "p", "image_url": "https://public.test/x.png"}).as_object().unwrap().clone();
+        let mut valid = app::validate::validate(model, &params).unwrap();
+        valid.references[0].source = app::valid::Source::Url(url);
+        let err = server::references::fetch_urls(&state, &mut valid).await.unwrap_err();
         let server::error::Error::Unusable(field) = &err else { panic!("{}: {err:?}", c.name) };
         assert_eq!(field.field, "image_url");
         let Expect::Refused(_, word) = c.expect else { unreachable!() };
