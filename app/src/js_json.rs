@@ -89,13 +89,27 @@ impl<'de> de::Deserializer<'de> for Js {
         }
     }
 
+    /// A struct is an object only (never an array), so no struct's sequence visitor is in the wasm.
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        let v = self.0;
+        match v.dyn_ref::<Object>() {
+            Some(obj) if !Array::is_array(&v) => visitor.visit_map(Fields { keys: Object::keys(obj), next: 0, obj: v }),
+            _ => Err(de::Error::custom(format!("invalid type, expected {}", &visitor as &dyn de::Expected))),
+        }
+    }
+
     fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, visitor: V) -> Result<V::Value, Error> {
         visitor.visit_newtype_struct(self)
     }
 
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct enum identifier ignored_any
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map enum identifier ignored_any
     }
 }
 

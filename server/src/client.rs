@@ -85,7 +85,7 @@ pub async fn identify(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    match (ClientIp { trusted_proxies: state.limits().trusted_proxies }).of(&req) {
+    match (ClientIp { trusted_proxies: state.limits().site.trusted_proxies }).of(&req) {
         Ok(ip) => {
             req.extensions_mut().insert(Client(ip));
             next.run(req).await

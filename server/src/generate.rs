@@ -28,7 +28,7 @@ pub struct Ready {
 pub fn prepare(state: &AppState, body: Result<Json<GenerateRequest>, JsonRejection>) -> Result<Ready, Error> {
     let Json(req) = body.map_err(|e| match e.status() {
         StatusCode::PAYLOAD_TOO_LARGE => {
-            crate::guards::body::too_large(&state.inner.metrics, state.limits().max_json_bytes)
+            crate::guards::body::too_large(&state.inner.metrics, state.limits().guards.max_json_bytes)
         }
         status => Error::Rejected { status, message: e.body_text() },
     })?;
@@ -77,7 +77,7 @@ async fn run(state: &AppState, ready: Ready, id: String, progress: &Progress) ->
     for (i, image) in generated.images.iter().enumerate() {
         let bytes = fetch_image(state, model.provider, upstream, image).await?;
         // Decoded in full within limits before it is kept: a provider's broken or bomb image is refused.
-        let checked = crate::decode::check(bytes.into(), state.limits().request_timeout)
+        let checked = crate::decode::check(bytes.into(), state.limits().upstream.request_timeout)
             .await
             .map_err(|e| e.provider_image(i + 1))?;
         let stored = state
@@ -145,5 +145,5 @@ async fn fetch_image(
     if !resp.status().is_success() {
         return Err(bad(&format!("could not be downloaded (status {})", resp.status().as_u16())));
     }
-    Ok(providers::read_capped(resp, state.limits().max_upstream_bytes, "The image host").await?.to_vec())
+    Ok(providers::read_capped(resp, state.limits().upstream.max_upstream_bytes, "The image host").await?.to_vec())
 }

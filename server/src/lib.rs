@@ -49,7 +49,7 @@ pub fn app(state: AppState) -> Router {
     let site_root = state.leptos_options.site_root.to_string();
     let limits = state.limits();
     let (json_limit, upload_limit, body_timeout) =
-        (limits.max_json_bytes, limits.max_upload_bytes, limits.body_timeout);
+        (limits.guards.max_json_bytes, limits.guards.max_upload_bytes, limits.guards.body_timeout);
     let declared = |limit: usize| {
         let state = state.clone();
         middleware::from_fn(move |req: Request<Body>, next: Next| {

@@ -1,4 +1,4 @@
-//! The public-demo guards and upstream timeouts, as settings. Defaults are safe
+//! The settings, split by purpose: the public-demo guards, the provider calls, the site. Defaults are safe
 //! for a demo on the open internet; a local playground never notices them.
 
 use crate::config_error::ConfigError;
@@ -53,13 +53,21 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
     ("FLUXPLAY_METRICS_TOKEN", "none: no /metrics", "bearer token that /metrics asks for"),
 ];
 
+/// Every setting, by purpose.
 #[derive(Debug, Clone)]
 pub struct Limits {
+    pub guards: GuardSettings,
+    pub upstream: UpstreamSettings,
+    pub site: SiteSettings,
+}
+
+/// What a visitor can make this server spend: credits, generations, memory, disk, time.
+#[derive(Debug, Clone)]
+pub struct GuardSettings {
     pub passphrase: Option<SecretString>,
     /// `None`: the default, which depends on whether anything costs (see `Guards::new`).
     pub rate_per_minute: Option<u32>,
     pub rate_burst: u32,
-    pub trusted_proxies: usize,
     pub max_concurrent: usize,
     pub daily_images: u32,
     pub daily_credits: Option<f64>,
@@ -70,6 +78,22 @@ pub struct Limits {
     pub uploads_quota_bytes: u64,
     pub uploads_max_age: Duration,
     pub body_timeout: Duration,
+}
+
+/// Calls to the providers: how long they may take and how much they may answer.
+#[derive(Debug, Clone)]
+pub struct UpstreamSettings {
+    pub connect_timeout: Duration,
+    pub read_timeout: Duration,
+    pub request_timeout: Duration,
+    pub poll_deadline: Duration,
+    pub max_upstream_bytes: usize,
+}
+
+/// The site's face to the network: connections, proxies, host names, framing, metrics.
+#[derive(Debug, Clone)]
+pub struct SiteSettings {
+    pub trusted_proxies: usize,
     pub header_timeout: Duration,
     pub max_connections: usize,
     pub max_connections_per_client: usize,
@@ -77,11 +101,6 @@ pub struct Limits {
     pub allowed_hosts: Vec<String>,
     /// CSP `frame-ancestors` sources.
     pub frame_ancestors: String,
-    pub connect_timeout: Duration,
-    pub read_timeout: Duration,
-    pub request_timeout: Duration,
-    pub poll_deadline: Duration,
-    pub max_upstream_bytes: usize,
     pub metrics_token: Option<SecretString>,
 }
 
@@ -125,13 +144,12 @@ impl Limits {
         if max_concurrent == 0 {
             return Err(ConfigError::Bad("FLUXPLAY_MAX_CONCURRENT", "at least 1"));
         }
-        Ok(Self {
+        let guards = GuardSettings {
             passphrase: set("FLUXPLAY_PASSPHRASE").map(SecretString::from),
             rate_per_minute: set("FLUXPLAY_RATE_PER_MINUTE")
                 .map(|v| v.parse().map_err(|_| ConfigError::Bad("FLUXPLAY_RATE_PER_MINUTE", "a whole number")))
                 .transpose()?,
             rate_burst: num(set, "FLUXPLAY_RATE_BURST", 6)?,
-            trusted_proxies: num(set, "FLUXPLAY_TRUSTED_PROXIES", 0)?,
             max_concurrent,
             daily_images: num(set, "FLUXPLAY_DAILY_IMAGES", 200)?,
             daily_credits,
@@ -146,6 +164,16 @@ impl Limits {
                 .filter(|d| !d.is_zero())
                 .ok_or(ConfigError::Bad("FLUXPLAY_UPLOADS_MAX_AGE_HOURS", "a positive number of hours"))?,
             body_timeout: secs("FLUXPLAY_BODY_TIMEOUT_SECS", 30.0)?,
+        };
+        let upstream = UpstreamSettings {
+            connect_timeout: secs("FLUXPLAY_CONNECT_TIMEOUT_SECS", 10.0)?,
+            read_timeout: secs("FLUXPLAY_READ_TIMEOUT_SECS", 60.0)?,
+            request_timeout: secs("FLUXPLAY_REQUEST_TIMEOUT_SECS", 180.0)?,
+            poll_deadline: secs("FLUXPLAY_POLL_DEADLINE_SECS", 300.0)?,
+            max_upstream_bytes: num(set, "FLUXPLAY_MAX_UPSTREAM_BYTES", 64 * 1024 * 1024)?,
+        };
+        let site = SiteSettings {
+            trusted_proxies: num(set, "FLUXPLAY_TRUSTED_PROXIES", 0)?,
             header_timeout: secs("FLUXPLAY_HEADER_TIMEOUT_SECS", 10.0)?,
             max_connections: at_least_one(num(set, "FLUXPLAY_MAX_CONNECTIONS", 1024)?, "FLUXPLAY_MAX_CONNECTIONS")?,
             max_connections_per_client: at_least_one(
@@ -156,18 +184,14 @@ impl Limits {
                 .map_or_else(|| Ok(vec!["localhost".to_owned()]), |v| hosts(&v))?,
             frame_ancestors: set("FLUXPLAY_FRAME_ANCESTORS")
                 .map_or_else(|| Ok("'self'".to_owned()), |v| frame_ancestors(&v))?,
-            connect_timeout: secs("FLUXPLAY_CONNECT_TIMEOUT_SECS", 10.0)?,
-            read_timeout: secs("FLUXPLAY_READ_TIMEOUT_SECS", 60.0)?,
-            request_timeout: secs("FLUXPLAY_REQUEST_TIMEOUT_SECS", 180.0)?,
-            poll_deadline: secs("FLUXPLAY_POLL_DEADLINE_SECS", 300.0)?,
-            max_upstream_bytes: num(set, "FLUXPLAY_MAX_UPSTREAM_BYTES", 64 * 1024 * 1024)?,
             metrics_token: set("FLUXPLAY_METRICS_TOKEN").map(SecretString::from),
-        })
+        };
+        Ok(Self { guards, upstream, site })
     }
 
     /// The configured price of `model` (`provider/model-id`).
     pub fn price(&self, model: &str) -> Option<&Price> {
-        self.prices.iter().find(|p| p.model == model)
+        self.guards.prices.iter().find(|p| p.model == model)
     }
 }
 
@@ -236,9 +260,12 @@ mod tests {
     #[test]
     fn defaults_are_the_documented_ones() {
         let l = limits(&[]).unwrap();
-        assert_eq!((l.rate_per_minute, l.rate_burst, l.max_concurrent, l.daily_images), (None, 6, 4, 200));
-        assert_eq!(l.max_json_bytes, 65536);
-        assert_eq!(l.read_timeout, Duration::from_secs(60));
+        assert_eq!(
+            (l.guards.rate_per_minute, l.guards.rate_burst, l.guards.max_concurrent, l.guards.daily_images),
+            (None, 6, 4, 200)
+        );
+        assert_eq!(l.guards.max_json_bytes, 65536);
+        assert_eq!(l.upstream.read_timeout, Duration::from_secs(60));
         for (name, default, _) in SETTINGS {
             let digits: String = default.chars().take_while(char::is_ascii_digit).collect();
             if !digits.is_empty() {
@@ -262,9 +289,9 @@ mod tests {
     #[test]
     fn hosts_and_frame_ancestors_cannot_smuggle_syntax() {
         let l = limits(&[("FLUXPLAY_ALLOWED_HOSTS", "Docs.Example.com:443, play.example.org")]).unwrap();
-        assert_eq!(l.allowed_hosts, ["docs.example.com", "play.example.org"]);
+        assert_eq!(l.site.allowed_hosts, ["docs.example.com", "play.example.org"]);
         assert!(limits(&[("FLUXPLAY_ALLOWED_HOSTS", "evil.example/x")]).is_err());
-        assert_eq!(limits(&[]).unwrap().frame_ancestors, "'self'");
+        assert_eq!(limits(&[]).unwrap().site.frame_ancestors, "'self'");
         assert!(limits(&[("FLUXPLAY_FRAME_ANCESTORS", "'self'; script-src *")]).is_err());
         assert!(limits(&[("FLUXPLAY_FRAME_ANCESTORS", "https://docs.example.com")]).is_ok());
         assert!(limits(&[("FLUXPLAY_MAX_CONNECTIONS", "0")]).is_err());
@@ -273,9 +300,9 @@ mod tests {
     #[test]
     fn the_uploads_quota_and_age_read_bytes_and_hours() {
         let l = limits(&[]).unwrap();
-        assert_eq!((l.uploads_quota_bytes, l.uploads_max_age), (1 << 30, Duration::from_secs(24 * 3600)));
+        assert_eq!((l.guards.uploads_quota_bytes, l.guards.uploads_max_age), (1 << 30, Duration::from_secs(24 * 3600)));
         let l = limits(&[("FLUXPLAY_UPLOADS_MAX_AGE_HOURS", "0.5"), ("FLUXPLAY_UPLOADS_QUOTA_BYTES", "1000")]).unwrap();
-        assert_eq!((l.uploads_quota_bytes, l.uploads_max_age), (1000, Duration::from_secs(1800)));
+        assert_eq!((l.guards.uploads_quota_bytes, l.guards.uploads_max_age), (1000, Duration::from_secs(1800)));
         for bad in ["0", "-1", "soon"] {
             assert!(limits(&[("FLUXPLAY_UPLOADS_MAX_AGE_HOURS", bad)]).is_err(), "{bad}");
         }
@@ -287,7 +314,7 @@ mod tests {
         assert!(err.contains("FLUXPLAY_READ_TIMEOUT_SECS"), "{err}");
         assert!(limits(&[("FLUXPLAY_MAX_CONCURRENT", "0")]).is_err());
         assert_eq!(
-            limits(&[("FLUXPLAY_CONNECT_TIMEOUT_SECS", "0.25")]).unwrap().connect_timeout,
+            limits(&[("FLUXPLAY_CONNECT_TIMEOUT_SECS", "0.25")]).unwrap().upstream.connect_timeout,
             Duration::from_millis(250)
         );
     }

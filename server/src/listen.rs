@@ -45,9 +45,9 @@ pub struct ConnLimits {
 impl ConnLimits {
     pub fn from(limits: &Limits) -> Self {
         Self {
-            max_connections: limits.max_connections,
-            per_client: (limits.trusted_proxies == 0).then_some(limits.max_connections_per_client),
-            header_timeout: limits.header_timeout,
+            max_connections: limits.site.max_connections,
+            per_client: (limits.site.trusted_proxies == 0).then_some(limits.site.max_connections_per_client),
+            header_timeout: limits.site.header_timeout,
         }
     }
 }

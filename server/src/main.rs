@@ -50,9 +50,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!(
         passphrase = guards.lock.is_some(),
         rate_limited = guards.rate.is_some(),
-        max_concurrent = guards.limits.max_concurrent,
-        daily_images = guards.limits.daily_images,
-        daily_credits = ?guards.limits.daily_credits,
+        max_concurrent = guards.limits.guards.max_concurrent,
+        daily_images = guards.limits.guards.daily_images,
+        daily_credits = ?guards.limits.guards.daily_credits,
         "demo guards"
     );
     tracing::info!("fluxplay listening on http://{addr}");

@@ -26,7 +26,7 @@ pub async fn fetch_urls(state: &AppState, valid: &mut Valid) -> Result<(), Error
             })
         };
         let bytes = state.inner.safe.get(&url).await.map_err(|why| refused(why.to_string()))?;
-        let checked = crate::decode::check(bytes.into(), state.limits().request_timeout)
+        let checked = crate::decode::check(bytes.into(), state.limits().upstream.request_timeout)
             .await
             .map_err(|e| e.field(field.key, field.label))?;
         let stored = state.inner.uploads.put(&checked).await.map_err(crate::store::StoreError::into_error)?;

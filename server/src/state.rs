@@ -63,9 +63,13 @@ impl AppState {
     /// them over real HTTP on that address.
     pub fn new(leptos_options: LeptosOptions, config: Config, addr: SocketAddr) -> Result<Self, StateError> {
         let limits = &config.limits;
-        let safe =
-            SafeFetch::new(Policy::default(), system_lookup(), limits.request_timeout, limits.max_upstream_bytes)
-                .map_err(StateError::Client)?;
+        let safe = SafeFetch::new(
+            Policy::default(),
+            system_lookup(),
+            limits.upstream.request_timeout,
+            limits.upstream.max_upstream_bytes,
+        )
+        .map_err(StateError::Client)?;
         Self::with_fetch(leptos_options, config, addr, safe)
     }
 
@@ -79,9 +83,9 @@ impl AppState {
         let limits = &config.limits;
         // reqwest has no timeout by default; `read` restarts on every chunk, so `total` bounds it.
         let http = reqwest::Client::builder()
-            .connect_timeout(limits.connect_timeout)
-            .read_timeout(limits.read_timeout)
-            .timeout(limits.request_timeout)
+            .connect_timeout(limits.upstream.connect_timeout)
+            .read_timeout(limits.upstream.read_timeout)
+            .timeout(limits.upstream.request_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(StateError::Client)?;
@@ -104,8 +108,8 @@ impl AppState {
         let any_live = upstreams.iter().any(|u| !u.emulated);
         let (images, uploads) = (config.data_dir.join("images"), config.data_dir.join("uploads"));
         let uploads_quota = crate::store::QuotaLimits {
-            max_bytes: config.limits.uploads_quota_bytes,
-            max_age: config.limits.uploads_max_age,
+            max_bytes: config.limits.guards.uploads_quota_bytes,
+            max_age: config.limits.guards.uploads_max_age,
         };
         Ok(Self {
             leptos_options,

@@ -87,7 +87,7 @@ impl Drop for Reservation {
 
 impl Budget {
     pub fn new(limits: &Limits) -> Self {
-        Self { images: limits.daily_images, credits: limits.daily_credits, spent: Arc::default() }
+        Self { images: limits.guards.daily_images, credits: limits.guards.daily_credits, spent: Arc::default() }
     }
 
     /// Reserves `cost` against today's budget at `now` (seconds since the epoch), or says

@@ -38,13 +38,13 @@ impl Guards {
     /// the rate limit is on by default; a playground on the emulators alone costs
     /// nothing and its developer is not slowed down.
     pub fn new(limits: Limits, any_live: bool) -> Self {
-        let exposed = any_live || limits.passphrase.is_some();
-        let per_minute = limits.rate_per_minute.unwrap_or(if exposed { DEFAULT_RATE_PER_MINUTE } else { 0 });
+        let exposed = any_live || limits.guards.passphrase.is_some();
+        let per_minute = limits.guards.rate_per_minute.unwrap_or(if exposed { DEFAULT_RATE_PER_MINUTE } else { 0 });
         Self {
-            lock: limits.passphrase.as_ref().map(passphrase::Lock::new),
+            lock: limits.guards.passphrase.as_ref().map(passphrase::Lock::new),
             budget: budget::Budget::new(&limits),
-            rate: rate_limit::config(per_minute, limits.rate_burst),
-            running: Arc::new(Semaphore::new(limits.max_concurrent)),
+            rate: rate_limit::config(per_minute, limits.guards.rate_burst),
+            running: Arc::new(Semaphore::new(limits.guards.max_concurrent)),
             limits,
         }
     }
@@ -58,7 +58,7 @@ impl Guards {
             Error::Busy {
             message: format!(
                 "{} generations are already running on this server, the most it runs at once. Try again in a few seconds.",
-                self.limits.max_concurrent
+                self.limits.guards.max_concurrent
             ),
             retry_after: 5,
         }})?;
@@ -82,7 +82,7 @@ impl Guards {
     }
 
     pub fn running(&self) -> usize {
-        self.limits.max_concurrent - self.running.available_permits()
+        self.limits.guards.max_concurrent - self.running.available_permits()
     }
 }
 

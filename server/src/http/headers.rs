@@ -30,7 +30,7 @@ pub async fn add(State(state): State<AppState>, req: Request<Body>, next: axum::
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     if !headers.contains_key(CONTENT_SECURITY_POLICY) {
-        if let Ok(csp) = HeaderValue::from_str(&policy(None, &state.limits().frame_ancestors)) {
+        if let Ok(csp) = HeaderValue::from_str(&policy(None, &state.limits().site.frame_ancestors)) {
             headers.insert(CONTENT_SECURITY_POLICY, csp);
         }
     }
@@ -40,7 +40,7 @@ pub async fn add(State(state): State<AppState>, req: Request<Body>, next: axum::
 /// `GET /`: the playground, server-rendered, with a nonce for this response only.
 pub async fn page(State(state): State<AppState>, req: Request<Body>) -> Response {
     let nonce = Nonce::new();
-    let csp = policy(Some(&nonce), &state.limits().frame_ancestors);
+    let csp = policy(Some(&nonce), &state.limits().site.frame_ancestors);
     let status = state.backend_status();
     let options = state.leptos_options.clone();
     let render = leptos_axum::render_app_to_stream_with_context(

@@ -39,7 +39,7 @@ pub fn allowed(host: &str, names: &[String]) -> bool {
 pub async fn check(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let host = req.headers().get(HOST).and_then(|h| h.to_str().ok()).or_else(|| req.uri().host());
     match host {
-        Some(host) if allowed(host, &state.limits().allowed_hosts) => next.run(req).await,
+        Some(host) if allowed(host, &state.limits().site.allowed_hosts) => next.run(req).await,
         Some(_) => Error::Rejected {
             status: StatusCode::MISDIRECTED_REQUEST,
             message: "This server does not answer to that host name; its operator can add it to FLUXPLAY_ALLOWED_HOSTS"

@@ -10,7 +10,9 @@ use subtle::ConstantTimeEq;
 
 /// `GET /metrics`.
 pub async fn handler(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(token) = &state.inner.guards.limits.metrics_token else { return StatusCode::NOT_FOUND.into_response() };
+    let Some(token) = &state.inner.guards.limits.site.metrics_token else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
     let presented = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     let ok: bool = presented.is_some_and(|p| p.as_bytes().ct_eq(token.expose_secret().as_bytes()).into());
     if !ok {

@@ -20,12 +20,12 @@ pub async fn handler(
 ) -> Result<Json<Upload>, Error> {
     let body = body.map_err(|e| match e.status() {
         StatusCode::PAYLOAD_TOO_LARGE => {
-            crate::guards::body::too_large(&state.inner.metrics, state.limits().max_upload_bytes)
+            crate::guards::body::too_large(&state.inner.metrics, state.limits().guards.max_upload_bytes)
         }
         status => Error::Rejected { status, message: e.body_text() },
     })?;
     // The client has sent its body; it waits for a decode slot as long as it could take to send one.
-    let checked = crate::decode::check(body, state.limits().body_timeout).await.map_err(|e| e.upload())?;
+    let checked = crate::decode::check(body, state.limits().guards.body_timeout).await.map_err(|e| e.upload())?;
     let stored = state.inner.uploads.put(&checked).await.map_err(StoreError::into_error)?;
     Ok(Json(Upload {
         reference: format!("{UPLOAD_PREFIX}{}", stored.name),

@@ -107,8 +107,8 @@ impl<'a> Ctx<'a> {
         Ctx {
             upstream,
             http: &state.inner.http,
-            max_bytes: limits.max_upstream_bytes,
-            poll_deadline: limits.poll_deadline,
+            max_bytes: limits.upstream.max_upstream_bytes,
+            poll_deadline: limits.upstream.poll_deadline,
             uploads: &state.inner.uploads,
             metrics: &state.inner.metrics,
         }

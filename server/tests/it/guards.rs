@@ -245,7 +245,7 @@ async fn oversized_bodies_get_413_declared_or_chunked() {
         }
     }
     assert_eq!(submits.load(Ordering::SeqCst), 0);
-    let metrics = state.inner.guards.limits.max_json_bytes;
+    let metrics = state.inner.guards.limits.guards.max_json_bytes;
     assert_eq!(metrics, 65536);
 }
 
