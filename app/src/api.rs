@@ -247,6 +247,17 @@ async fn sleep_ms(ms: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
+/// The snippet the server renders for a share-link query plus snippet options
+/// (`/api/snippet`): the generators stay out of the wasm.
+#[cfg(feature = "hydrate")]
+pub async fn snippet(query: &str) -> Result<String, ApiError> {
+    let (status, text) = send(gloo_net::http::Request::get(&format!("/api/snippet?{query}")).build()).await?;
+    match status {
+        200 => Ok(text),
+        _ => read_answer::<()>(status, &text).map(|()| text),
+    }
+}
+
 /// Uploads a reference image from the browser.
 #[cfg(feature = "hydrate")]
 pub async fn upload(file: web_sys::File) -> Result<Upload, ApiError> {

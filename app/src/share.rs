@@ -64,7 +64,7 @@ pub fn restore(query: &str) -> Restored {
 }
 
 /// Query keys that set snippet options rather than form fields (`/api/snippet`).
-pub const OPTION_KEYS: &[&str] = &["lang", "key", "every", "target"];
+pub const OPTION_KEYS: &[&str] = &["lang", "key", "every", "target", "origin"];
 
 /// The valid request a query describes, or every reason it is not valid.
 pub fn strict(query: &str) -> Result<Valid, Vec<FieldError>> {

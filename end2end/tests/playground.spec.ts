@@ -49,6 +49,8 @@ test('an invalid custom size shows which limit and disables Generate; Ctrl+Enter
   await page.getByRole('spinbutton', { name: 'Height' }).fill('1000');
   await expect(page.getByText('Height must be a multiple of 32 between 512 and 1536')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Generate' })).toBeDisabled();
+  // No request a provider would refuse is offered for copying.
+  await expect(snippet(page)).toHaveText('Fix the highlighted fields to see the request.');
   await page.screenshot({ path: 'test-results/playground-invalid.png', fullPage: true });
 
   await page.getByRole('spinbutton', { name: 'Height' }).fill('960');

@@ -1,7 +1,8 @@
-use crate::api::BackendStatus;
 use crate::browser;
 use crate::catalog::ModelRef;
-use crate::snippet::{render, KeyStyle, Lang, Options};
+use crate::form::RawForm;
+use crate::share;
+use crate::snippet::Lang;
 use crate::valid::Valid;
 use leptos::prelude::*;
 
@@ -11,8 +12,12 @@ const INVALID: &str = "Fix the highlighted fields to see the request.";
 
 /// The live request in six languages, with key, parameter and target switches
 /// and a copy button. The chosen language is remembered across visits.
+///
+/// The server renders the text (on the page and at `/api/snippet`), so the six
+/// generators are not in the wasm: the browser asks for the text again when the
+/// form or an option changes, and shows only the latest answer.
 #[component]
-pub fn SnippetPanel(model: RwSignal<ModelRef>, valid: Memo<Option<Valid>>) -> impl IntoView {
+pub fn SnippetPanel(model: RwSignal<ModelRef>, form: RwSignal<RawForm>, valid: Memo<Option<Valid>>) -> impl IntoView {
     let lang = RwSignal::new(Lang::Curl);
     // Effects run only in the browser, after hydration: the server's cURL first, then the remembered tab.
     Effect::new(move |_| {
@@ -20,28 +25,42 @@ pub fn SnippetPanel(model: RwSignal<ModelRef>, valid: Memo<Option<Valid>>) -> im
             lang.set(saved);
         }
     });
-    let status = use_context::<BackendStatus>().unwrap_or_default();
     let placeholder = RwSignal::new(false);
     let every = RwSignal::new(false);
     let emulator = RwSignal::new(false);
-    let text = Memo::new(move |_| {
-        let m = model.get();
-        let base = if emulator.get() {
-            format!("{}/emulate/{}", browser::origin(), m.provider.id)
-        } else {
-            m.provider.base_url.to_owned()
-        };
-        let key = if placeholder.get() { KeyStyle::Placeholder } else { KeyStyle::Env };
-        let model_name = status.model_name(m.provider.id);
-        let options = Options { key, every: every.get(), emulator: emulator.get(), model_name };
-        valid.with(|v| match v {
-            Some(valid) => render(lang.get(), valid, &base, options),
-            None => INVALID.to_owned(),
-        })
+    let text = RwSignal::new(first_text(valid));
+    let asked = StoredValue::new(0u32);
+    Effect::new(move |ran: Option<()>| {
+        let query = form.with(|f| share::to_query(model.get(), f));
+        let options = (lang.get(), placeholder.get(), every.get(), emulator.get());
+        let is_valid = valid.with(Option::is_some);
+        // The first run meets the server's own text (cURL, key from the environment, provider).
+        if ran.is_none() && options == (Lang::Curl, false, false, false) {
+            return;
+        }
+        if !is_valid {
+            text.set(INVALID.to_owned());
+            return;
+        }
+        let (l, key, all, emulated) = options;
+        let key = if key { "placeholder" } else { "env" };
+        let target =
+            if emulated { format!("emulator&origin={}", share::encode(&browser::origin())) } else { "provider".into() };
+        let url = format!("lang={}&key={key}&every={}&target={target}&{query}", l.id(), u8::from(all));
+        asked.update_value(|n| *n += 1);
+        let mine = asked.get_value();
+        fetch(url, move |answer| {
+            if asked.get_value() == mine {
+                text.set(answer);
+            }
+        });
     });
     let copied = RwSignal::new(None::<bool>);
+    // What is shown: until the first change that is the server's text, which the signal does not hold.
+    let code = NodeRef::<leptos::html::Code>::new();
     let copy = move |_| {
-        browser::copy(text.get_untracked(), move |ok| {
+        let shown = code.get_untracked().and_then(|c| c.text_content()).unwrap_or_default();
+        browser::copy(shown, move |ok| {
             copied.set(Some(ok));
             set_timeout(move || copied.set(None), std::time::Duration::from_secs(2));
         });
@@ -103,8 +122,42 @@ pub fn SnippetPanel(model: RwSignal<ModelRef>, valid: Memo<Option<Valid>>) -> im
                 aria-label=move || format!("{} request", lang.get().label())
                 tabindex="0"
             >
-                <code>{move || text.get()}</code>
+                <code node_ref=code>{move || text.get()}</code>
             </pre>
         </section>
     }
+}
+
+/// The text the server renders into the page; the browser starts from the page's.
+#[cfg(not(feature = "hydrate"))]
+fn first_text(valid: Memo<Option<Valid>>) -> String {
+    use crate::snippet::{render, KeyStyle, Options};
+    let status = use_context::<crate::api::BackendStatus>().unwrap_or_default();
+    valid.with_untracked(|v| match v {
+        Some(valid) => {
+            let model_name = status.model_name(valid.model.provider.id);
+            let options = Options { key: KeyStyle::Env, every: false, emulator: false, model_name };
+            render(Lang::Curl, valid, valid.model.provider.base_url, options)
+        }
+        None => INVALID.to_owned(),
+    })
+}
+
+#[cfg(feature = "hydrate")]
+fn first_text(_: Memo<Option<Valid>>) -> String {
+    String::new()
+}
+
+/// Asks the server for the snippet of `query`; `done` hears the text, or why there is none.
+fn fetch(query: String, done: impl Fn(String) + 'static) {
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        done(
+            crate::api::snippet(&query)
+                .await
+                .unwrap_or_else(|e| format!("# The snippet could not be made: {}", e.message)),
+        );
+    });
+    #[cfg(not(feature = "hydrate"))]
+    drop((query, done));
 }

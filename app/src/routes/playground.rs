@@ -131,7 +131,7 @@ pub fn Playground() -> impl IntoView {
                     <p class="output-note">"Output: " {move || model.get().model.output_note}</p>
                 </form>
                 <div class="side">
-                    <SnippetPanel model valid/>
+                    <SnippetPanel model form valid/>
                     <ResultPanel result=generate.value().into() pending=pending.into() progress=progress.into()/>
                 </div>
             </div>

@@ -1,6 +1,8 @@
 //! `GET /api/snippet?lang=<lang>&<share-link query>`: the exact text the page
 //! shows, for docs pages and scripts. Options: `key=env|placeholder`,
-//! `every=1` (spell out defaults), `target=provider|emulator`.
+//! `every=1` (spell out defaults), `target=provider|emulator`, and with the emulator
+//! `origin=<scheme://host[:port]>`, the page's own origin (else this request's host, over http).
+//! The page itself fetches its snippets here, so the generators are not in the wasm.
 
 use crate::error::Error;
 use app::share;
@@ -45,12 +47,55 @@ pub async fn handler(
     let (base, emulator) = match option("target") {
         None | Some("provider") => (model.provider.base_url.to_owned(), false),
         Some("emulator") => {
-            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
-            (format!("http://{host}/emulate/{}", model.provider.id), true)
+            let origin = match option("origin") {
+                Some(origin) => checked_origin(origin).ok_or_else(|| {
+                    invalid("origin", format!("`{origin}` is not an origin; use scheme://host[:port]"))
+                })?,
+                None => {
+                    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+                    format!("http://{host}")
+                }
+            };
+            (format!("{origin}/emulate/{}", model.provider.id), true)
         }
         Some(other) => return Err(invalid("target", format!("`{other}` is not a target; use provider or emulator"))),
     };
     let model_name = state.upstream(model.provider.id).model_name.as_deref();
     let text = render(lang, &valid, &base, Options { key, every, emulator, model_name });
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
+}
+
+/// `origin` when it is only an http(s) scheme, a host and a port: nothing that could
+/// add a path, a query or a second line to a snippet.
+fn checked_origin(origin: &str) -> Option<String> {
+    let url = reqwest::Url::parse(origin).ok()?;
+    let plain = matches!(url.scheme(), "http" | "https")
+        && url.host_str().is_some()
+        && url.username().is_empty()
+        && url.password().is_none()
+        && url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none();
+    let serialized = url.origin().ascii_serialization();
+    (plain && origin.trim_end_matches('/') == serialized).then_some(serialized)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_a_plain_origin_is_taken() {
+        assert_eq!(super::checked_origin("https://docs.example.com").as_deref(), Some("https://docs.example.com"));
+        assert_eq!(super::checked_origin("http://127.0.0.1:3000").as_deref(), Some("http://127.0.0.1:3000"));
+        for bad in [
+            "https://docs.example.com/x",
+            "https://a.example?x=1",
+            "javascript:alert(1)",
+            "https://u:p@a.example",
+            "https://a.example\n#",
+            "file:///etc",
+            "",
+        ] {
+            assert_eq!(super::checked_origin(bad), None, "{bad}");
+        }
+    }
 }
