@@ -50,6 +50,10 @@ pub struct GenerateResponse {
     pub timings: Option<Value>,
     #[serde(deserialize_with = "Option::deserialize")]
     pub usage: Option<Value>,
+    /// The prompt the model ran, where the provider returns one that differs from
+    /// the user's (BFL's upsampling, FLUX 3's reasoning).
+    #[serde(deserialize_with = "Option::deserialize")]
+    pub ran_prompt: Option<String>,
     /// The provider's answer, long strings shortened; never holds a key.
     #[serde(deserialize_with = "Option::deserialize")]
     pub upstream: Option<Value>,
@@ -290,7 +294,7 @@ mod tests {
         let image = r#"{"url": "/images/a.png", "width": 1, "height": 1, "content_type": "image/png", "nsfw": null}"#;
         let done = format!(
             r#"{{"state": "done", "result": {{"request_id": "r", "model": "m", "emulated": true, "images": [{image}],
-               "seed": 1, "seed_chosen": false, "total_ms": 3, "timings": null, "usage": null, "upstream": null}}}}"#
+               "seed": 1, "seed_chosen": false, "total_ms": 3, "timings": null, "usage": null, "ran_prompt": null, "upstream": null}}}}"#
         );
         assert!(matches!(decode::<JobState>(&done), Ok(JobState::Done { .. })));
 

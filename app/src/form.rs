@@ -34,6 +34,10 @@ pub fn to_params(model: ModelRef, raw: &RawForm) -> Map<String, Value> {
     let mut params = Map::new();
     for (key, text) in &raw.0 {
         let value = match model.field(key).map(|f| &f.kind) {
+            Some(Kind::Image(image)) if image.list.is_some() => {
+                let items: Vec<Value> = text.split_whitespace().map(|s| Value::String(s.to_owned())).collect();
+                (!items.is_empty()).then_some(Value::Array(items))
+            }
             Some(Kind::Text { .. } | Kind::Choice(_) | Kind::Image(_)) => {
                 (!text.is_empty()).then(|| Value::String(text.clone()))
             }
@@ -97,6 +101,7 @@ pub fn carry_over(raw: &RawForm, to: ModelRef) -> RawForm {
 pub fn raw_text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(raw_text).collect::<Vec<_>>().join(" "),
         Value::Object(o) => {
             let side = |k: &str| o.get(k).map(raw_text).unwrap_or_default();
             format!("{}{SIZE_SEP}{}", side("width"), side("height"))

@@ -16,6 +16,7 @@ pub mod form;
 mod js_json;
 pub mod number;
 pub mod pixels;
+pub mod renumber;
 pub mod request;
 pub mod routes;
 pub mod share;

@@ -81,6 +81,13 @@ impl Valid {
             _ => None,
         });
         let (field, about) = ratio?;
+        // A resolution class sets the area the ratio shapes.
+        let about = get(Role::Resolution)
+            .and_then(|(f, v)| match &f.kind {
+                Kind::Choice(c) => c.option(v.as_str()?)?.pixels,
+                _ => None,
+            })
+            .map_or(about, |(w, h)| w * h);
         let chosen = values.get(field.key).and_then(Value::as_str).unwrap_or_default();
         let documented = match &field.kind {
             Kind::Choice(c) => c.option(chosen).and_then(|o| o.pixels),

@@ -1,7 +1,7 @@
 //! The provider request a validated form stands for: used for the real call,
 //! the emulator call and every snippet, so they cannot drift apart.
 
-use crate::catalog::{Answer, Auth, ModelRef, Role};
+use crate::catalog::{Answer, Auth, Image, Kind, ModelRef, Role, Spelling};
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -53,8 +53,22 @@ pub fn build(model: ModelRef, params: &Map<String, Value>, base_url: &str) -> Ap
     }
     let mut fields = Map::new();
     for field in m.fields {
-        if let Some(value) = params.get(field.key) {
-            fields.insert(field.key.to_owned(), value.clone());
+        match (params.get(field.key), &field.kind) {
+            // A list the provider takes as numbered members: one member per image.
+            (Some(Value::Array(items)), Kind::Image(Image { list: Some(list), .. })) => match list.spelling {
+                Spelling::Numbered => {
+                    for (i, item) in items.iter().enumerate() {
+                        fields.insert(list.spelling.member(field.key, i), item.clone());
+                    }
+                }
+                Spelling::Array => {
+                    fields.insert(field.key.to_owned(), Value::Array(items.clone()));
+                }
+            },
+            (Some(value), _) => {
+                fields.insert(field.key.to_owned(), value.clone());
+            }
+            (None, _) => {}
         }
     }
     match m.params_at {
@@ -190,5 +204,29 @@ mod tests {
             text,
             r#"{"model":"flux/dev/image-to-image","prompt":"p","image_url":"https://example.com/a.png","strength":0.5}"#
         );
+    }
+
+    /// providers-flux2-flux3.md §1.1: references go as `input_image`, `input_image_2` …;
+    /// §1.3: FLUX 3 takes one `images` array and nothing but its documented members.
+    #[test]
+    fn bfl_flux2_numbers_its_references_and_flux3_lists_them() {
+        let (req, text) = body("bfl/flux-2-pro", &serde_json::json!({"prompt": "p", "input_image": ["a", "b", "c"]}));
+        assert_eq!(req.url, "https://api.bfl.ai/v1/flux-2-pro");
+        assert_eq!(text, r#"{"prompt":"p","input_image":"a","input_image_2":"b","input_image_3":"c"}"#);
+        let m = find("bfl/flux-3-image").unwrap();
+        let valid = crate::validate::validate(
+            m,
+            serde_json::json!({"prompt": "p", "images": ["https://e.com/1.png", "https://e.com/2.png"]})
+                .as_object()
+                .unwrap(),
+        )
+        .unwrap();
+        let req = build(m, &valid.values(true), m.provider.base_url);
+        assert_eq!(
+            serde_json::to_string(&req.body).unwrap(),
+            r#"{"prompt":"p","images":["https://e.com/1.png","https://e.com/2.png"],"aspect_ratio":"auto","resolution":"1k","grounding":true,"safety_tolerance":2}"#
+        );
+        assert_eq!(valid.seed, None, "FLUX 3 has no seed");
+        assert_eq!(valid.references.len(), 2);
     }
 }

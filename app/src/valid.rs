@@ -20,16 +20,29 @@ pub struct Valid {
     pub references: Vec<Reference>,
 }
 
-/// A reference image given in a field.
+/// A reference image given in a field: the field's only one, or image `index` (from 0) of its list.
 #[derive(Debug, Clone)]
 pub struct Reference {
     pub field: &'static Field,
+    pub index: usize,
     pub source: Source,
 }
 
 impl PartialEq for Reference {
     fn eq(&self, other: &Self) -> bool {
-        std::ptr::eq(self.field, other.field) && self.source == other.source
+        std::ptr::eq(self.field, other.field) && self.index == other.index && self.source == other.source
+    }
+}
+
+impl Reference {
+    /// Puts `text` (what the provider is sent for this image) in its place in `values`.
+    pub fn set(&self, values: &mut Map<String, Value>, text: String) {
+        match values.get_mut(self.field.key) {
+            Some(Value::Array(items)) if self.index < items.len() => items[self.index] = Value::String(text),
+            _ => {
+                values.insert(self.field.key.to_owned(), Value::String(text));
+            }
+        }
     }
 }
 
@@ -73,13 +86,19 @@ impl Valid {
             .fields
             .iter()
             .filter(|f| matches!(f.kind, Kind::Image(_)))
-            .filter_map(|field| {
-                let text = params.get(field.key)?.as_str()?;
-                let source = match upload_name(text) {
-                    Some(name) => Source::Upload(name.to_owned()),
-                    None => Source::Url(text.to_owned()),
+            .flat_map(|field| {
+                let texts: Vec<&str> = match params.get(field.key) {
+                    Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+                    Some(Value::String(text)) => vec![text],
+                    _ => Vec::new(),
                 };
-                Some(Reference { field, source })
+                texts.into_iter().enumerate().map(move |(index, text)| {
+                    let source = match upload_name(text) {
+                        Some(name) => Source::Upload(name.to_owned()),
+                        None => Source::Url(text.to_owned()),
+                    };
+                    Reference { field, index, source }
+                })
             })
             .collect();
         Valid { model, params, seed, images, references }
@@ -113,18 +132,19 @@ impl Valid {
         true
     }
 
-    /// The reference in `field` is now the upload `name` (a URL the server fetched and stored).
-    pub fn use_upload(&mut self, field: &'static Field, name: &str) {
-        self.params.insert(field.key.to_owned(), Value::String(format!("{UPLOAD_PREFIX}{name}")));
-        for r in self.references.iter_mut().filter(|r| std::ptr::eq(r.field, field)) {
-            r.source = Source::Upload(name.to_owned());
-        }
+    /// Reference `at` (an index into `references`) is now the upload `name` (a URL the
+    /// server fetched and stored).
+    pub fn use_upload(&mut self, at: usize, name: &str) {
+        let Some(r) = self.references.get_mut(at) else { return };
+        r.source = Source::Upload(name.to_owned());
+        let r = r.clone();
+        r.set(&mut self.params, format!("{UPLOAD_PREFIX}{name}"));
     }
 
-    /// The uploads the request references, with their fields.
-    pub fn uploads(&self) -> impl Iterator<Item = (&'static Field, &str)> {
+    /// The uploads the request references, each with where it goes.
+    pub fn uploads(&self) -> impl Iterator<Item = (&Reference, &str)> {
         self.references.iter().filter_map(|r| match &r.source {
-            Source::Upload(name) => Some((r.field, name.as_str())),
+            Source::Upload(name) => Some((r, name.as_str())),
             Source::Url(_) => None,
         })
     }

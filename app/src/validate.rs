@@ -89,6 +89,18 @@ fn check_choice(label: &str, c: &Choice, value: &Value) -> Option<String> {
 }
 
 fn check_image(label: &str, image: &Image, value: &Value) -> Option<String> {
+    let Some(list) = image.list else { return check_reference(label, image, value) };
+    let Some(items) = value.as_array() else {
+        return Some(format!("{label} must be a list of images"));
+    };
+    if items.is_empty() || items.len() > usize::from(list.max) {
+        return Some(format!("{label} takes 1 to {} images; {} given", list.max, items.len()));
+    }
+    items.iter().enumerate().find_map(|(i, item)| check_reference(&format!("{label}: image {}", i + 1), image, item))
+}
+
+/// One reference: an upload of ours, or (where the provider fetches it) an https URL.
+fn check_reference(label: &str, image: &Image, value: &Value) -> Option<String> {
     let text = value.as_str().unwrap_or_default();
     if upload_name(text).is_some() {
         return None;

@@ -122,3 +122,54 @@ test('image-to-image: drag and drop a file; a wrong type says why', async ({ pag
   await expect(page.getByRole('img', { name: 'Reference image preview' })).toBeVisible();
   await expect(generate(page)).toBeEnabled();
 });
+
+test('FLUX.2: an ordered list of references, reordered by button and keyboard, the prompt renumbered, sent as numbered members', async ({ page }) => {
+  await open(page);
+  await pick(page, 'bfl/flux-2-pro');
+  await expect(page.getByRole('heading', { name: 'FLUX.2 [pro]' })).toBeVisible();
+  const files = page.getByLabel('Reference images', { exact: true });
+  await files.setInputFiles(REFERENCE);
+  await expect(page.getByRole('listitem', { name: 'image 1' })).toBeVisible();
+  await files.setInputFiles(REFERENCE);
+  await expect(page.getByRole('listitem', { name: 'image 2' })).toBeVisible();
+  await expect(page.getByRole('img', { name: 'Reference image 2' })).toBeVisible();
+  await expect(snippet(page)).toContainText('"input_image_2": "<https URL of your image, or the file as base64');
+  await expect(snippet(page)).not.toContainText('/uploads/');
+
+  const prompt = page.getByRole('textbox', { name: 'Prompt *' });
+  await prompt.fill('Put the hat from image 2 on the cat in image 1');
+  await page.getByRole('button', { name: 'Move image 2 up' }).click();
+  await page.getByRole('button', { name: 'Renumber them to match' }).click();
+  await expect(prompt).toHaveValue('Put the hat from image 1 on the cat in image 2');
+
+  // Alt+ArrowDown moves the focused image down, and the offer comes back.
+  await page.getByRole('listitem', { name: 'image 1' }).focus();
+  await page.keyboard.press('Alt+ArrowDown');
+  await page.getByRole('button', { name: 'Renumber them to match' }).click();
+  await expect(prompt).toHaveValue('Put the hat from image 2 on the cat in image 1');
+
+  await page.getByRole('button', { name: 'Remove image 2' }).click();
+  await expect(page.getByRole('listitem', { name: 'image 2' })).toHaveCount(0);
+  await expect(snippet(page)).not.toContainText('input_image_2');
+  await page.getByRole('button', { name: 'Renumber them to match' }).click();
+  await expect(prompt).toHaveValue('Put the hat from image 2 on the cat in image 1');
+
+  await generate(page).click();
+  await expect(page.getByRole('img', { name: 'Generated image 1 of 1' })).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByText('The prompt the model ran:')).toBeVisible();
+  await expect(page.getByText(/"credits"/)).toBeVisible();
+  await page.screenshot({ path: 'test-results/catalog-flux2-references.png', fullPage: true });
+});
+
+test('FLUX 3: resolution classes, no seed, and the prompt the model ran', async ({ page }) => {
+  await open(page);
+  await pick(page, 'bfl/flux-3-image');
+  await expect(page.getByRole('combobox', { name: 'Resolution' })).toHaveValue('1k');
+  await expect(page.getByRole('combobox', { name: 'Aspect ratio' })).toHaveValue('auto');
+  await expect(page.getByRole('spinbutton', { name: 'Seed' })).toHaveCount(0);
+  await page.getByRole('combobox', { name: 'Resolution' }).selectOption('2k');
+  await expect(snippet(page)).toContainText('"resolution": "2k"');
+  await generate(page).click();
+  await expect(page.getByRole('img', { name: 'Generated image 1 of 1' })).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByText('The prompt the model ran:')).toBeVisible();
+});

@@ -8,7 +8,7 @@ use crate::providers::{self, ImageRef};
 use crate::state::AppState;
 use crate::state::Upstream;
 use app::api::{GenerateRequest, GenerateResponse, GeneratedImage};
-use app::catalog::{self, Provider};
+use app::catalog::{self, Provider, Role};
 use app::valid::Valid;
 use app::validate::validate;
 use axum::extract::rejection::JsonRejection;
@@ -104,6 +104,10 @@ async fn run(state: &AppState, ready: Ready, id: String, progress: &Progress) ->
         total_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         timings: generated.timings,
         usage: generated.usage,
+        ran_prompt: generated.prompt.filter(|ran| {
+            let asked = model.with_role(Role::Prompt).and_then(|f| valid.params().get(f.key)?.as_str());
+            asked != Some(ran.as_str())
+        }),
         upstream: generated.raw.map(|raw| providers::shorten_raw(providers::redact_value(raw, upstream))),
     })
 }

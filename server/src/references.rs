@@ -13,12 +13,13 @@ pub async fn fetch_urls(state: &AppState, valid: &mut Valid) -> Result<(), Error
     let urls: Vec<_> = valid
         .references
         .iter()
-        .filter_map(|r| match &r.source {
-            Source::Url(url) => Some((r.field, url.clone())),
+        .enumerate()
+        .filter_map(|(at, r)| match &r.source {
+            Source::Url(url) => Some((at, r.field, url.clone())),
             Source::Upload(_) => None,
         })
         .collect();
-    for (field, url) in urls {
+    for (at, field, url) in urls {
         let refused = |why: String| {
             Error::Unusable(FieldError {
                 field: field.key.to_owned(),
@@ -30,7 +31,7 @@ pub async fn fetch_urls(state: &AppState, valid: &mut Valid) -> Result<(), Error
             .await
             .map_err(|e| e.field(field.key, field.label))?;
         let stored = state.inner.uploads.put(&checked).await.map_err(crate::store::StoreError::into_error)?;
-        valid.use_upload(field, &stored.name);
+        valid.use_upload(at, &stored.name);
     }
     Ok(())
 }

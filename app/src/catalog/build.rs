@@ -2,7 +2,7 @@
 //! table: `int("steps", "Steps", "…", 1.0, 50.0, Some(28.0))`. Each sets the field's
 //! [`Role`]; the few that need more say so with `.required()`, `.role(…)`, `.unset(…)`.
 
-use super::{Choice, Field, FileInput, Follows, Image, Kind, Number, Opt, Role};
+use super::{Choice, Field, FileInput, Follows, Image, Kind, List, Number, Opt, Role, Spelling};
 
 impl Field {
     /// An optional field of `kind` with no particular role.
@@ -122,5 +122,16 @@ pub const fn image(
     output_size: &'static str,
     follows: Follows,
 ) -> Field {
-    Field::new(key, label, help, Kind::Image(Image { accepts_url, output_size, file })).role(Role::Reference(follows))
+    Field::new(key, label, help, Kind::Image(Image { accepts_url, output_size, file, list: None }))
+        .role(Role::Reference(follows))
+}
+
+impl Field {
+    /// An image field that takes up to `max` images in order, spelled the provider's way.
+    pub const fn list(mut self, max: u8, spelling: Spelling) -> Self {
+        if let Kind::Image(image) = &mut self.kind {
+            image.list = Some(List { max, spelling });
+        }
+        self
+    }
 }

@@ -204,6 +204,9 @@ pub enum Role {
     },
     /// A megapixels choice that scales the area (Replicate's "0.25" halves each side).
     Megapixels,
+    /// A resolution class (FLUX 3's `768sq` … `4k`, Replicate's `1 MP`): each option's
+    /// pixels are its area at 1:1, which the aspect-ratio choice then shapes.
+    Resolution,
     /// A reference image, and what it does to the output's size.
     Reference(Follows),
     /// A safety checker or tolerance.
@@ -295,6 +298,35 @@ pub struct Image {
     pub output_size: &'static str,
     /// How the provider's API takes a file here, which a snippet shows in place of an upload.
     pub file: FileInput,
+    /// Several images in order ("image 1" … "image N" in the prompt); `None`: one image.
+    pub list: Option<List>,
+}
+
+/// An ordered list of reference images. In the form and in params it is a list
+/// (form text: the references separated by spaces); the request spells it the provider's way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct List {
+    pub max: u8,
+    pub spelling: Spelling,
+}
+
+/// How a provider takes a list of images.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spelling {
+    /// One member holding an array (`images`, `image_urls`, `input_images`).
+    Array,
+    /// Numbered members: the field's key, then `<key>_2` … (BFL's `input_image_2` … `input_image_8`).
+    Numbered,
+}
+
+impl Spelling {
+    /// The member that holds image `index` (from 0) of a list in field `key`.
+    pub fn member(self, key: &str, index: usize) -> String {
+        match (self, index) {
+            (Spelling::Numbered, 1..) => format!("{key}_{}", index + 1),
+            _ => key.to_owned(),
+        }
+    }
 }
 
 /// How a provider's API takes an image file in a field.
@@ -306,6 +338,8 @@ pub enum FileInput {
     UrlOrDataUri,
     /// The file's bytes as plain base64, no `data:` prefix (BFL's `image_prompt`).
     Base64,
+    /// An https URL it fetches, or the bytes as plain base64 (BFL's FLUX.2 and FLUX 3 references).
+    UrlOrBase64,
     /// The path the provider's Asset API gives an uploaded file (1min.ai's `POST /api/assets`).
     AssetPath,
 }

@@ -88,6 +88,16 @@ fn Gallery(response: GenerateResponse) -> impl IntoView {
                 })
                 .collect_view()}
             {response
+                .ran_prompt
+                .map(|p| {
+                    view! {
+                        <p class="meta ran-prompt">
+                            <strong>"The prompt the model ran: "</strong>
+                            {p}
+                        </p>
+                    }
+                })}
+            {response
                 .usage
                 .map(|u| view! { <p class="meta">"Usage: " <code>{u.to_string()}</code></p> })}
             {response

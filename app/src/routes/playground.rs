@@ -1,6 +1,6 @@
 use crate::api::{self, GenerateRequest, JobState};
 use crate::browser;
-use crate::catalog::{Kind, ModelRef};
+use crate::catalog::{Kind, ModelRef, Role};
 use crate::components::{
     backend_badge::BackendBadge, field_input::FieldInput, model_picker::ModelPicker, result_panel::ResultPanel,
     snippet_panel::SnippetPanel,
@@ -110,7 +110,12 @@ pub fn Playground() -> impl IntoView {
                         key=move |field| (model.get_untracked().slug(), field.key)
                         let(field)
                     >
-                        <FieldInput field form errors/>
+                        <FieldInput
+                            field
+                            form
+                            errors
+                            prompt=model.get_untracked().with_role(Role::Prompt).map(|p| p.key)
+                        />
                     </For>
                     <div class="actions">
                         <button type="submit" class="generate" disabled=move || !can_generate()>

@@ -136,8 +136,15 @@ pub fn display_request(model: ModelRef, params: &Map<String, Value>, base_url: &
     let mut shown = params.clone();
     for field in model.model.fields {
         let Kind::Image(image) = &field.kind else { continue };
-        if shown.get(field.key).and_then(Value::as_str).and_then(upload_name).is_some() {
-            shown.insert(field.key.to_owned(), Value::String(file_placeholder(image.file).to_owned()));
+        let placeholder = || Value::String(file_placeholder(image.file).to_owned());
+        match shown.get_mut(field.key) {
+            Some(Value::Array(items)) => {
+                for item in items.iter_mut().filter(|i| i.as_str().and_then(upload_name).is_some()) {
+                    *item = placeholder();
+                }
+            }
+            Some(item) if item.as_str().and_then(upload_name).is_some() => *item = placeholder(),
+            _ => {}
         }
     }
     request::build(model, &shown, &model.provider.submit_base(base_url))
@@ -149,6 +156,7 @@ pub fn file_placeholder(file: FileInput) -> &'static str {
         FileInput::Url => "<https URL of your image>",
         FileInput::UrlOrDataUri => "<https URL of your image, or data:image/png;base64,...>",
         FileInput::Base64 => "<your image file as base64, without a data: prefix>",
+        FileInput::UrlOrBase64 => "<https URL of your image, or the file as base64 without a data: prefix>",
         FileInput::AssetPath => "<path of your image from the Asset API: POST /api/assets, form field asset>",
     }
 }
@@ -187,7 +195,7 @@ pub(crate) fn missing_key(req: &ApiRequest) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{find, models, ImageUrls, PROVIDERS};
+    use crate::catalog::{find, models, ImageUrls, Spelling, PROVIDERS};
     use serde_json::json;
 
     fn snippet(slug: &str, lang: Lang, options: Options, base: Option<&str>) -> String {
@@ -270,24 +278,41 @@ mod tests {
         let upload = format!("/uploads/{}.png", "ab".repeat(32));
         let expect = [
             ("aimlapi", "<https URL of your image>"),
-            ("bfl", "<your image file as base64, without a data: prefix>"),
+            ("bfl/flux-dev", "<your image file as base64, without a data: prefix>"),
+            ("bfl", "<https URL of your image, or the file as base64 without a data: prefix>"),
             ("replicate", "<https URL of your image, or data:image/png;base64,...>"),
             ("1min", "<path of your image from the Asset API: POST /api/assets, form field asset>"),
         ];
         let mut seen = 0;
         for m in models() {
             for field in m.model.fields {
-                if !matches!(field.kind, Kind::Image(_)) {
-                    continue;
-                }
-                let params = json!({"prompt": "p", field.key: upload});
+                let Kind::Image(image) = &field.kind else { continue };
+                // A list holds two: the second upload lands in the second place, the provider's way.
+                let value = match image.list {
+                    Some(_) => json!([upload, upload]),
+                    None => json!(upload),
+                };
+                let params = json!({"prompt": "p", field.key: value});
                 let req = display_request(m, params.as_object().unwrap(), m.provider.base_url);
-                let shown = req
-                    .body
-                    .pointer(&format!("/{}", field.key))
-                    .or_else(|| req.body.as_object().unwrap().values().find_map(|v| v.get(field.key)));
-                let hint = expect.iter().find(|(p, _)| *p == m.provider.id).unwrap_or_else(|| panic!("{}", m.slug())).1;
-                assert_eq!(shown.and_then(Value::as_str), Some(hint), "{} {}", m.slug(), field.key);
+                let body = req.body.as_object().unwrap();
+                let find = |key: &str| body.get(key).or_else(|| body.values().find_map(|v| v.get(key))).cloned();
+                let shown: Vec<Value> = match image.list.map(|l| l.spelling) {
+                    Some(Spelling::Numbered) => vec![find(field.key), find(&format!("{}_2", field.key))],
+                    Some(Spelling::Array) => find(field.key)
+                        .and_then(|v| v.as_array().cloned())
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(Some)
+                        .collect(),
+                    None => vec![find(field.key)],
+                }
+                .into_iter()
+                .map(Option::unwrap_or_default)
+                .collect();
+                let slug = m.slug();
+                let hint = expect.iter().find(|(p, _)| slug.starts_with(p)).unwrap_or_else(|| panic!("{slug}")).1;
+                assert_eq!(shown.len(), if image.list.is_some() { 2 } else { 1 }, "{slug}");
+                assert!(shown.iter().all(|v| v.as_str() == Some(hint)), "{slug} {}: {shown:?}", field.key);
                 seen += 1;
             }
         }

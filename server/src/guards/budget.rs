@@ -316,6 +316,13 @@ mod tests {
         // …or the image's shape at the chosen area, when that is larger (1min.ai).
         let shaped = json!({"image_prompt": UPLOAD, "aspect_ratio": "16:9"});
         assert_eq!(pixels_of("1min/black-forest-labs/flux-dev", shaped, Some((64, 64))), 1024.0 * 1024.0);
+        // FLUX 3: a resolution class shaped by the ratio covers the sizes seen in live runs
+        // (providers-flux2-flux3.md §1.3: 4:3 @ 1k made 1184×880, 16:9 @ 2k made 2736×1536).
+        let flux3 = "bfl/flux-3-image";
+        assert!(pixels_of(flux3, json!({"aspect_ratio": "4:3", "resolution": "1k"}), none) >= 1184.0 * 880.0);
+        assert!(pixels_of(flux3, json!({"aspect_ratio": "16:9", "resolution": "2k"}), none) >= 2736.0 * 1536.0);
+        let more = pixels_of(flux3, json!({"aspect_ratio": "16:9", "resolution": "4k"}), none);
+        assert!(more > 4.0 * pixels_of(flux3, json!({"aspect_ratio": "16:9", "resolution": "2k"}), none) * 0.9);
     }
 
     #[test]
@@ -327,8 +334,10 @@ mod tests {
     fn every_model_has_a_size_from_its_data() {
         for model in app::catalog::models() {
             let mut p = Map::new();
-            for field in model.model.fields.iter().filter(|f| matches!(f.kind, Kind::Image(_))) {
-                p.insert(field.key.into(), Value::from(UPLOAD));
+            for field in model.model.fields {
+                let Kind::Image(image) = &field.kind else { continue };
+                let value = if image.list.is_some() { json!([UPLOAD]) } else { json!(UPLOAD) };
+                p.insert(field.key.into(), value);
             }
             let cost = estimate(&valid(model, Value::Object(p)), &limits(&[]), &|_| Some((1024, 1024)));
             assert!(cost.megapixels > 0.0 && cost.megapixels * 1e6 < UNKNOWN, "{} {cost:?}", model.slug());
@@ -357,6 +366,7 @@ mod tests {
                 "prompt": "x", "width": w, "height": h, "image_size": {"width": w, "height": h},
                 "num_images": n, "samples": n, "num_outputs": n, "n": n, "size": format!("{w}x{h}"),
                 "image_url": image, "image": image, "image_prompt": image,
+                "images": [image, image], "input_image": [image],
             }).as_object().unwrap().clone();
             params.retain(|k, _| model.field(k).is_some());
             if let Ok(valid) = validate(model, &params) {
@@ -364,8 +374,9 @@ mod tests {
                 let fits = w * h <= MAX_REFERENCE_PIXELS && w.max(h) <= u64::from(MAX_REFERENCE_SIDE);
                 let dims = (!url && fits).then_some((w as u32, h as u32));
                 let cost = estimate(&valid, &limits(&[]), &|_| dims);
-                let referenced = ["image_url", "image", "image_prompt"].iter().any(|k| params.contains_key(*k));
-                let most = if referenced { largest(MAX_REFERENCE_SIDE) } else { 4096.0 * 4096.0 };
+                let referenced = !valid.references.is_empty();
+                // FLUX 3's 4k class (≈16.8 MP, shaped by its ratio, sides rounded up) is the largest documented output.
+                let most = if referenced { largest(MAX_REFERENCE_SIDE) } else { 4096.0 * 4096.0 }.max(17.5e6);
                 let most = most / 1e6;
                 proptest::prop_assert!(cost.images <= 10, "{} {cost:?}", model.slug());
                 proptest::prop_assert!(cost.megapixels <= most, "{} {cost:?}", model.slug());

@@ -44,6 +44,8 @@ async fn generate(ctx: &Ctx<'_>, valid: &Valid, progress: &Progress) -> Result<G
     let polling_url =
         submitted.get("polling_url").and_then(Value::as_str).ok_or_else(|| bad_answer(name, "no polling_url"))?;
     check_host(name, polling_url, &ctx.upstream.base_url, BFL_HOSTS)?;
+    // The submit's cost (credits; 1 credit = $0.01) is the estimate BFL bills.
+    let usage = submitted.get("cost").filter(|c| c.is_number()).map(|cost| json!({"credits": cost}));
     progress.queued(None);
     let key = key_header(ctx.upstream, model.provider.auth, key_env)?;
     let mut polls = Poll::new(ctx, key, (name, key_env), POLL_EVERY);
@@ -52,11 +54,12 @@ async fn generate(ctx: &Ctx<'_>, valid: &Valid, progress: &Progress) -> Result<G
         let Some(poll) = polls.status(polling_url).await? else { continue };
         let status = poll.get("status").and_then(Value::as_str).unwrap_or_default();
         match status {
-            "Ready" => return ready(name, &poll),
+            "Ready" => return ready(name, &poll).map(|g| Generated { usage, ..g }),
             "Request Moderated" | "Content Moderated" | "Error" | "Failed" | "Task not found" => {
                 return Err(ended(name, status, &poll))
             }
-            // Pending, and any status not known yet: keep polling until the deadline.
+            // Pending, FLUX 3's Reasoning and Generating, and any status not known yet:
+            // keep polling until the deadline.
             _ => progress.running(poll.get("progress").and_then(Value::as_f64)),
         }
     }
@@ -99,6 +102,7 @@ fn ready(name: &str, poll: &Value) -> Result<Generated, Error> {
     Ok(Generated {
         images: vec![ImageRef::Url(sample.to_owned())],
         seed: result.get("seed").and_then(Value::as_u64),
+        prompt: result.get("prompt").and_then(Value::as_str).map(str::to_owned),
         timings,
         raw: Some(poll.clone()),
         ..Generated::default()

@@ -67,6 +67,8 @@ pub struct Generated {
     pub nsfw: Vec<bool>,
     pub timings: Option<Value>,
     pub usage: Option<Value>,
+    /// The prompt the model ran, where the provider says.
+    pub prompt: Option<String>,
     /// The provider's final JSON answer, for the page's "Provider response".
     pub raw: Option<Value>,
 }
@@ -349,9 +351,9 @@ pub async fn inline_uploads(
     values: &mut Map<String, Value>,
     how: Inline,
 ) -> Result<(), Error> {
-    for (field, name) in valid.uploads() {
-        let (bytes, content_type) = read_upload(ctx, field, name).await?;
-        values.insert(field.key.to_owned(), Value::String(inline(&bytes, content_type, how)));
+    for (reference, name) in valid.uploads() {
+        let (bytes, content_type) = read_upload(ctx, reference.field, name).await?;
+        reference.set(values, inline(&bytes, content_type, how));
     }
     Ok(())
 }

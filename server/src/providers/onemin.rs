@@ -18,10 +18,10 @@ async fn generate(ctx: &Ctx<'_>, valid: &Valid, _progress: &Progress) -> Result<
     let model = valid.model;
     let mut params = valid.values(true);
     let (name, key_env) = (model.provider.name, model.provider.key_env);
-    for (field, file) in valid.uploads() {
-        let (bytes, content_type) = read_upload(ctx, field, file).await?;
+    for (reference, file) in valid.uploads() {
+        let (bytes, content_type) = read_upload(ctx, reference.field, file).await?;
         let path = upload_asset(ctx, model, bytes, content_type, file).await?;
-        params.insert(field.key.to_owned(), Value::String(path));
+        reference.set(&mut params, path);
     }
     let req = request(model, ctx.upstream, &params);
     let (status, headers, body) = send(ctx, &req, name).await?;

@@ -97,10 +97,10 @@ async fn send_files(
     values: &mut Map<String, Value>,
 ) -> Result<(), Error> {
     let (name, key_env) = (valid.model.provider.name, valid.model.provider.key_env);
-    for (field, file) in valid.uploads() {
-        let (bytes, content_type) = super::read_upload(ctx, field, file).await?;
+    for (reference, file) in valid.uploads() {
+        let (bytes, content_type) = super::read_upload(ctx, reference.field, file).await?;
         if bytes.len() <= INLINE_MAX {
-            values.insert(field.key.to_owned(), Value::String(inline(&bytes, content_type, Inline::DataUri)));
+            reference.set(values, inline(&bytes, content_type, Inline::DataUri));
             continue;
         }
         let part = reqwest::multipart::Part::bytes(bytes)
@@ -121,7 +121,7 @@ async fn send_files(
             .and_then(Value::as_str)
             .ok_or_else(|| bad_answer(name, "a file without urls.get"))?;
         check_host(name, get, &ctx.upstream.base_url, &["replicate.com"])?;
-        values.insert(field.key.to_owned(), Value::String(get.to_owned()));
+        reference.set(values, get.to_owned());
     }
     Ok(())
 }

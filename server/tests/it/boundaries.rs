@@ -25,6 +25,7 @@ fn minimal(model: ModelRef) -> Map<String, Value> {
     let mut p = Map::new();
     for f in model.model.fields.iter().filter(|f| f.required) {
         let v = match &f.kind {
+            Kind::Image(i) if i.list.is_some() => json!(["https://example.com/ref.png"]),
             Kind::Image(_) => json!("https://example.com/ref.png"),
             _ => json!("a lighthouse"),
         };
@@ -103,12 +104,23 @@ fn cases(model: ModelRef, upload: &str) -> Vec<Case> {
                 push(format!("{k} height missing"), k, Some(json!({"width": lo})), false);
                 push(format!("{k} extra member"), k, Some(json!({"width": lo, "height": lo, "depth": 1})), false);
             }
-            Kind::Image(i) => {
-                push(format!("{k} https"), k, Some(json!("https://example.com/x.png")), i.accepts_url);
-                push(format!("{k} http"), k, Some(json!("http://example.com/x.png")), false);
-                push(format!("{k} upload"), k, Some(json!(upload)), true);
-                push(format!("{k} wrong type"), k, Some(json!(7)), false);
-            }
+            Kind::Image(i) => match i.list {
+                Some(list) => {
+                    let many = |n: usize| Some(Value::Array(vec![json!(upload); n]));
+                    push(format!("{k} https"), k, Some(json!(["https://example.com/x.png"])), i.accepts_url);
+                    push(format!("{k} http"), k, Some(json!([upload, "http://example.com/x.png"])), false);
+                    push(format!("{k} at the limit"), k, many(usize::from(list.max)), true);
+                    push(format!("{k} over the limit"), k, many(usize::from(list.max) + 1), false);
+                    push(format!("{k} empty list"), k, many(0), false);
+                    push(format!("{k} a string, not a list"), k, Some(json!(upload)), false);
+                }
+                None => {
+                    push(format!("{k} https"), k, Some(json!("https://example.com/x.png")), i.accepts_url);
+                    push(format!("{k} http"), k, Some(json!("http://example.com/x.png")), false);
+                    push(format!("{k} upload"), k, Some(json!(upload)), true);
+                    push(format!("{k} wrong type"), k, Some(json!(7)), false);
+                }
+            },
         }
     }
     out

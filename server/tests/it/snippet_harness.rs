@@ -76,6 +76,12 @@ fn models() -> Vec<(&'static str, Value)> {
         ("segmind/flux-dev", json!({"aspect_ratio": "16:9", "output_format": "jpg", "seed": 12})),
         ("1min/black-forest-labs/flux-dev", json!({"megapixels": "0.25", "go_fast": true})),
         ("bfl/flux-dev", json!({"width": 512, "height": 768, "guidance": 2.5, "output_format": "png"})),
+        // References as numbered members (input_image, input_image_2) and as one array (images).
+        (
+            "bfl/flux-2-flex",
+            json!({"input_image": ["https://example.com/a.png", "https://example.com/b.png?x=1&y='"], "steps": 20}),
+        ),
+        ("bfl/flux-3-image", json!({"images": ["https://example.com/a.png"], "resolution": "2k", "grounding": false})),
         ("fal/fal-ai/flux/dev", json!({"image_size": "square_hd", "num_inference_steps": 20, "acceleration": "high"})),
         ("replicate/black-forest-labs/flux-dev", json!({"aspect_ratio": "4:5", "go_fast": false, "num_outputs": 2})),
         ("openai/flux-dev", json!({"size": "768x1024", "n": 2})),
