@@ -99,7 +99,7 @@ impl<'de> de::Deserializer<'de> for Js {
         let v = self.0;
         match v.dyn_ref::<Object>() {
             Some(obj) if !Array::is_array(&v) => visitor.visit_map(Fields { keys: Object::keys(obj), next: 0, obj: v }),
-            _ => Err(de::Error::custom(format!("invalid type, expected {}", &visitor as &dyn de::Expected))),
+            _ => Err(expected(&visitor)),
         }
     }
 
@@ -107,10 +107,72 @@ impl<'de> de::Deserializer<'de> for Js {
         visitor.visit_newtype_struct(self)
     }
 
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map enum identifier ignored_any
+    // The types a wire struct holds are read directly, not through `deserialize_any`:
+    // each visitor type would otherwise get its own copy of the whole dispatch.
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0.as_bool() {
+            Some(b) => visitor.visit_bool(b),
+            None => Err(expected(&visitor)),
+        }
     }
+
+    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0.as_f64() {
+            Some(n) if n.fract() == 0.0 && (0.0..18_446_744_073_709_551_616.0).contains(&n) => {
+                visitor.visit_u64(n as u64)
+            }
+            Some(n) => visitor.visit_f64(n),
+            None => Err(expected(&visitor)),
+        }
+    }
+
+    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_u64(visitor)
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0.as_f64() {
+            Some(n) => visitor.visit_f64(n),
+            None => Err(expected(&visitor)),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.0.as_string() {
+            Some(s) => visitor.visit_string(s),
+            None => Err(expected(&visitor)),
+        }
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_string(visitor)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if !Array::is_array(&self.0) {
+            return Err(expected(&visitor));
+        }
+        let mut seq = Seq { items: Array::from(&self.0), next: 0 };
+        let value = visitor.visit_seq(&mut seq)?;
+        match seq.items.length() == seq.next {
+            true => Ok(value),
+            false => Err(de::Error::custom("too many items in an array")),
+        }
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_unit()
+    }
+
+    serde::forward_to_deserialize_any! {
+        i8 i16 i32 i64 i128 u8 u16 u128 f32 char
+        bytes byte_buf unit unit_struct tuple tuple_struct map enum identifier
+    }
+}
+
+/// The error for a value of the wrong kind.
+fn expected(visitor: &dyn de::Expected) -> Error {
+    Error(format!("invalid type, expected {visitor}"))
 }
 
 struct Seq {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 const REFERENCE = path.join(__dirname, '..', 'fixtures', 'reference-320x192.png');
 
 test('every model in the catalog generates through its emulator', async ({ page }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(360_000);
   await page.goto('/');
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
   const picker = page.getByRole('combobox', { name: 'Model' });
@@ -14,11 +14,11 @@ test('every model in the catalog generates through its emulator', async ({ page 
   for (const slug of slugs) {
     await picker.selectOption(slug);
     await expect(page.getByText('Emulated', { exact: true })).toBeVisible();
-    // Image-to-image models need their reference image first.
-    const reference = page.getByLabel(/^Reference image \*$/);
+    // Image-to-image models need their reference image (or a list of them) first.
+    const reference = page.getByLabel(/^Reference images? \*$/);
     if ((await reference.count()) > 0) {
       await reference.setInputFiles(REFERENCE);
-      await expect(page.getByRole('img', { name: 'Reference image preview' })).toBeVisible();
+      await expect(page.getByRole('img', { name: /^Reference image (preview|1)$/ })).toBeVisible();
     }
     const before = (await requestId.count()) > 0 ? await requestId.innerText() : '';
     await page.getByRole('button', { name: 'Generate' }).click();

@@ -69,6 +69,7 @@ async fn run(state: &AppState, ready: Ready, id: String, progress: &Progress) ->
     tracing::info!(request_id = id, model = %model.slug(), emulated = upstream.emulated, "generate");
     progress.running(None);
     crate::references::fetch_urls(state, &mut valid).await?;
+    crate::references::check_sides(state, &valid)?;
     // Until here nothing reached the provider: an error gives the reservation back.
     state.inner.guards.submitting(&mut slot, &valid, &state.inner.uploads);
     let generated = providers::generate(state, &valid, upstream, progress).await?;

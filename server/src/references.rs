@@ -5,8 +5,27 @@
 
 use crate::error::Error;
 use crate::state::AppState;
+use app::catalog::Kind;
 use app::valid::{Source, Valid};
 use app::validate::FieldError;
+
+/// Every reference is at least its field's smallest side (FLUX 3: 256 px), read from the
+/// stored file once URLs are fetched: the provider would refuse it, so it is not sent.
+pub fn check_sides(state: &AppState, valid: &Valid) -> Result<(), Error> {
+    for (r, name) in valid.uploads() {
+        let Kind::Image(image) = &r.field.kind else { continue };
+        let dims = state.inner.uploads.path_of(name).and_then(|(path, _)| ::image::image_dimensions(path).ok());
+        if let Some((w, h)) = dims.filter(|(w, h)| image.min_side > 0 && (*w).min(*h) < image.min_side) {
+            let which = if image.list.is_some() { format!(": image {}", r.index + 1) } else { String::new() };
+            let side = image.min_side;
+            return Err(Error::Invalid(vec![FieldError {
+                field: r.field.key.to_owned(),
+                message: format!("{}{which} is {w}×{h}; each side must be at least {side} pixels", r.field.label),
+            }]));
+        }
+    }
+    Ok(())
+}
 
 /// Replaces every URL reference with the upload it is stored as.
 pub async fn fetch_urls(state: &AppState, valid: &mut Valid) -> Result<(), Error> {

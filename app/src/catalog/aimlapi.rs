@@ -16,6 +16,15 @@
 //! by this server (SSRF rules) and, like an upload, sent as a `data:` URI: no provider
 //! is sent a URL a visitor typed. No size limit is documented; ours is the upload limit.
 //!
+//! FLUX.2 (providers-flux2-flux3.md §2, aimlapi/api-docs `flux-2*.json`):
+//! - `image_urls` takes 1 to 3 "URLs or local Base64 encoded images" on the edit models:
+//!   uploads go as data URIs, a typed URL is fetched here first, as for `image_url`.
+//! - `safety_tolerance` is a string `"1"`…`"6"` on pro (its text says 1–5; the enum wins)
+//!   and `"1"`…`"5"` on max.
+//! - `guidance_scale` and `num_inference_steps` state no default: the boxes stay empty.
+//! - The LoRA models (`flux-2-lora`, `-lora-edit`) are not offered yet: their `loras`
+//!   list of `{path, scale}` needs a form control of its own.
+//!
 //! Output sizes (for the budget, the fields' roles):
 //! - ultra documents 2752×1536 for 16:9 only; the other ratios count as about
 //!   that many pixels (4.2 MP), sides rounded up to 32.
@@ -25,6 +34,7 @@
 
 use super::build::{aspect_ratio, count, image, int, output_format, prompt, random_seed, real, toggle};
 use super::shared::{image_size, plain, ONE_MP};
+use super::Spelling;
 use super::{
     Answer, Auth, Choice, Field, FileInput, Follows, Kind, Model, Opt, Provider, ProviderId, Role, MAX_REFERENCE_SIDE,
 };
@@ -134,6 +144,35 @@ const fn image_url(output_size: &'static str, follows: Follows) -> Field {
 
 const MATCHES: Field = image_url("matches the reference image", Follows::Size { max_side: MAX_REFERENCE_SIDE });
 const EDITS: Field = image_url("by aspect ratio", Follows::Nothing);
+
+/// FLUX.2's `image_size`: the presets or 512–2048, multiples of 32.
+const FLUX2_SIZE: Field = image_size(512, 2048, 32, (1024, 768));
+const FLUX2_FORMAT: Field =
+    output_format("File format of the generated image.", &[plain("jpeg"), plain("png"), plain("webp")], "png");
+const FLUX2_REFERENCES: Field = image(
+    "image_urls",
+    "Reference images",
+    "1 to 3, in order: the prompt calls them image 1, image 2, …",
+    (FileInput::UrlOrDataUri, true),
+    "image size as set",
+    Follows::Nothing,
+)
+.required()
+.list(3, Spelling::Array);
+const EXPANSION: Field =
+    toggle("enable_prompt_expansion", "Prompt expansion", "Let the model expand the prompt before generating.", true);
+const FLUX2_GUIDANCE: Field =
+    real("guidance_scale", "Guidance scale", "How closely the image follows the prompt.", (0.0, 20.0, 0.1), None)
+        .unset("default");
+const FLUX2_STEPS: Field =
+    int("num_inference_steps", "Inference steps", "More steps: more detail, slower.", 4.0, 50.0, None).unset("default");
+const TOLERANCE_5: Field = Field::new(
+    "safety_tolerance",
+    "Safety tolerance",
+    "1 is the strictest, 5 the most permissive.",
+    Kind::Choice(Choice { options: &[plain("1"), plain("2"), plain("3"), plain("4"), plain("5")], default: Some("2") }),
+)
+.role(Role::Safety);
 
 const fn model(
     id: &'static str,
@@ -299,6 +338,64 @@ pub static AIMLAPI: Provider = Provider {
                 SAFETY_CHECKER,
             ],
             "JPEG or PNG, the size of the reference image",
+        ),
+        model(
+            "blackforestlabs/flux-2",
+            "FLUX.2 [dev]",
+            "Open-weights FLUX.2; text to image, with prompt expansion.",
+            &[
+                PROMPT,
+                FLUX2_SIZE,
+                FLUX2_FORMAT,
+                SEED,
+                NUM_IMAGES,
+                FLUX2_GUIDANCE,
+                FLUX2_STEPS,
+                ACCELERATION,
+                EXPANSION,
+                SAFETY_CHECKER,
+            ],
+            "PNG, JPEG or WebP, 512×512 to 2048×2048, default 1024×768",
+        ),
+        model(
+            "blackforestlabs/flux-2-edit",
+            "FLUX.2 [dev] edit",
+            "Edits with 1 to 3 reference images.",
+            &[
+                PROMPT,
+                FLUX2_REFERENCES,
+                FLUX2_SIZE,
+                FLUX2_FORMAT,
+                SEED,
+                NUM_IMAGES,
+                FLUX2_GUIDANCE,
+                FLUX2_STEPS,
+                ACCELERATION,
+                EXPANSION,
+                SAFETY_CHECKER,
+            ],
+            "PNG, JPEG or WebP, 512×512 to 2048×2048, default 1024×768",
+        ),
+        model(
+            "blackforestlabs/flux-2-pro",
+            "FLUX.2 [pro]",
+            "BFL's fast FLUX.2 tier through AI/ML API.",
+            &[PROMPT, FLUX2_SIZE, FLUX2_FORMAT, SEED, SAFETY_CHECKER, SAFETY_TOLERANCE],
+            "PNG, JPEG or WebP, 512×512 to 2048×2048, default 1024×768",
+        ),
+        model(
+            "blackforestlabs/flux-2-pro-edit",
+            "FLUX.2 [pro] edit",
+            "FLUX.2 [pro] editing 1 to 3 reference images.",
+            &[PROMPT, FLUX2_REFERENCES, FLUX2_SIZE, FLUX2_FORMAT, SEED, SAFETY_CHECKER, SAFETY_TOLERANCE],
+            "PNG, JPEG or WebP, 512×512 to 2048×2048, default 1024×768",
+        ),
+        model(
+            "blackforestlabs/flux-2-max",
+            "FLUX.2 [max]",
+            "The best FLUX.2; text to image.",
+            &[PROMPT, FLUX2_SIZE, OUTPUT_FORMAT, SEED, SAFETY_CHECKER, TOLERANCE_5],
+            "JPEG or PNG, 512×512 to 2048×2048, default 1024×768",
         ),
     ],
 };

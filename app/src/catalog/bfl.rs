@@ -341,7 +341,8 @@ pub static BFL: Provider = Provider {
                     "by aspect ratio and resolution; auto follows image 1",
                     Follows::Shape { max_side: MAX_REFERENCE_SIDE },
                 )
-                .list(10, Spelling::Array),
+                .list(10, Spelling::Array)
+                .min_side(256),
                 aspect_ratio(
                     "Shape of the image; auto follows image 1 (1:1 without images).",
                     FLUX3_RATIOS,

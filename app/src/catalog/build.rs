@@ -122,7 +122,7 @@ pub const fn image(
     output_size: &'static str,
     follows: Follows,
 ) -> Field {
-    Field::new(key, label, help, Kind::Image(Image { accepts_url, output_size, file, list: None }))
+    Field::new(key, label, help, Kind::Image(Image { accepts_url, output_size, file, list: None, min_side: 0 }))
         .role(Role::Reference(follows))
 }
 
@@ -131,6 +131,14 @@ impl Field {
     pub const fn list(mut self, max: u8, spelling: Spelling) -> Self {
         if let Kind::Image(image) = &mut self.kind {
             image.list = Some(List { max, spelling });
+        }
+        self
+    }
+
+    /// An image field whose images must be at least `side` pixels on each side.
+    pub const fn min_side(mut self, side: u32) -> Self {
+        if let Kind::Image(image) = &mut self.kind {
+            image.min_side = side;
         }
         self
     }

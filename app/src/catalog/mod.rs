@@ -300,6 +300,9 @@ pub struct Image {
     pub file: FileInput,
     /// Several images in order ("image 1" … "image N" in the prompt); `None`: one image.
     pub list: Option<List>,
+    /// The smallest side the provider takes (FLUX 3: 256 px); 0 where none is documented.
+    /// Checked by the server on the stored image before anything is sent.
+    pub min_side: u32,
 }
 
 /// An ordered list of reference images. In the form and in params it is a list

@@ -106,11 +106,28 @@ fn Gallery(response: GenerateResponse) -> impl IntoView {
                     view! {
                         <details class="raw">
                             <summary>"Provider response"</summary>
-                            <pre class="code">{serde_json::to_string_pretty(&raw).unwrap_or_default()}</pre>
+                            <pre class="code">{pretty(&raw)}</pre>
                         </details>
                     }
                 })}
             <p class="meta request-id">"Request id " <code>{response.request_id}</code></p>
         </div>
     }
+}
+
+/// JSON indented for reading: the browser's own `JSON.stringify`, so serde_json's
+/// pretty printer stays out of the wasm.
+#[cfg(feature = "hydrate")]
+fn pretty(value: &serde_json::Value) -> String {
+    let compact = value.to_string();
+    js_sys::JSON::parse(&compact)
+        .and_then(|v| js_sys::JSON::stringify_with_replacer_and_space(&v, &wasm_bindgen::JsValue::NULL, &2.into()))
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or(compact)
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn pretty(value: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
 }

@@ -277,6 +277,7 @@ mod tests {
     fn an_upload_shows_as_the_providers_own_way_to_pass_a_file() {
         let upload = format!("/uploads/{}.png", "ab".repeat(32));
         let expect = [
+            ("aimlapi/blackforestlabs", "<https URL of your image, or data:image/png;base64,...>"),
             ("aimlapi", "<https URL of your image>"),
             ("bfl/flux-dev", "<your image file as base64, without a data: prefix>"),
             ("bfl", "<https URL of your image, or the file as base64 without a data: prefix>"),

@@ -46,6 +46,8 @@ enum Rule {
     ImageUrl {
         array_max: Option<usize>,
     },
+    /// FLUX.2's `image_urls`: an array of `min` to `max` URIs or base64 images, required.
+    ImageUrls(usize, usize),
 }
 
 /// How the emulator decides the output's pixel size.
@@ -184,7 +186,86 @@ const SPECS: &[Spec] = &[
     kontext("flux/kontext-max/image-to-image", true),
     srpo("flux/srpo", false),
     srpo("flux/srpo/image-to-image", true),
+    flux2("blackforestlabs/flux-2", Flux2::Dev, false),
+    flux2("blackforestlabs/flux-2-edit", Flux2::Dev, true),
+    flux2("blackforestlabs/flux-2-pro", Flux2::Pro, false),
+    flux2("blackforestlabs/flux-2-pro-edit", Flux2::Pro, true),
+    flux2("blackforestlabs/flux-2-max", Flux2::Max, false),
 ];
+
+/// The FLUX.2 schemas (providers-flux2-flux3.md §2, aimlapi/api-docs `flux-2*.json`).
+enum Flux2 {
+    /// `flux-2`: count, guidance, steps, acceleration, prompt expansion.
+    Dev,
+    /// `flux-2-pro`: string safety tolerance `"1"`…`"6"`.
+    Pro,
+    /// `flux-2-max`: text only, `"1"`…`"5"`, jpeg or png.
+    Max,
+}
+
+const FLUX2_FORMATS: &[&str] = &["jpeg", "png", "webp"];
+const TOLERANCE_5: &[&str] = &["1", "2", "3", "4", "5"];
+
+const fn flux2(id: &'static str, tier: Flux2, edit: bool) -> Spec {
+    const DEV: &[(&str, Rule)] = &[
+        ("prompt", Rule::Prompt),
+        ("image_size", Rule::ImageSize(512, 2048)),
+        ("output_format", Rule::Enum(FLUX2_FORMATS)),
+        ("seed", Rule::Integer(1, None)),
+        ("num_images", Rule::Number(1.0, 4.0)),
+        ("guidance_scale", Rule::Number(0.0, 20.0)),
+        ("num_inference_steps", Rule::Integer(4, Some(50))),
+        ("acceleration", Rule::Enum(ACCELERATION)),
+        ("enable_prompt_expansion", Rule::Bool),
+        ("enable_safety_checker", Rule::Bool),
+    ];
+    const DEV_EDIT: &[(&str, Rule)] = &[
+        ("prompt", Rule::Prompt),
+        ("image_urls", Rule::ImageUrls(1, 3)),
+        ("image_size", Rule::ImageSize(512, 2048)),
+        ("output_format", Rule::Enum(FLUX2_FORMATS)),
+        ("seed", Rule::Integer(1, None)),
+        ("num_images", Rule::Number(1.0, 4.0)),
+        ("guidance_scale", Rule::Number(0.0, 20.0)),
+        ("num_inference_steps", Rule::Integer(4, Some(50))),
+        ("acceleration", Rule::Enum(ACCELERATION)),
+        ("enable_prompt_expansion", Rule::Bool),
+        ("enable_safety_checker", Rule::Bool),
+    ];
+    const PRO: &[(&str, Rule)] = &[
+        ("prompt", Rule::Prompt),
+        ("image_size", Rule::ImageSize(512, 2048)),
+        ("output_format", Rule::Enum(FLUX2_FORMATS)),
+        ("seed", Rule::Integer(1, None)),
+        ("enable_safety_checker", Rule::Bool),
+        ("safety_tolerance", Rule::Enum(TOLERANCE)),
+    ];
+    const PRO_EDIT: &[(&str, Rule)] = &[
+        ("prompt", Rule::Prompt),
+        ("image_urls", Rule::ImageUrls(1, 3)),
+        ("image_size", Rule::ImageSize(512, 2048)),
+        ("output_format", Rule::Enum(FLUX2_FORMATS)),
+        ("seed", Rule::Integer(1, None)),
+        ("enable_safety_checker", Rule::Bool),
+        ("safety_tolerance", Rule::Enum(TOLERANCE)),
+    ];
+    const MAX: &[(&str, Rule)] = &[
+        ("prompt", Rule::Prompt),
+        ("image_size", Rule::ImageSize(512, 2048)),
+        ("output_format", Rule::Enum(JPEG_PNG)),
+        ("seed", Rule::Integer(1, None)),
+        ("enable_safety_checker", Rule::Bool),
+        ("safety_tolerance", Rule::Enum(TOLERANCE_5)),
+    ];
+    let fields = match (tier, edit) {
+        (Flux2::Dev, false) => DEV,
+        (Flux2::Dev, true) => DEV_EDIT,
+        (Flux2::Pro, false) => PRO,
+        (Flux2::Pro, true) => PRO_EDIT,
+        (Flux2::Max, _) => MAX,
+    };
+    Spec { id, fields, sizing: Sizing::ImageSize, png_only: false }
+}
 
 const fn kontext(id: &'static str, image: bool) -> Spec {
     const TEXT: &[(&str, Rule)] = &[
@@ -320,6 +401,7 @@ fn answer(
     let (width, height) = output_size(spec, &req);
     let (format, ext, content_type) = match (spec.png_only, req.get("output_format").and_then(Value::as_str)) {
         (false, Some("png")) | (true, _) => (ImageFormat::Png, "png", "image/png"),
+        (false, Some("webp")) => (ImageFormat::WebP, "webp", "image/webp"),
         _ => (ImageFormat::Jpeg, "jpeg", "image/jpeg"),
     };
     let sync = req.get("sync_mode").and_then(Value::as_bool).unwrap_or(false);
@@ -425,7 +507,7 @@ fn check(spec: &Spec, req: &Map<String, Value>) -> Result<(), String> {
     for (name, rule) in spec.fields {
         let Some(value) = req.get(*name) else {
             // `prompt` is required everywhere, `image_url` wherever it exists.
-            if matches!(rule, Rule::Prompt | Rule::ImageUrl { .. }) {
+            if matches!(rule, Rule::Prompt | Rule::ImageUrl { .. } | Rule::ImageUrls(..)) {
                 return Err(format!("{name}: Required"));
             }
             continue;
@@ -472,6 +554,14 @@ fn check_rule(name: &str, rule: &Rule, value: &Value) -> Result<(), String> {
                 (Value::Array(_), Some(max)) => return Err(format!("{name}: Expected 1 to {max} URLs")),
                 (v, _) if is_url(v) => {}
                 _ => return Err(format!("{name}: Invalid url")),
+            }
+        }
+        Rule::ImageUrls(min, max) => {
+            let ok = |v: &Value| v.as_str().is_some_and(|s| s.starts_with("https://") || s.starts_with("data:"));
+            match value {
+                Value::Array(items) if (*min..=*max).contains(&items.len()) && items.iter().all(ok) => {}
+                Value::Array(_) => return Err(format!("{name}: Array must contain {min} to {max} URLs or images")),
+                v => return Err(format!("{name}: Expected array, received {}", type_name(v))),
             }
         }
         Rule::Number(min, max) => bounds(name, number(value)?, *min, Some(*max))?,

@@ -109,3 +109,35 @@ async fn emulator_follows_the_documented_contract() {
         assert_eq!(resp.status(), expected, "task {i}");
     }
 }
+
+/// FLUX 3 takes references of at least 256×256 (providers-flux2-flux3.md §1.3): a smaller
+/// upload is a field error before anything is sent; one at the limit goes through, and the
+/// references arrive in order as one `images` list.
+#[tokio::test]
+async fn flux3_refuses_a_small_reference_before_sending_and_takes_a_list() {
+    let (addr, submits, _) = common::live("bfl", "k", &[]).await;
+    let small = common::upload(addr, common::png(320, 192)).await;
+    let (status, body) = common::generate(
+        addr,
+        "bfl/flux-3-image",
+        json!({"prompt": "a poster", "images": [common::upload(addr, common::png(256, 256)).await, small]}),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["fields"][0]["field"], "images", "{body}");
+    let message = body["fields"][0]["message"].as_str().unwrap();
+    assert!(message.contains("image 2 is 320×192") && message.contains("256"), "{message}");
+    assert_eq!(submits.load(Ordering::SeqCst), 0, "nothing was sent");
+
+    let big = common::upload(addr, common::png(512, 256)).await;
+    let square = common::upload(addr, common::png(256, 256)).await;
+    let params = json!({"prompt": "a poster", "images": [big, square], "aspect_ratio": "auto", "resolution": "768sq"});
+    let (status, body) = common::generate(addr, "bfl/flux-3-image", params).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(submits.load(Ordering::SeqCst), 1);
+    // `auto` follows image 1 (2:1) at about 0.6 MP.
+    let (w, h) = (body["images"][0]["width"].as_u64().unwrap(), body["images"][0]["height"].as_u64().unwrap());
+    assert!(w > h && (w as f64 / h as f64 - 2.0).abs() < 0.1, "{w}×{h}");
+    assert_eq!(body["ran_prompt"].as_str().map(|p| p.starts_with("a poster")), Some(true), "{body}");
+    assert!(body["usage"]["credits"].is_number(), "{body}");
+}

@@ -134,7 +134,7 @@ async fn every_field_of_every_model_at_its_boundaries() {
     let fetch = common::safe_fetch(Default::default(), &[]);
     let state = server::AppState::with_fetch(common::options(), common::config(&[]), upstream, fetch).unwrap();
     let router = server::app(state);
-    let png = common::png(64, 48);
+    let png = common::png(256, 256);
     let req = Request::post("/api/uploads").header("content-type", "image/png").body(Body::from(png)).unwrap();
     let resp = router.clone().oneshot(req).await.unwrap();
     assert_eq!(resp.status(), 200);

@@ -73,6 +73,10 @@ fn models() -> Vec<(&'static str, Value)> {
             "aimlapi/flux/dev/image-to-image",
             json!({"image_url": "https://example.com/ref.png?a=1&b=%20", "strength": 0.5}),
         ),
+        (
+            "aimlapi/blackforestlabs/flux-2-edit",
+            json!({"image_urls": ["https://example.com/a.png", "https://example.com/b.png"], "output_format": "webp"}),
+        ),
         ("segmind/flux-dev", json!({"aspect_ratio": "16:9", "output_format": "jpg", "seed": 12})),
         ("1min/black-forest-labs/flux-dev", json!({"megapixels": "0.25", "go_fast": true})),
         ("bfl/flux-dev", json!({"width": 512, "height": 768, "guidance": 2.5, "output_format": "png"})),

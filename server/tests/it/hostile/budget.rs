@@ -151,7 +151,9 @@ async fn case(addr: SocketAddr, state: &AppState, model: ModelRef, drawn: Vec<(&
 #[test]
 fn the_estimate_covers_what_every_model_makes() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let (addr, state) = rt.block_on(common::spawn_state(&[], common::safe_fetch(Default::default(), &[])));
+    // Every model at once from one loopback address: more than a visitor's 32 connections.
+    let vars = [("FLUXPLAY_MAX_CONNECTIONS_PER_CLIENT", "1000")];
+    let (addr, state) = rt.block_on(common::spawn_state(&vars, common::safe_fetch(Default::default(), &[])));
     let failures: Vec<String> = std::thread::scope(|scope| {
         let runs: Vec<_> = app::catalog::models()
             .map(|model| {
