@@ -39,6 +39,7 @@ test('options: every parameter, and a cURL for this server that really runs', as
   await page.getByRole('checkbox', { name: "Call this server's emulator" }).check();
   await expect(code(page)).toContainText(`'${baseURL}/emulate/aimlapi/v1/images/generations'`);
   await page.getByRole('textbox', { name: 'Prompt' }).fill(`it's "quoted" $(whoami) \`id\``);
+  await expect(code(page)).toContainText('whoami');
 
   const curl = (await code(page).innerText()).trim();
   const out = execFileSync('sh', ['-c', curl], { env: { ...process.env, AIMLAPI_KEY: 'copied-from-the-page' } }).toString();
@@ -55,6 +56,9 @@ test('a share link restores the model, the fields and the snippet', async ({ pag
   await page.getByRole('spinbutton', { name: 'Steps' }).fill('30');
   await page.getByRole('combobox', { name: 'Aspect ratio' }).selectOption('16:9');
   await tab(page, 'Python').click();
+  // The server renders each snippet: wait for the Python one to arrive.
+  await expect(code(page)).toContainText('import requests');
+  await expect(code(page)).toContainText('"steps": 30');
   const snippet = await code(page).innerText();
   await page.getByRole('button', { name: 'Copy link' }).click();
   await expect(page.getByRole('button', { name: 'Link copied!' })).toBeVisible();
@@ -111,11 +115,12 @@ test('/api/snippet returns exactly what the page shows', async ({ page, request 
   await open(page, '/?' + query);
   for (const [name, lang] of [['cURL', 'curl'], ['PowerShell', 'powershell'], ['Node', 'node']]) {
     await tab(page, name).click();
-    const shown = await code(page).innerText();
     const resp = await request.get(`/api/snippet?lang=${lang}&${query}`);
     expect(resp.status()).toBe(200);
     expect(resp.headers()['content-type']).toContain('text/plain');
-    expect((await resp.text()).trim()).toBe(shown.trim());
+    const served = (await resp.text()).trim();
+    // The page asks the server too: it shows the same text once its answer arrives.
+    await expect.poll(async () => (await code(page).innerText()).trim()).toBe(served);
   }
   const bad = await request.get('/api/snippet?lang=python&model=aimlapi/flux-pro&prompt=p&output_format=gif');
   expect(bad.status()).toBe(422);

@@ -38,9 +38,9 @@
 //! files' `error`); a 429 or 503 passes its `Retry-After` on.
 
 use super::build::{aspect_ratio, choice, image, int, output_format, prompt, random_seed, real, toggle};
-use super::shared::{plain, ONE_MP};
+use super::shared::{plain, FLUX3_RATIOS, FLUX3_RESOLUTIONS, ONE_MP};
 use super::{
-    Answer, Auth, Field, FileInput, Follows, ImageUrls, Model, Opt, Provider, ProviderId, Role, Spelling, Task,
+    Answer, Auth, Field, FileInput, Follows, ImageUrls, Model, Provider, ProviderId, Role, Spelling, Task,
     MAX_REFERENCE_SIDE,
 };
 
@@ -105,36 +105,6 @@ const fn flux2(
 }
 
 const FLUX2_SIZE: &str = "width × height as set";
-
-const FLUX3_RATIOS: &[Opt] = &[
-    plain("auto"),
-    plain("21:9"),
-    plain("2:1"),
-    plain("16:9"),
-    plain("3:2"),
-    plain("7:5"),
-    plain("4:3"),
-    plain("5:4"),
-    plain("1:1"),
-    plain("4:5"),
-    plain("3:4"),
-    plain("5:7"),
-    plain("2:3"),
-    plain("9:16"),
-    plain("1:2"),
-    plain("9:21"),
-];
-
-/// FLUX 3's resolution classes, each as an area at 1:1 of at least the documented
-/// ≈0.6 / 1 / 2.4 / 4.2 / 16.8 MP (sides to 16), so the budget never counts less:
-/// 2k at 16:9 was seen making 2736×1536, more than 2048².
-const FLUX3_RESOLUTIONS: &[Opt] = &[
-    Opt { value: "768sq", label: "768sq — about 0.6 MP", pixels: Some((784, 784)) },
-    Opt { value: "1k", label: "1k — about 1 MP", pixels: Some((1024, 1024)) },
-    Opt { value: "1.5k", label: "1.5k — about 2.4 MP", pixels: Some((1552, 1552)) },
-    Opt { value: "2k", label: "2k — about 4.2 MP", pixels: Some((2064, 2064)) },
-    Opt { value: "4k", label: "4k — about 16.8 MP, can take minutes", pixels: Some((4112, 4112)) },
-];
 
 const KONTEXT: &[Field] = &[
     prompt(

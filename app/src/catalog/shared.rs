@@ -62,3 +62,33 @@ pub const fn image_size(min: u32, max: u32, multiple_of: u32, custom_default: (u
     let size = Size { presets: FAL_PRESETS, default_preset: "landscape_4_3", min, max, multiple_of, custom_default };
     Field::new("image_size", "Image size", "A preset, or a custom width and height.", Kind::Size(size)).role(Role::Size)
 }
+
+pub const FLUX3_RATIOS: &[Opt] = &[
+    plain("auto"),
+    plain("21:9"),
+    plain("2:1"),
+    plain("16:9"),
+    plain("3:2"),
+    plain("7:5"),
+    plain("4:3"),
+    plain("5:4"),
+    plain("1:1"),
+    plain("4:5"),
+    plain("3:4"),
+    plain("5:7"),
+    plain("2:3"),
+    plain("9:16"),
+    plain("1:2"),
+    plain("9:21"),
+];
+
+/// FLUX 3's resolution classes, each as an area at 1:1 of at least the documented
+/// ≈0.6 / 1 / 2.4 / 4.2 / 16.8 MP (sides to 16), so the budget never counts less:
+/// 2k at 16:9 was seen making 2736×1536, more than 2048².
+pub const FLUX3_RESOLUTIONS: &[Opt] = &[
+    Opt { value: "768sq", label: "768sq — about 0.6 MP", pixels: Some((784, 784)) },
+    Opt { value: "1k", label: "1k — about 1 MP", pixels: Some((1024, 1024)) },
+    Opt { value: "1.5k", label: "1.5k — about 2.4 MP", pixels: Some((1552, 1552)) },
+    Opt { value: "2k", label: "2k — about 4.2 MP", pixels: Some((2064, 2064)) },
+    Opt { value: "4k", label: "4k — about 16.8 MP, can take minutes", pixels: Some((4112, 4112)) },
+];

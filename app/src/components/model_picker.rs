@@ -3,6 +3,7 @@ use crate::catalog::{self, ModelRef};
 use leptos::prelude::*;
 
 /// Every model in the catalog, grouped by provider, each provider marked live or emulated.
+/// An option shows the model's name (its id is in the header once chosen): the page stays small.
 #[component]
 pub fn ModelPicker(model: RwSignal<ModelRef>, on_change: Callback<ModelRef>) -> impl IntoView {
     let status = use_context::<BackendStatus>().unwrap_or_default();
@@ -33,7 +34,7 @@ pub fn ModelPicker(model: RwSignal<ModelRef>, on_change: Callback<ModelRef>) -> 
                                         let slug = m.slug();
                                         view! {
                                             <option value=slug selected=move || model.get() == m>
-                                                {format!("{} · {}", m.model.label, m.model.id)}
+                                                {m.model.label}
                                             </option>
                                         }
                                     })

@@ -5,6 +5,10 @@
 //! is a list of URLs. Errors carry `detail` and `status`. Knobs: `latency`
 //! (time to succeed), `never-ready`, `moderated` (fails with the NSFW message), `status`.
 //! `POST /v1/files` (multipart `content`) keeps a file and answers 201 with its `urls.get`.
+//! The FLUX.2 and FLUX 3 models (providers-flux2-flux3.md §4) run on the same routes:
+//! `flux-2-pro|max|flex|dev` (`input_images`, `aspect_ratio` + `resolution` "N MP"),
+//! `flux-2-klein-4b` (`images`, `output_megapixels`; its `output` is a list) and
+//! `flux-3-image` (`images` ≥256 px, `resolution` classes, no seed); their `output` is one URI.
 
 use super::files::Files;
 use super::knobs::Knobs;
@@ -22,6 +26,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 struct Prediction {
+    model: &'static str,
     started: Instant,
     ready_after: Option<Duration>,
     nsfw: bool,
@@ -38,7 +43,7 @@ struct Replicate {
 
 pub fn router<S: Clone + Send + Sync + 'static>(files: Files) -> Router<S> {
     Router::new()
-        .route("/v1/models/black-forest-labs/flux-dev/predictions", post(create))
+        .route("/v1/models/black-forest-labs/{model}/predictions", post(create))
         .route("/v1/predictions/{id}", get(read))
         .route("/v1/predictions/{id}/cancel", post(cancel))
         .route("/v1/files", post(create_file))
@@ -83,6 +88,175 @@ const KNOWN: &[&str] = &[
 ];
 const RATIOS: &[&str] = &["1:1", "16:9", "21:9", "3:2", "2:3", "4:5", "5:4", "3:4", "4:3", "9:16", "9:21"];
 
+const FLUX2_RATIOS: &[&str] =
+    &["match_input_image", "custom", "1:1", "16:9", "3:2", "2:3", "4:5", "5:4", "9:16", "3:4", "4:3"];
+const FLUX3_RATIOS: &[&str] = &[
+    "auto", "21:9", "2:1", "16:9", "3:2", "7:5", "4:3", "5:4", "1:1", "4:5", "3:4", "5:7", "2:3", "9:16", "1:2", "9:21",
+];
+
+/// The models this emulator runs, by the name in the route.
+fn model(name: &str) -> Option<&'static str> {
+    ["flux-dev", "flux-2-pro", "flux-2-max", "flux-2-flex", "flux-2-dev", "flux-2-klein-4b", "flux-3-image"]
+        .into_iter()
+        .find(|m| *m == name)
+}
+
+/// A list of 1 to `max` image URIs in `key`.
+fn images(input: &Map<String, Value>, key: &str, max: usize) -> Result<(), String> {
+    let uri = |v: &Value| v.as_str().is_some_and(|s| s.starts_with("https://") || s.starts_with("data:"));
+    match input.get(key) {
+        None => Ok(()),
+        Some(Value::Array(items)) if items.len() <= max && items.iter().all(uri) => Ok(()),
+        Some(_) => Err(format!("{key}: at most {max} image URIs")),
+    }
+}
+
+/// The FLUX.2 and FLUX 3 schemas (§4's table).
+fn validate_new(model: &str, input: &Map<String, Value>) -> Result<(), String> {
+    check::prompt(input)?;
+    check::one_of(input, "output_format", &["webp", "jpg", "png"])?;
+    check::number(input, "output_quality", 0.0, 100.0, true)?;
+    let (known, refs, max): (&[&str], &str, usize) = match model {
+        "flux-2-pro" | "flux-2-max" => (
+            &[
+                "prompt",
+                "input_images",
+                "aspect_ratio",
+                "resolution",
+                "width",
+                "height",
+                "seed",
+                "safety_tolerance",
+                "output_format",
+                "output_quality",
+            ],
+            "input_images",
+            8,
+        ),
+        "flux-2-flex" => (
+            &[
+                "prompt",
+                "input_images",
+                "aspect_ratio",
+                "resolution",
+                "width",
+                "height",
+                "seed",
+                "safety_tolerance",
+                "output_format",
+                "output_quality",
+                "steps",
+                "guidance",
+                "prompt_upsampling",
+            ],
+            "input_images",
+            10,
+        ),
+        "flux-2-dev" => (
+            &[
+                "prompt",
+                "input_images",
+                "aspect_ratio",
+                "width",
+                "height",
+                "seed",
+                "go_fast",
+                "disable_safety_checker",
+                "output_format",
+                "output_quality",
+            ],
+            "input_images",
+            4,
+        ),
+        "flux-2-klein-4b" => (
+            &[
+                "prompt",
+                "images",
+                "aspect_ratio",
+                "output_megapixels",
+                "seed",
+                "disable_safety_checker",
+                "go_fast",
+                "output_format",
+                "output_quality",
+            ],
+            "images",
+            5,
+        ),
+        _ => (
+            &[
+                "prompt",
+                "images",
+                "aspect_ratio",
+                "resolution",
+                "safety_tolerance",
+                "grounding",
+                "output_format",
+                "output_quality",
+            ],
+            "images",
+            10,
+        ),
+    };
+    check::known(input, known)?;
+    images(input, refs, max)?;
+    check::number(input, "seed", 0.0, f64::MAX, true)?;
+    match model {
+        "flux-3-image" => {
+            check::one_of(input, "aspect_ratio", FLUX3_RATIOS)?;
+            check::one_of(input, "resolution", &["768sq", "1k", "1.5k", "2k", "4k"])?;
+            check::number(input, "safety_tolerance", 0.0, 4.0, true)?;
+            check::boolean(input, "grounding")?;
+        }
+        "flux-2-klein-4b" => {
+            check::one_of(input, "aspect_ratio", FLUX2_RATIOS)?;
+            check::boolean(input, "go_fast")?;
+            check::boolean(input, "disable_safety_checker")?;
+        }
+        _ => {
+            check::one_of(input, "aspect_ratio", FLUX2_RATIOS)?;
+            check::one_of(input, "resolution", &["match_input_image", "0.5 MP", "1 MP", "2 MP", "4 MP"])?;
+            check::number(input, "safety_tolerance", 1.0, 5.0, true)?;
+            check::number(input, "steps", 1.0, 50.0, true)?;
+            check::number(input, "guidance", 1.5, 10.0, false)?;
+            check::boolean(input, "prompt_upsampling")?;
+            check::boolean(input, "go_fast")?;
+            check::boolean(input, "disable_safety_checker")?;
+        }
+    }
+    Ok(())
+}
+
+/// Sides for `megapixels` at `ratio` (`a:b`; anything else is 1:1), multiples of 16.
+fn shaped(megapixels: f64, ratio: &str) -> (u32, u32) {
+    let (a, b) = ratio
+        .split_once(':')
+        .and_then(|(a, b)| Some((a.parse::<f64>().ok()?, b.parse::<f64>().ok()?)))
+        .unwrap_or((1.0, 1.0));
+    let area = megapixels.min(16.0) * 1e6;
+    let side = |x: f64| (((x / 16.0).round() * 16.0) as u32).max(16);
+    (side((area * a / b).sqrt()), side((area * b / a).sqrt()))
+}
+
+/// The size a FLUX.2 or FLUX 3 prediction makes.
+fn new_size(model: &str, input: &Map<String, Value>) -> (u32, u32) {
+    let ratio = input.get("aspect_ratio").and_then(Value::as_str).unwrap_or("1:1");
+    let text = |k: &str| input.get(k).and_then(Value::as_str).unwrap_or_default();
+    let megapixels = match model {
+        "flux-3-image" => match text("resolution") {
+            "768sq" => 0.6,
+            "1.5k" => 2.4,
+            "2k" => 4.2,
+            "4k" => 16.0,
+            _ => 1.0,
+        },
+        "flux-2-klein-4b" => text("output_megapixels").parse().unwrap_or(1.0),
+        "flux-2-dev" => 1.0,
+        _ => text("resolution").trim_end_matches(" MP").parse().unwrap_or(1.0),
+    };
+    shaped(megapixels, ratio)
+}
+
 fn validate(input: &Map<String, Value>) -> Result<(), String> {
     check::known(input, KNOWN)?;
     check::prompt(input)?;
@@ -117,17 +291,22 @@ fn view(id: &str, p: &mut Prediction, files: &Files, base: &str) -> Value {
         _ => "processing",
     };
     if status == "succeeded" && p.output.is_none() {
-        p.output = Some(render(&p.input, files, base));
+        p.output = Some(render(p.model, &p.input, files, base));
     }
     let error = (status == "failed")
         .then_some("All generated images contained NSFW content. Try running it again with a different prompt.");
     let get = format!("{base}/replicate/v1/predictions/{id}");
     json!({
         "id": id,
-        "model": "black-forest-labs/flux-dev",
+        "model": format!("black-forest-labs/{}", p.model),
         "version": "emulated",
         "input": p.input,
-        "output": if status == "succeeded" { json!(p.output) } else { Value::Null },
+        // klein (and FLUX.1 dev) answer a list; the other FLUX.2 models and FLUX 3 one URI.
+        "output": match (status, p.output.as_deref()) {
+            ("succeeded", Some([one])) if !matches!(p.model, "flux-dev" | "flux-2-klein-4b") => json!(one),
+            ("succeeded", output) => json!(output),
+            _ => Value::Null,
+        },
         "error": error,
         "logs": "",
         "status": status,
@@ -139,11 +318,14 @@ fn view(id: &str, p: &mut Prediction, files: &Files, base: &str) -> Value {
     })
 }
 
-fn render(input: &Map<String, Value>, files: &Files, base: &str) -> Vec<String> {
+fn render(model: &str, input: &Map<String, Value>, files: &Files, base: &str) -> Vec<String> {
     let (mut w, mut h) = replicate_ratio_size(input.get("aspect_ratio").and_then(Value::as_str).unwrap_or("1:1"))
         .unwrap_or((1024, 1024));
     if input.get("megapixels").and_then(Value::as_str) == Some("0.25") {
         (w, h) = (w / 2, h / 2);
+    }
+    if model != "flux-dev" {
+        (w, h) = new_size(model, input);
     }
     let (format, ext, content_type) = match input.get("output_format").and_then(Value::as_str) {
         Some("jpg") => (ImageFormat::Jpeg, "jpg", "image/jpeg"),
@@ -174,6 +356,7 @@ fn wait(headers: &HeaderMap) -> Option<Duration> {
 
 async fn create(
     State(r): State<Replicate>,
+    Path(name): Path<String>,
     headers: HeaderMap,
     original: OriginalUri,
     uri: Uri,
@@ -188,16 +371,29 @@ async fn create(
     else {
         return problem(StatusCode::UNPROCESSABLE_ENTITY, "input is required");
     };
-    if let Err(detail) = validate(&input) {
+    let Some(model) = model(&name) else {
+        return problem(StatusCode::NOT_FOUND, "The requested resource could not be found.");
+    };
+    let checked = if model == "flux-dev" { validate(&input) } else { validate_new(model, &input) };
+    if let Err(detail) = checked {
         return problem(StatusCode::UNPROCESSABLE_ENTITY, &detail);
     }
-    input.entry("seed").or_insert_with(|| json!(fastrand::u64(..1 << 31)));
+    if model != "flux-3-image" {
+        input.entry("seed").or_insert_with(|| json!(fastrand::u64(..1 << 31)));
+    }
     let id = uuid::Uuid::new_v4().simple().to_string();
     let ready_after = if knobs.never_ready { None } else { Some(knobs.latency.unwrap_or(Duration::from_millis(600))) };
     let created_at =
         time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
-    let prediction =
-        Prediction { started: Instant::now(), ready_after, nsfw: knobs.moderated, input, output: None, created_at };
+    let prediction = Prediction {
+        model,
+        started: Instant::now(),
+        ready_after,
+        nsfw: knobs.moderated,
+        input,
+        output: None,
+        created_at,
+    };
     r.predictions.lock().expect("lock").insert(id.clone(), prediction);
     if let Some(hold) = wait(&headers) {
         let until = Instant::now() + hold;

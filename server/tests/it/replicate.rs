@@ -139,3 +139,41 @@ async fn a_large_input_image_goes_through_the_files_api_and_a_small_one_inline()
         }
     }
 }
+
+/// FLUX.2 and FLUX 3 on Replicate (providers-flux2-flux3.md §4): references go as one
+/// list in order, `output` is one URI (pro, FLUX 3) or a list (klein), and each lands
+/// as one stored image of the size the ratio and resolution make.
+#[tokio::test]
+async fn flux2_and_flux3_predictions_take_lists_and_read_either_output() {
+    let addr = live("k", &[]).await;
+    let a = common::upload(addr, common::png(400, 300)).await;
+    let b = common::upload(addr, common::png(256, 256)).await;
+    let cases = [
+        (
+            "black-forest-labs/flux-2-pro",
+            json!({"input_images": [a, b], "aspect_ratio": "16:9", "resolution": "0.5 MP"}),
+        ),
+        (
+            "black-forest-labs/flux-2-klein-4b",
+            json!({"images": [b], "aspect_ratio": "1:1", "output_megapixels": "0.25"}),
+        ),
+        ("black-forest-labs/flux-3-image", json!({"images": [b, a], "aspect_ratio": "4:3", "resolution": "768sq"})),
+    ];
+    for (model, mut params) in cases {
+        params["prompt"] = json!("a lighthouse");
+        let (status, body) = common::generate(addr, &format!("replicate/{model}"), params).await;
+        assert_eq!(status, 200, "{model}: {body}");
+        let image = &body["images"][0];
+        assert_eq!(body["images"].as_array().unwrap().len(), 1, "{model}: {body}");
+        let (w, h) = (image["width"].as_f64().unwrap(), image["height"].as_f64().unwrap());
+        let megapixels = w * h / 1e6;
+        match model {
+            "black-forest-labs/flux-2-pro" => assert!(w > h && (megapixels - 0.5).abs() < 0.05, "{w}×{h}"),
+            "black-forest-labs/flux-2-klein-4b" => assert!(w == h && (megapixels - 0.25).abs() < 0.03, "{w}×{h}"),
+            _ => {
+                assert!((w / h - 4.0 / 3.0).abs() < 0.05 && (megapixels - 0.6).abs() < 0.05, "{w}×{h}");
+                assert!(body["upstream"]["input"].get("seed").is_none(), "FLUX 3 has no seed: {body}");
+            }
+        }
+    }
+}

@@ -88,6 +88,10 @@ fn models() -> Vec<(&'static str, Value)> {
         ("bfl/flux-3-image", json!({"images": ["https://example.com/a.png"], "resolution": "2k", "grounding": false})),
         ("fal/fal-ai/flux/dev", json!({"image_size": "square_hd", "num_inference_steps": 20, "acceleration": "high"})),
         ("replicate/black-forest-labs/flux-dev", json!({"aspect_ratio": "4:5", "go_fast": false, "num_outputs": 2})),
+        (
+            "replicate/black-forest-labs/flux-2-pro",
+            json!({"input_images": ["https://example.com/a.png"], "resolution": "2 MP", "aspect_ratio": "3:2"}),
+        ),
         ("openai/flux-dev", json!({"size": "768x1024", "n": 2})),
     ]
 }
