@@ -83,7 +83,7 @@ const fn safety(max: f64) -> Field {
     int("safety_tolerance", "Safety tolerance", help, 0.0, max, Some(2.0)).role(Role::Safety)
 }
 
-/// A FLUX.2 model at `/v1/<id>` taking `refs` references.
+/// A FLUX.2 model at `path`.
 const fn flux2(
     id: &'static str,
     path: &'static str,

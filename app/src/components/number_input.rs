@@ -49,7 +49,11 @@ pub fn NumberInput(
         <div class="field field-number">
             <div class="field-head">
                 <label for=key>{field.label}</label>
-                <span class="hint">{crate::validate::range_text(number.min, number.max).replace("must be ", "")}</span>
+                // No bounds documented (a seed): no hint, rather than "is out of range".
+                <span class="hint">
+                    {(number.min.is_some() || number.max.is_some())
+                        .then(|| crate::validate::range_text(number.min, number.max).replace("must be ", ""))}
+                </span>
             </div>
             <div class="number-row">
                 {slider}
