@@ -38,7 +38,7 @@
 //! files' `error`); a 429 or 503 passes its `Retry-After` on.
 
 use super::build::{aspect_ratio, choice, image, int, output_format, prompt, random_seed, real, toggle};
-use super::shared::{plain, FLUX3_RATIOS, FLUX3_RESOLUTIONS, ONE_MP};
+use super::shared::{plain, FLUX3_PROMPT, FLUX3_RATIOS, FLUX3_RESOLUTIONS, ONE_MP};
 use super::{
     Answer, Auth, Field, FileInput, Follows, ImageUrls, Model, Provider, ProviderId, Role, Spelling, Task,
     MAX_REFERENCE_SIDE,
@@ -105,6 +105,28 @@ const fn flux2(
 }
 
 const FLUX2_SIZE: &str = "width × height as set";
+
+/// pro and max: up to 8 references.
+const FLUX2_FIELDS: &[Field] = &[
+    FLUX2_PROMPT,
+    references(8, FLUX2_SIZE),
+    side16("width", "Width", Role::Width),
+    side16("height", "Height", Role::Height),
+    SEED,
+    safety(5.0),
+    FORMAT,
+];
+
+/// klein 4B and 9B: up to 4 references.
+const KLEIN_FIELDS: &[Field] = &[
+    FLUX2_PROMPT,
+    references(4, FLUX2_SIZE),
+    side16("width", "Width", Role::Width),
+    side16("height", "Height", Role::Height),
+    SEED,
+    safety(5.0),
+    FORMAT,
+];
 
 const KONTEXT: &[Field] = &[
     prompt(
@@ -215,30 +237,14 @@ pub static BFL: Provider = Provider {
             "/v1/flux-2-pro",
             "FLUX.2 [pro]",
             "Fast, high quality; text to image or edits with up to 8 references.",
-            &[
-                FLUX2_PROMPT,
-                references(8, FLUX2_SIZE),
-                side16("width", "Width", Role::Width),
-                side16("height", "Height", Role::Height),
-                SEED,
-                safety(5.0),
-                FORMAT,
-            ],
+            FLUX2_FIELDS,
         ),
         flux2(
             "flux-2-max",
             "/v1/flux-2-max",
             "FLUX.2 [max]",
             "The best FLUX.2 quality and prompt following; up to 8 references.",
-            &[
-                FLUX2_PROMPT,
-                references(8, FLUX2_SIZE),
-                side16("width", "Width", Role::Width),
-                side16("height", "Height", Role::Height),
-                SEED,
-                safety(5.0),
-                FORMAT,
-            ],
+            FLUX2_FIELDS,
         ),
         flux2(
             "flux-2-flex",
@@ -263,30 +269,14 @@ pub static BFL: Provider = Provider {
             "/v1/flux-2-klein-4b",
             "FLUX.2 [klein] 4B",
             "The smallest, fastest FLUX.2; up to 4 references.",
-            &[
-                FLUX2_PROMPT,
-                references(4, FLUX2_SIZE),
-                side16("width", "Width", Role::Width),
-                side16("height", "Height", Role::Height),
-                SEED,
-                safety(5.0),
-                FORMAT,
-            ],
+            KLEIN_FIELDS,
         ),
         flux2(
             "flux-2-klein-9b",
             "/v1/flux-2-klein-9b",
             "FLUX.2 [klein] 9B",
             "Small and fast, better detail than 4B; up to 4 references.",
-            &[
-                FLUX2_PROMPT,
-                references(4, FLUX2_SIZE),
-                side16("width", "Width", Role::Width),
-                side16("height", "Height", Role::Height),
-                SEED,
-                safety(5.0),
-                FORMAT,
-            ],
+            KLEIN_FIELDS,
         ),
         Model {
             id: "flux-3-image",
@@ -298,11 +288,7 @@ pub static BFL: Provider = Provider {
             fixed: &[],
             params_at: None,
             fields: &[
-                prompt(
-                    "What to make; a layout may follow as a JSON list of boxes (see BFL's bounding-box guide).",
-                    None,
-                    "A poster for a jazz night: a saxophone player in warm light, the title JAZZ AT NINE in bold serif",
-                ),
+                FLUX3_PROMPT,
                 image(
                     "images",
                     "Reference images",

@@ -35,7 +35,7 @@
 //! asked again at `urls.get`. Errors quote `detail` (with `title`) and `error`.
 
 use super::build::{aspect_ratio, choice, count, image, int, output_format, prompt, random_seed, real, toggle};
-use super::shared::{plain, ratio, FLUX3_RATIOS, FLUX3_RESOLUTIONS, ONE_MP};
+use super::shared::{plain, ratio, FLUX3_PROMPT, FLUX3_RATIOS, FLUX3_RESOLUTIONS, ONE_MP};
 use super::{
     Answer, Auth, Field, FileInput, Follows, ImageUrls, Model, Opt, Provider, ProviderId, Role, Spelling, Task,
 };
@@ -297,11 +297,7 @@ pub static REPLICATE: Provider = Provider {
             "FLUX 3 Image (early access)",
             "Reasons about the prompt, may search the web; up to 10 input images.",
             &[
-                prompt(
-                    "What to make; a layout may follow as a JSON list of boxes (see BFL's bounding-box guide).",
-                    None,
-                    "A poster for a jazz night: a saxophone player in warm light, the title JAZZ AT NINE in bold serif",
-                ),
+                FLUX3_PROMPT,
                 image(
                     "images",
                     "Input images",

@@ -92,3 +92,10 @@ pub const FLUX3_RESOLUTIONS: &[Opt] = &[
     Opt { value: "2k", label: "2k — about 4.2 MP", pixels: Some((2064, 2064)) },
     Opt { value: "4k", label: "4k — about 16.8 MP, can take minutes", pixels: Some((4112, 4112)) },
 ];
+
+/// FLUX 3 Image's prompt, where a layout may follow as bounding boxes.
+pub const FLUX3_PROMPT: Field = super::build::prompt(
+    "What to make; a layout may follow as a JSON list of boxes (see BFL's bounding-box guide).",
+    None,
+    "A poster for a jazz night: a saxophone player in warm light, the title JAZZ AT NINE in bold serif",
+);
