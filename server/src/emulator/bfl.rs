@@ -31,9 +31,18 @@ use std::time::{Duration, Instant};
 const MAX_ACTIVE: usize = 24;
 
 enum Outcome {
-    Image { prompt: String, ran: String, seed: u64, width: u32, height: u32, format: &'static str },
+    Image {
+        prompt: String,
+        ran: String,
+        seed: u64,
+        width: u32,
+        height: u32,
+        format: &'static str,
+    },
     Moderated,
     NeverReady,
+    /// The task ends `Error`.
+    Failed,
 }
 
 struct Task {
@@ -353,6 +362,8 @@ async fn submit(
     let (width, height) = (plan.width, plan.height);
     let outcome = if knobs.moderated {
         Outcome::Moderated
+    } else if knobs.failed {
+        Outcome::Failed
     } else if knobs.never_ready {
         Outcome::NeverReady
     } else {
@@ -424,6 +435,12 @@ async fn result(
     match &task.outcome {
         Outcome::Moderated => Json(json!({"id": id, "status": "Request Moderated", "result": null})).into_response(),
         Outcome::NeverReady => pending(0.5).into_response(),
+        Outcome::Failed => {
+            let body = json!({"id": id, "status": "Error", "details": {"reason": "The image could not be generated."}});
+            // FLUX 3's failed poll answers 422 with the status body (providers-flux2-flux3.md §1.5).
+            let code = if reasons { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            (code, Json(body)).into_response()
+        }
         Outcome::Image { .. } if elapsed < task.ready_after => {
             pending((elapsed.as_secs_f64() / task.ready_after.as_secs_f64()).min(0.99)).into_response()
         }

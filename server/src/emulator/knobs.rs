@@ -7,6 +7,7 @@
 //!   after reading the whole request (so `status=502` is "502 after accepting")
 //! - `shape=fal`: AI/ML API answers in the fal-style shape A
 //! - `moderated`, `never-ready`: for the asynchronous providers
+//! - `failed`: BFL's task ends `Error` (FLUX 3's poll then answers 422 with the status body)
 //! - `poll-host=<host:port>`: BFL hands out its polling URL on that host
 //!
 //! Transport faults, applied to every emulator's submit by `faults::layer`:
@@ -30,6 +31,7 @@ pub struct Knobs {
     pub shape_fal: bool,
     pub moderated: bool,
     pub never_ready: bool,
+    pub failed: bool,
     pub poll_host: Option<String>,
     pub hang: bool,
     pub slow_body: bool,
@@ -64,6 +66,7 @@ impl Knobs {
                 "shape" => knobs.shape_fal = value == "fal",
                 "moderated" => knobs.moderated = true,
                 "never-ready" => knobs.never_ready = true,
+                "failed" => knobs.failed = true,
                 "poll-host" => knobs.poll_host = Some(value.to_owned()),
                 "hang" => knobs.hang = true,
                 "slow-body" => knobs.slow_body = true,

@@ -2,7 +2,8 @@
 //! GETs: a transport error, an unreadable answer, a 429 or (for a status URL) a
 //! 5xx is asked again, after the provider's `Retry-After` if it gave one; if
 //! the deadline passes on such a refusal, that refusal (with its reason) is the
-//! answer. Any other error status is final, with the provider's reason.
+//! answer. A status URL's 4xx that carries a status body is that status. Any other
+//! error status is final, with the provider's reason.
 
 use super::refusal::{refusal, retry_after};
 use super::{bad_answer, read_capped, too_slow, Ctx};
@@ -82,6 +83,15 @@ impl<'a> Poll<'a> {
             };
         }
         let body = body.unwrap_or_default();
+        // A status answer in an error status (BFL's failed FLUX 3 task: 422 with
+        // `{"status": "Error", "details"}`) is the task's status, for the adapter to read.
+        if !result && status.is_client_error() && status != StatusCode::TOO_MANY_REQUESTS {
+            if let Ok(json) = serde_json::from_slice::<Value>(&body) {
+                if json.get("status").is_some_and(Value::is_string) {
+                    return Ok(Some(json));
+                }
+            }
+        }
         tracing::info!(provider = self.provider, status = status.as_u16(), "a polling request was refused");
         let error = refusal(self.provider, self.key_env, status.as_u16(), &headers, &body);
         let again = status == StatusCode::TOO_MANY_REQUESTS

@@ -141,3 +141,17 @@ async fn flux3_refuses_a_small_reference_before_sending_and_takes_a_list() {
     assert_eq!(body["ran_prompt"].as_str().map(|p| p.starts_with("a poster")), Some(true), "{body}");
     assert!(body["usage"]["credits"].is_number(), "{body}");
 }
+
+/// A failed task ends in the help article's words with its details, whether the poll says
+/// `Error` in a 200 (FLUX.2) or in a 422 (FLUX 3, providers-flux2-flux3.md §1.5).
+#[tokio::test]
+async fn a_failed_task_says_why_whether_its_poll_answers_200_or_422() {
+    let (addr, _, _) = common::live("bfl", "k#failed", &[]).await;
+    for model in ["bfl/flux-2-pro", "bfl/flux-3-image"] {
+        let (status, body) = common::generate(addr, model, json!({"prompt": "a poster"})).await;
+        assert_eq!(status, 502, "{model}: {body}");
+        let message = body["message"].as_str().unwrap();
+        assert!(message.contains("could not finish the task (status Error)"), "{model}: {message}");
+        assert!(message.contains("could not be generated"), "{model}: {message}");
+    }
+}
