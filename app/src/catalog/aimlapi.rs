@@ -33,7 +33,7 @@
 //!   an unfetched URL counts as the largest reference this server accepts.
 
 use super::build::{aspect_ratio, count, image, int, output_format, prompt, random_seed, real, toggle};
-use super::shared::{image_size, plain, ONE_MP};
+use super::shared::{image_size, plain, KONTEXT_RATIOS, ONE_MP};
 use super::Spelling;
 use super::{
     Answer, Auth, Choice, Field, FileInput, Follows, Kind, Model, Opt, Provider, ProviderId, Role, MAX_REFERENCE_SIDE,
@@ -109,18 +109,6 @@ const ULTRA_16_9: (u32, u32) = (2752, 1536);
 const ULTRA_RATIOS: &[Opt] = &[
     plain("21:9"),
     Opt { value: "16:9", label: "16:9 — 2752×1536", pixels: Some(ULTRA_16_9) },
-    plain("4:3"),
-    plain("3:2"),
-    plain("1:1"),
-    plain("2:3"),
-    plain("3:4"),
-    plain("9:16"),
-    plain("9:21"),
-];
-
-const KONTEXT_RATIOS: &[Opt] = &[
-    plain("21:9"),
-    plain("16:9"),
     plain("4:3"),
     plain("3:2"),
     plain("1:1"),

@@ -38,7 +38,7 @@
 //! files' `error`); a 429 or 503 passes its `Retry-After` on.
 
 use super::build::{aspect_ratio, choice, image, int, output_format, prompt, random_seed, real, toggle};
-use super::shared::{plain, FLUX3_PROMPT, FLUX3_RATIOS, FLUX3_RESOLUTIONS, ONE_MP};
+use super::shared::{plain, FLUX3_PROMPT, FLUX3_RATIOS, FLUX3_RESOLUTIONS, KONTEXT_RATIOS, ONE_MP};
 use super::{
     Answer, Auth, Field, FileInput, Follows, ImageUrls, Model, Provider, ProviderId, Role, Spelling, Task,
     MAX_REFERENCE_SIDE,
@@ -135,22 +135,7 @@ const KONTEXT: &[Field] = &[
         "Make the sky a stormy sunset, keep everything else",
     ),
     references(4, "by aspect ratio"),
-    aspect_ratio(
-        "Shape of the image.",
-        &[
-            plain("21:9"),
-            plain("16:9"),
-            plain("4:3"),
-            plain("3:2"),
-            plain("1:1"),
-            plain("2:3"),
-            plain("3:4"),
-            plain("9:16"),
-            plain("9:21"),
-        ],
-        "1:1",
-        ONE_MP,
-    ),
+    aspect_ratio("Shape of the image.", KONTEXT_RATIOS, "1:1", ONE_MP),
     SEED,
     toggle("prompt_upsampling", "Prompt upsampling", "Let the model rewrite the prompt.", false),
     safety(6.0),

@@ -99,3 +99,16 @@ pub const FLUX3_PROMPT: Field = super::build::prompt(
     None,
     "A poster for a jazz night: a saxophone player in warm light, the title JAZZ AT NINE in bold serif",
 );
+
+/// Kontext's aspect ratios (21:9 to 9:21; no sizes documented), on AI/ML API and BFL.
+pub const KONTEXT_RATIOS: &[Opt] = &[
+    plain("21:9"),
+    plain("16:9"),
+    plain("4:3"),
+    plain("3:2"),
+    plain("1:1"),
+    plain("2:3"),
+    plain("3:4"),
+    plain("9:16"),
+    plain("9:21"),
+];

@@ -154,19 +154,6 @@ fn reference_size(value: &Value) -> Result<Option<(u32, u32)>, ()> {
     reader.into_dimensions().map(Some).map_err(|_| ())
 }
 
-/// `(a, b)` of an `a:b` ratio.
-fn ratio(text: &str) -> Option<(f64, f64)> {
-    let (a, b) = text.split_once(':')?;
-    Some((a.parse().ok()?, b.parse().ok()?))
-}
-
-/// Sides for `megapixels` at `a:b`, multiples of 16.
-fn shaped(megapixels: f64, (a, b): (f64, f64)) -> (u32, u32) {
-    let area = megapixels * 1e6;
-    let side = |x: f64| ((x / 16.0).round() * 16.0).max(16.0) as u32;
-    (side((area * a / b).sqrt()), side((area * b / a).sqrt()))
-}
-
 /// What a valid request will make: size, seed, format, and the credits it costs.
 struct Plan {
     width: u32,
@@ -292,11 +279,11 @@ fn validate(family: Family, endpoint: &str, body: &Map<String, Value>) -> Result
             let resolution = body.get("resolution").and_then(Value::as_str).unwrap_or("1k");
             let (megapixels, cost) = flux3_class(resolution).unwrap_or((1.0, 4.8));
             // `auto` keeps image 1's shape; without images it is 1:1.
-            let shape = match body.get("aspect_ratio").and_then(Value::as_str).and_then(ratio) {
+            let shape = match body.get("aspect_ratio").and_then(Value::as_str).and_then(picture::ratio) {
                 Some(r) => r,
                 None => sizes.first().map_or((1.0, 1.0), |(w, h)| (f64::from(*w), f64::from(*h))),
             };
-            let (width, height) = shaped(megapixels.min(16.0), shape);
+            let (width, height) = picture::shaped(megapixels, shape);
             Ok(Plan { width, height, format: "jpeg", cost, input_mp })
         }
         Family::Kontext => {
@@ -321,8 +308,8 @@ fn validate(family: Family, endpoint: &str, body: &Map<String, Value>) -> Result
             field("prompt_upsampling", check::boolean(body, "prompt_upsampling"))?;
             field("safety_tolerance", check::number(body, "safety_tolerance", 0.0, 6.0, true))?;
             field("output_format", check::one_of(body, "output_format", &["jpeg", "png"]))?;
-            let shape = body.get("aspect_ratio").and_then(Value::as_str).and_then(ratio).unwrap_or((1.0, 1.0));
-            let (width, height) = shaped(1.05, shape);
+            let shape = body.get("aspect_ratio").and_then(Value::as_str).and_then(picture::ratio).unwrap_or((1.0, 1.0));
+            let (width, height) = picture::shaped(1.05, shape);
             let cost = if endpoint == "flux-kontext-max" { 8.0 } else { 4.0 };
             Ok(Plan { width, height, format: format("png"), cost, input_mp })
         }

@@ -111,6 +111,19 @@ pub fn encode(img: &RgbImage, format: ImageFormat) -> Vec<u8> {
     out.into_inner()
 }
 
+/// `(a, b)` of an `a:b` aspect ratio.
+pub fn ratio(text: &str) -> Option<(f64, f64)> {
+    let (a, b) = text.split_once(':')?;
+    Some((a.parse().ok()?, b.parse().ok()?))
+}
+
+/// Sides for `megapixels` (at most 16) at `a:b`, multiples of 16.
+pub fn shaped(megapixels: f64, (a, b): (f64, f64)) -> (u32, u32) {
+    let area = megapixels.min(16.0) * 1e6;
+    let side = |x: f64| ((x / 16.0).round() * 16.0).max(16.0) as u32;
+    (side((area * a / b).sqrt()), side((area * b / a).sqrt()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

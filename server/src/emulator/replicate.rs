@@ -227,17 +227,6 @@ fn validate_new(model: &str, input: &Map<String, Value>) -> Result<(), String> {
     Ok(())
 }
 
-/// Sides for `megapixels` at `ratio` (`a:b`; anything else is 1:1), multiples of 16.
-fn shaped(megapixels: f64, ratio: &str) -> (u32, u32) {
-    let (a, b) = ratio
-        .split_once(':')
-        .and_then(|(a, b)| Some((a.parse::<f64>().ok()?, b.parse::<f64>().ok()?)))
-        .unwrap_or((1.0, 1.0));
-    let area = megapixels.min(16.0) * 1e6;
-    let side = |x: f64| (((x / 16.0).round() * 16.0) as u32).max(16);
-    (side((area * a / b).sqrt()), side((area * b / a).sqrt()))
-}
-
 /// The size a FLUX.2 or FLUX 3 prediction makes.
 fn new_size(model: &str, input: &Map<String, Value>) -> (u32, u32) {
     let ratio = input.get("aspect_ratio").and_then(Value::as_str).unwrap_or("1:1");
@@ -254,7 +243,7 @@ fn new_size(model: &str, input: &Map<String, Value>) -> (u32, u32) {
         "flux-2-dev" => 1.0,
         _ => text("resolution").trim_end_matches(" MP").parse().unwrap_or(1.0),
     };
-    shaped(megapixels, ratio)
+    picture::shaped(megapixels, picture::ratio(ratio).unwrap_or((1.0, 1.0)))
 }
 
 fn validate(input: &Map<String, Value>) -> Result<(), String> {
