@@ -229,12 +229,11 @@ pub fn read_answer<T: serde::de::DeserializeOwned>(status: u16, text: &str) -> R
 #[cfg(feature = "hydrate")]
 pub async fn generate(req: GenerateRequest, progress: impl Fn(JobState)) -> Result<GenerateResponse, ApiError> {
     let body = serde_json::to_string(&req).map_err(|e| ApiError::new(e.to_string()))?;
-    let start = gloo_net::http::Request::post("/api/jobs").header("content-type", "application/json").body(body);
-    let (status, text) = send(start).await?;
+    let (status, text) = send("POST", "/api/jobs", Some(("application/json", body.into()))).await?;
     let JobTicket { job } = read_answer(status, &text)?;
     loop {
         sleep_ms(400).await;
-        let (status, text) = send(gloo_net::http::Request::get(&format!("/api/jobs/{job}")).build()).await?;
+        let (status, text) = send("GET", &format!("/api/jobs/{job}"), None).await?;
         match read_answer(status, &text)? {
             JobState::Done { result } => return Ok(*result),
             JobState::Failed { error } => return Err(error),
@@ -255,7 +254,7 @@ async fn sleep_ms(ms: i32) {
 /// (`/api/snippet`): the generators stay out of the wasm.
 #[cfg(feature = "hydrate")]
 pub async fn snippet(query: &str) -> Result<String, ApiError> {
-    let (status, text) = send(gloo_net::http::Request::get(&format!("/api/snippet?{query}")).build()).await?;
+    let (status, text) = send("GET", &format!("/api/snippet?{query}"), None).await?;
     match status {
         200 => Ok(text),
         _ => read_answer::<()>(status, &text).map(|()| text),
@@ -265,19 +264,34 @@ pub async fn snippet(query: &str) -> Result<String, ApiError> {
 /// Uploads a reference image from the browser.
 #[cfg(feature = "hydrate")]
 pub async fn upload(file: web_sys::File) -> Result<Upload, ApiError> {
-    let request = gloo_net::http::Request::post("/api/uploads").header("content-type", &file.type_()).body(file);
-    let (status, text) = send(request).await?;
+    let (status, text) = send("POST", "/api/uploads", Some((&file.type_(), file.into()))).await?;
     read_answer(status, &text)
 }
 
-/// Sends a request: the answer's status and text, for `read_answer`. Not generic,
-/// so the wasm holds one copy of this future rather than one per answer type.
+/// Sends a request with the browser's `fetch`: the answer's status and text, for
+/// `read_answer`. Not generic, so the wasm holds one copy of this future rather than
+/// one per answer type; no HTTP client crate, whose wrappers cost first-load bytes.
 #[cfg(feature = "hydrate")]
-async fn send(request: Result<gloo_net::http::Request, gloo_net::Error>) -> Result<(u16, String), ApiError> {
-    let unreachable = |e: gloo_net::Error| ApiError::new(format!("Could not reach the fluxplay server: {e}"));
-    let resp = request.map_err(unreachable)?.send().await.map_err(unreachable)?;
-    let text = resp.text().await.map_err(unreachable)?;
-    Ok((resp.status(), text))
+async fn send(method: &str, url: &str, body: Option<(&str, wasm_bindgen::JsValue)>) -> Result<(u16, String), ApiError> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let unreachable = |e: wasm_bindgen::JsValue| {
+        let why = e.dyn_ref::<js_sys::Error>().map_or_else(|| "no answer".into(), |e| String::from(e.message()));
+        ApiError::new(format!("Could not reach the fluxplay server: {why}"))
+    };
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    if let Some((content_type, body)) = body {
+        let headers = web_sys::Headers::new().map_err(unreachable)?;
+        headers.set("content-type", content_type).map_err(unreachable)?;
+        init.set_headers(&headers);
+        init.set_body(&body);
+    }
+    let answer =
+        JsFuture::from(leptos::prelude::window().fetch_with_str_and_init(url, &init)).await.map_err(unreachable)?;
+    let resp: web_sys::Response = answer.unchecked_into();
+    let text = JsFuture::from(resp.text().map_err(unreachable)?).await.map_err(unreachable)?;
+    Ok((resp.status(), text.as_string().unwrap_or_default()))
 }
 
 #[cfg(not(feature = "hydrate"))]

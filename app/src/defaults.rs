@@ -10,7 +10,8 @@ pub fn default_value(kind: &Kind) -> Option<Value> {
         Kind::Number(n) => n.default.map(|d| if n.integer { Value::from(d as i64) } else { Value::from(d) }),
         Kind::Bool { default, .. } => Some(Value::Bool(*default)),
         Kind::Choice(c) => c.default.map(Value::from),
-        Kind::Size(s) => Some(Value::from(s.default_preset)),
+        // An empty default preset: nothing sent, the model sizes from the references.
+        Kind::Size(s) => (!s.default_preset.is_empty()).then(|| Value::from(s.default_preset)),
         Kind::Text { .. } | Kind::Image(_) => None,
     }
 }

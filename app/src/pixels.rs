@@ -34,7 +34,7 @@ impl Valid {
                 return size_of(&r.source).map_or_else(|| largest(max_side), |dims| fit(dims, max_side));
             }
         }
-        let Some(chosen) = self.chosen(&values) else { return UNKNOWN };
+        let Some(chosen) = self.chosen(&values) else { return self.sized_by_first_reference(size_of) };
         let area = scaled(chosen.width, chosen.scale) * scaled(chosen.height, chosen.scale);
         let shape = self.references.iter().find_map(|r| match follows(r) {
             Follows::Shape { max_side } => Some((size_of(&r.source), max_side)),
@@ -54,6 +54,15 @@ impl Valid {
         }
     }
 
+    /// No size chosen (fal's `auto`, or none sent on an edit): the model sizes the
+    /// output from the first reference, counted as that image's size.
+    fn sized_by_first_reference(&self, size_of: &dyn Fn(&Source) -> Option<(u32, u32)>) -> f64 {
+        match self.references.first() {
+            Some(r) => size_of(&r.source).map_or_else(|| largest(MAX_REFERENCE_SIDE), |d| fit(d, MAX_REFERENCE_SIDE)),
+            None => UNKNOWN,
+        }
+    }
+
     /// Width and height from the fields whose roles set them.
     fn chosen(&self, values: &Map<String, Value>) -> Option<Chosen> {
         let model = self.model;
@@ -65,7 +74,7 @@ impl Valid {
         if let Some((field, value)) = get(Role::Size) {
             return match (&field.kind, value) {
                 (Kind::Size(size), Value::String(name)) => {
-                    size.preset(name).map(|p| sized((f64::from(p.width), f64::from(p.height))))
+                    size.preset(name).filter(|p| p.width > 0).map(|p| sized((f64::from(p.width), f64::from(p.height))))
                 }
                 (Kind::Size(_), Value::Object(custom)) => {
                     Some(sized((custom.get("width")?.as_f64()?, custom.get("height")?.as_f64()?)))

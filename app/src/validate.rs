@@ -144,9 +144,9 @@ pub fn range_text(min: Option<f64>, max: Option<f64>) -> String {
 
 fn check_size(label: &str, s: &Size, value: &Value) -> Option<String> {
     match value {
-        Value::String(name) if s.preset(name).is_some() => None,
+        Value::String(name) if !name.is_empty() && s.preset(name).is_some() => None,
         Value::String(name) => {
-            let names: Vec<_> = s.presets.iter().map(|p| p.name).collect();
+            let names: Vec<_> = s.presets.iter().map(|p| p.name).filter(|n| !n.is_empty()).collect();
             Some(format!("{label} `{name}` is not a preset; use one of {} or WIDTHxHEIGHT", names.join(", ")))
         }
         Value::Object(obj) => {

@@ -34,7 +34,10 @@ fn field_text(kind: &'static Kind, required: bool) -> BoxedStrategy<Option<Strin
             let sides = (s.min / s.multiple_of)..=(s.max / s.multiple_of);
             let m = s.multiple_of;
             prop_oneof![
-                proptest::sample::select(s.presets.iter().map(|p| p.name.to_owned()).collect::<Vec<_>>()),
+                // The unnamed preset ("the first reference's size") is the field left out: `None` below.
+                proptest::sample::select(
+                    s.presets.iter().filter(|p| !p.name.is_empty()).map(|p| p.name.to_owned()).collect::<Vec<_>>()
+                ),
                 (sides.clone(), sides).prop_map(move |(w, h)| format!("{}x{}", w * m, h * m)),
             ]
             .boxed()

@@ -33,7 +33,7 @@
 //!   an unfetched URL counts as the largest reference this server accepts.
 
 use super::build::{aspect_ratio, count, image, int, output_format, prompt, random_seed, real, toggle};
-use super::shared::{image_size, plain, KONTEXT_RATIOS, ONE_MP};
+use super::shared::{image_size, plain, text_tolerance, KONTEXT_RATIOS, ONE_MP, ONE_TO_FIVE, ONE_TO_SIX};
 use super::Spelling;
 use super::{
     Answer, Auth, Choice, Field, FileInput, Follows, Kind, Model, Opt, Provider, ProviderId, Role, MAX_REFERENCE_SIDE,
@@ -49,16 +49,7 @@ const SEED: Field = random_seed(Some(1.0), None);
 const SAFETY_CHECKER: Field =
     toggle("enable_safety_checker", "Safety checker", "Flag images the provider considers unsafe.", true)
         .role(Role::Safety);
-const SAFETY_TOLERANCE: Field = Field::new(
-    "safety_tolerance",
-    "Safety tolerance",
-    "1 is the strictest, 6 the most permissive.",
-    Kind::Choice(Choice {
-        options: &[plain("1"), plain("2"), plain("3"), plain("4"), plain("5"), plain("6")],
-        default: Some("2"),
-    }),
-)
-.role(Role::Safety);
+const SAFETY_TOLERANCE: Field = text_tolerance(ONE_TO_SIX, "1 is the strictest, 6 the most permissive.");
 const OUTPUT_FORMAT: Field =
     output_format("File format of the generated image.", &[plain("jpeg"), plain("png")], "jpeg");
 const ACCELERATION: Field = Field::new(
@@ -154,13 +145,7 @@ const FLUX2_GUIDANCE: Field =
         .unset("default");
 const FLUX2_STEPS: Field =
     int("num_inference_steps", "Inference steps", "More steps: more detail, slower.", 4.0, 50.0, None).unset("default");
-const TOLERANCE_5: Field = Field::new(
-    "safety_tolerance",
-    "Safety tolerance",
-    "1 is the strictest, 5 the most permissive.",
-    Kind::Choice(Choice { options: &[plain("1"), plain("2"), plain("3"), plain("4"), plain("5")], default: Some("2") }),
-)
-.role(Role::Safety);
+const TOLERANCE_5: Field = text_tolerance(ONE_TO_FIVE, "1 is the strictest, 5 the most permissive.");
 
 const fn model(
     id: &'static str,

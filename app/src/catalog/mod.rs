@@ -274,7 +274,7 @@ pub struct Choice {
     pub default: Option<&'static str>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct Opt {
     pub value: &'static str,
     /// Shown in the select; carries the pixel size where one is known.
@@ -377,7 +377,7 @@ pub struct Size {
     pub custom_default: (u32, u32),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct Preset {
     pub name: &'static str,
     pub label: &'static str,

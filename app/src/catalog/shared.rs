@@ -59,9 +59,55 @@ pub const fn px(value: &'static str) -> Opt {
 
 /// fal's `image_size`: one of [`FAL_PRESETS`] or a custom size from `min` to `max`.
 pub const fn image_size(min: u32, max: u32, multiple_of: u32, custom_default: (u32, u32)) -> Field {
-    let size = Size { presets: FAL_PRESETS, default_preset: "landscape_4_3", min, max, multiple_of, custom_default };
+    sized(FAL_PRESETS, "landscape_4_3", (min, max, multiple_of), custom_default)
+}
+
+/// An `image_size` over `presets`, starting at `default` ("" leaves it out).
+pub const fn sized(
+    presets: &'static [Preset],
+    default_preset: &'static str,
+    (min, max, multiple_of): (u32, u32, u32),
+    custom_default: (u32, u32),
+) -> Field {
+    let size = Size { presets, default_preset, min, max, multiple_of, custom_default };
     Field::new("image_size", "Image size", "A preset, or a custom width and height.", Kind::Size(size)).role(Role::Size)
 }
+
+/// A preset with no pixels: the model sizes the output from the references.
+const fn from_references(name: &'static str, label: &'static str) -> Preset {
+    Preset { name, label, width: 0, height: 0 }
+}
+
+/// fal's edit endpoints' `image_size` (BFL-hosted tiers): `auto`, its default, or a legacy preset.
+pub const FAL_EDIT_PRESETS: &[Preset] = &[
+    from_references("auto", "Auto — from the reference images"),
+    FAL_PRESETS[0],
+    FAL_PRESETS[1],
+    FAL_PRESETS[2],
+    FAL_PRESETS[3],
+    FAL_PRESETS[4],
+    FAL_PRESETS[5],
+];
+
+/// fal's [dev] and [klein] edits: no `image_size` sent means the first reference's size.
+pub const FAL_INPUT_PRESETS: &[Preset] = &[
+    from_references("", "The first reference's size"),
+    FAL_PRESETS[0],
+    FAL_PRESETS[1],
+    FAL_PRESETS[2],
+    FAL_PRESETS[3],
+    FAL_PRESETS[4],
+    FAL_PRESETS[5],
+];
+
+/// A safety tolerance sent as a string (AI/ML API, fal): `"1"` (strictest) to the last option.
+pub const fn text_tolerance(options: &'static [Opt], help: &'static str) -> Field {
+    let kind = Kind::Choice(super::Choice { options, default: Some("2") });
+    Field::new("safety_tolerance", "Safety tolerance", help, kind).role(Role::Safety)
+}
+
+pub const ONE_TO_FIVE: &[Opt] = &[plain("1"), plain("2"), plain("3"), plain("4"), plain("5")];
+pub const ONE_TO_SIX: &[Opt] = &[plain("1"), plain("2"), plain("3"), plain("4"), plain("5"), plain("6")];
 
 pub const FLUX3_RATIOS: &[Opt] = &[
     plain("auto"),
@@ -92,6 +138,18 @@ pub const FLUX3_RESOLUTIONS: &[Opt] = &[
     Opt { value: "2k", label: "2k — about 4.2 MP", pixels: Some((2064, 2064)) },
     Opt { value: "4k", label: "4k — about 16.8 MP, can take minutes", pixels: Some((4112, 4112)) },
 ];
+
+/// fal's FLUX 3 classes: `512sq` in, `1.5k` out (providers-flux2-flux3.md §3.4, §6.2 item 7).
+pub const FAL_FLUX3_RESOLUTIONS: &[Opt] = &[
+    Opt { value: "512sq", label: "512sq — about 0.26 MP", pixels: Some((528, 528)) },
+    FLUX3_RESOLUTIONS[0],
+    FLUX3_RESOLUTIONS[1],
+    FLUX3_RESOLUTIONS[3],
+    FLUX3_RESOLUTIONS[4],
+];
+
+/// fal's FLUX 3 ratios: BFL's without `9:21` (§6.2 item 8).
+pub const FAL_FLUX3_RATIOS: &[Opt] = FLUX3_RATIOS.split_at(FLUX3_RATIOS.len() - 1).0;
 
 /// FLUX 3 Image's prompt, where a layout may follow as bounding boxes.
 pub const FLUX3_PROMPT: Field = super::build::prompt(

@@ -62,7 +62,11 @@ pub fn SizeInput(
                     .map(|p| {
                         view! {
                             <option value=p.name selected=move || current() == p.name>
-                                {format!("{} — {}×{}", p.label, p.width, p.height)}
+                                {if p.width == 0 {
+                                    p.label.to_owned()
+                                } else {
+                                    format!("{} — {}×{}", p.label, p.width, p.height)
+                                }}
                             </option>
                         }
                     })

@@ -282,6 +282,7 @@ mod tests {
             ("bfl/flux-dev", "<your image file as base64, without a data: prefix>"),
             ("bfl", "<https URL of your image, or the file as base64 without a data: prefix>"),
             ("replicate", "<https URL of your image, or data:image/png;base64,...>"),
+            ("fal", "<https URL of your image, or data:image/png;base64,...>"),
             ("1min", "<path of your image from the Asset API: POST /api/assets, form field asset>"),
         ];
         let mut seen = 0;

@@ -5,7 +5,7 @@
 //! docs/errors-and-messages/general-info.md); the `message` is quoted on every status.
 
 use super::refusal::Refusal;
-use super::{bad_answer, inline_uploads, request, send, Ctx, Generated, ImageRef, Inline};
+use super::{bad_answer, inline_uploads, request, send, Ctx, Generated, ImageRef};
 use crate::error::Error;
 use crate::jobs::Progress;
 use app::catalog::{Provider, AIMLAPI};
@@ -19,7 +19,7 @@ async fn generate(ctx: &Ctx<'_>, valid: &Valid, _progress: &Progress) -> Result<
     let mut params = valid.values(true);
     let name = model.provider.name;
     // Data URIs: documented for AI/ML API's other models, the safe choice offline (§1.5).
-    inline_uploads(ctx, valid, &mut params, Inline::DataUri).await?;
+    inline_uploads(ctx, valid, &mut params).await?;
     let req = request(model, ctx.upstream, &params);
     let (status, headers, body) = send(ctx, &req, name).await?;
     if !status.is_success() {
@@ -48,6 +48,8 @@ pub fn parse_output(provider: &str, json: &Value) -> Result<Generated, Error> {
             .map(|a| a.iter().map(|v| v.as_bool().unwrap_or(false)).collect())
             .unwrap_or_default();
         out.timings = json.get("timings").filter(|t| t.as_object().is_some_and(|o| !o.is_empty())).cloned();
+        // FLUX.2 [dev] and [klein] return the prompt they ran, expanded where asked.
+        out.prompt = json.get("prompt").and_then(Value::as_str).map(str::to_owned);
     } else if let Some(data) = json.get("data").and_then(Value::as_array) {
         out.images = data
             .iter()

@@ -14,7 +14,7 @@
 
 use super::poll::Poll;
 use super::refusal::{reason_in, refusal, sentence};
-use super::{bad_answer, check_host, inline_uploads, key_header, request, send, Ctx, Generated, ImageRef, Inline};
+use super::{bad_answer, check_host, inline_uploads, key_header, request, send, Ctx, Generated, ImageRef};
 use crate::error::Error;
 use crate::jobs::Progress;
 use app::valid::Valid;
@@ -34,7 +34,7 @@ async fn generate(ctx: &Ctx<'_>, valid: &Valid, progress: &Progress) -> Result<G
     let mut params = valid.values(true);
     let (name, key_env) = (model.provider.name, model.provider.key_env);
     // image_prompt is plain base64 (no data: prefix).
-    inline_uploads(ctx, valid, &mut params, Inline::Base64).await?;
+    inline_uploads(ctx, valid, &mut params).await?;
     let req = request(model, ctx.upstream, &params);
     let (status, headers, body) = send(ctx, &req, name).await?;
     if !status.is_success() {

@@ -11,7 +11,7 @@
 
 use super::poll::Poll;
 use super::refusal::{reason_in, refusal};
-use super::{bad_answer, check_host, key_header, request, send, Ctx, Generated};
+use super::{bad_answer, check_host, inline_uploads, key_header, request, send, Ctx, Generated};
 use crate::error::Error;
 use crate::jobs::Progress;
 use app::valid::Valid;
@@ -36,7 +36,8 @@ adapter!(Fal);
 
 async fn generate(ctx: &Ctx<'_>, valid: &Valid, progress: &Progress) -> Result<Generated, Error> {
     let model = valid.model;
-    let params = valid.values(true);
+    let mut params = valid.values(true);
+    inline_uploads(ctx, valid, &mut params).await?;
     let (name, key_env) = (model.provider.name, model.provider.key_env);
     let queue = queue_base(&ctx.upstream.base_url);
     let mut req = request(model, ctx.upstream, &params);

@@ -36,7 +36,7 @@ use crate::jobs::Progress;
 use crate::metrics::Metrics;
 use crate::state::{AppState, Upstream};
 use crate::store::ImageStore;
-use app::catalog::{Auth, ModelRef, ProviderId};
+use app::catalog::{Auth, FileInput, Kind, ModelRef, ProviderId};
 use app::request::ApiRequest;
 use app::valid::Valid;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
@@ -344,14 +344,14 @@ pub enum Inline {
     Base64,
 }
 
-/// Replaces every upload `valid` references in `values` with the image itself.
-pub async fn inline_uploads(
-    ctx: &Ctx<'_>,
-    valid: &Valid,
-    values: &mut Map<String, Value>,
-    how: Inline,
-) -> Result<(), Error> {
+/// Replaces every upload `valid` references in `values` with the image itself, the way
+/// its field's [`FileInput`] says the provider takes a file.
+pub async fn inline_uploads(ctx: &Ctx<'_>, valid: &Valid, values: &mut Map<String, Value>) -> Result<(), Error> {
     for (reference, name) in valid.uploads() {
+        let how = match &reference.field.kind {
+            Kind::Image(image) if matches!(image.file, FileInput::Base64 | FileInput::UrlOrBase64) => Inline::Base64,
+            _ => Inline::DataUri,
+        };
         let (bytes, content_type) = read_upload(ctx, reference.field, name).await?;
         reference.set(values, inline(&bytes, content_type, how));
     }

@@ -90,7 +90,8 @@ fn cases(model: ModelRef, upload: &str) -> Vec<Case> {
             }
             Kind::Size(s) => {
                 for p in s.presets {
-                    push(format!("{k} = {}", p.name), k, Some(json!(p.name)), true);
+                    // The unnamed preset is the field left out: "" itself is no size.
+                    push(format!("{k} = {}", p.name), k, Some(json!(p.name)), !p.name.is_empty());
                 }
                 let (lo, hi, m) = (s.min, s.max, s.multiple_of);
                 let size = |w: u32, h: u32| Some(json!({"width": w, "height": h}));
