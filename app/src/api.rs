@@ -250,15 +250,21 @@ async fn sleep_ms(ms: i32) {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// The snippet the server renders for a share-link query plus snippet options
-/// (`/api/snippet`): the generators stay out of the wasm.
-#[cfg(feature = "hydrate")]
-pub async fn snippet(query: &str) -> Result<String, ApiError> {
-    let (status, text) = send("GET", &format!("/api/snippet?{query}"), None).await?;
-    match status {
-        200 => Ok(text),
-        _ => read_answer::<()>(status, &text).map(|()| text),
-    }
+/// A text the server renders for the page, e.g. a snippet (`/api/snippet`) or the cost
+/// estimate (`/api/estimate`): their code stays out of the wasm. `done` hears the text,
+/// or why there is none; not generic over the answer, so one future serves both.
+pub fn fetch_text(url: String, done: impl Fn(Result<String, ApiError>) + 'static) {
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        let answer = match send("GET", &url, None).await {
+            Ok((200, text)) => Ok(text),
+            Ok((status, text)) => read_answer::<()>(status, &text).map(|()| text),
+            Err(e) => Err(e),
+        };
+        done(answer);
+    });
+    #[cfg(not(feature = "hydrate"))]
+    drop((url, done));
 }
 
 /// Uploads a reference image from the browser.

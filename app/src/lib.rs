@@ -10,6 +10,7 @@ pub mod backend;
 pub mod browser;
 pub mod catalog;
 pub mod components;
+pub mod cost;
 pub mod defaults;
 pub mod form;
 #[cfg(feature = "hydrate")]

@@ -88,6 +88,7 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(http::headers::page))
         .route("/api/jobs/{id}", get(http::generate::status))
         .route("/api/snippet", get(http::snippet::handler))
+        .route("/api/estimate", get(http::estimate::handler))
         .route("/images/{name}", get(http::images::serve))
         .route("/uploads/{name}", get(http::images::serve_upload))
         .route_layer(middleware::from_fn_with_state(state.clone(), http::passphrase::require));

@@ -17,11 +17,15 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
     ("FLUXPLAY_TRUSTED_PROXIES", "0", "reverse proxies in front; >0 takes the client from X-Forwarded-For"),
     ("FLUXPLAY_MAX_CONCURRENT", "4", "generations running at once, all clients together"),
     ("FLUXPLAY_DAILY_IMAGES", "200", "images per UTC day from live providers (0: no limit)"),
-    ("FLUXPLAY_DAILY_CREDITS", "none", "estimated credits per UTC day (needs FLUXPLAY_PRICES)"),
+    (
+        "FLUXPLAY_DAILY_USD",
+        "none",
+        "estimated US dollars per UTC day, by the catalog's dated prices (FLUXPLAY_PRICES overrides them)",
+    ),
     (
         "FLUXPLAY_PRICES",
         "none",
-        "credits per image, or per megapixel with /mp: `bfl/flux-dev=2.5/mp,fal/fal-ai/flux/dev=2.5`",
+        "US dollars per image, or per megapixel with /mp: `bfl/flux-dev=0.025,fal/fal-ai/flux/dev=0.025/mp`",
     ),
     ("FLUXPLAY_MAX_JSON_BYTES", "65536", "largest JSON request body"),
     ("FLUXPLAY_MAX_UPLOAD_BYTES", "10485760", "largest reference-image upload"),
@@ -61,7 +65,7 @@ pub struct Limits {
     pub site: SiteSettings,
 }
 
-/// What a visitor can make this server spend: credits, generations, memory, disk, time.
+/// What a visitor can make this server spend: usd, generations, memory, disk, time.
 #[derive(Debug, Clone)]
 pub struct GuardSettings {
     pub passphrase: Option<SecretString>,
@@ -70,7 +74,7 @@ pub struct GuardSettings {
     pub rate_burst: u32,
     pub max_concurrent: usize,
     pub daily_images: u32,
-    pub daily_credits: Option<f64>,
+    pub daily_usd: Option<f64>,
     pub prices: Vec<Price>,
     pub max_json_bytes: usize,
     pub max_upload_bytes: usize,
@@ -104,11 +108,11 @@ pub struct SiteSettings {
     pub metrics_token: Option<SecretString>,
 }
 
-/// An operator-given price for one model (providers change theirs, so none are built in).
+/// An operator-given price for one model, in US dollars, over the catalog's published one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Price {
     pub model: String,
-    pub credits: f64,
+    pub usd: f64,
     pub per_megapixel: bool,
 }
 
@@ -135,9 +139,13 @@ impl Limits {
                 .filter(|d| !d.is_zero())
                 .ok_or(ConfigError::Bad(name, "a positive number of seconds"))
         };
-        let daily_credits = set("FLUXPLAY_DAILY_CREDITS")
+        // The budget was counted in credits before the catalog had prices: never silently unlimited.
+        if set("FLUXPLAY_DAILY_CREDITS").is_some() {
+            return Err(ConfigError::Bad("FLUXPLAY_DAILY_CREDITS", "renamed: FLUXPLAY_DAILY_USD, in US dollars"));
+        }
+        let daily_usd = set("FLUXPLAY_DAILY_USD")
             .map(|v| {
-                v.parse::<f64>().ok().filter(|c| *c >= 0.0).ok_or(ConfigError::Bad("FLUXPLAY_DAILY_CREDITS", "credits"))
+                v.parse::<f64>().ok().filter(|c| *c >= 0.0).ok_or(ConfigError::Bad("FLUXPLAY_DAILY_USD", "US dollars"))
             })
             .transpose()?;
         let max_concurrent = num(set, "FLUXPLAY_MAX_CONCURRENT", 4)?;
@@ -152,7 +160,7 @@ impl Limits {
             rate_burst: num(set, "FLUXPLAY_RATE_BURST", 6)?,
             max_concurrent,
             daily_images: num(set, "FLUXPLAY_DAILY_IMAGES", 200)?,
-            daily_credits,
+            daily_usd,
             prices: set("FLUXPLAY_PRICES").map_or(Ok(Vec::new()), |v| parse_prices(&v))?,
             max_json_bytes: num(set, "FLUXPLAY_MAX_JSON_BYTES", 64 * 1024)?,
             max_upload_bytes: num(set, "FLUXPLAY_MAX_UPLOAD_BYTES", app::api::MAX_UPLOAD_BYTES)?,
@@ -227,9 +235,9 @@ fn frame_ancestors(text: &str) -> Result<String, ConfigError> {
     ))
 }
 
-/// `slug=credits[/mp]` items separated by commas.
+/// `slug=dollars[/mp]` items separated by commas.
 fn parse_prices(text: &str) -> Result<Vec<Price>, ConfigError> {
-    let bad = ConfigError::Bad("FLUXPLAY_PRICES", "`model=credits` or `model=credits/mp` items, comma separated");
+    let bad = ConfigError::Bad("FLUXPLAY_PRICES", "`model=dollars` or `model=dollars/mp` items, comma separated");
     text.split(',')
         .map(str::trim)
         .filter(|i| !i.is_empty())
@@ -239,11 +247,11 @@ fn parse_prices(text: &str) -> Result<Vec<Price>, ConfigError> {
                 Some(n) => (n, true),
                 None => (price.trim(), false),
             };
-            let credits = number.trim().parse::<f64>().ok().filter(|c| c.is_finite() && *c >= 0.0).ok_or(())?;
+            let usd = number.trim().parse::<f64>().ok().filter(|c| c.is_finite() && *c >= 0.0).ok_or(())?;
             if app::catalog::find(model.trim()).is_none() {
                 return Err(());
             }
-            Ok(Price { model: model.trim().to_owned(), credits, per_megapixel })
+            Ok(Price { model: model.trim().to_owned(), usd, per_megapixel })
         })
         .collect::<Result<_, ()>>()
         .map_err(|()| bad)
@@ -279,10 +287,11 @@ mod tests {
         let l = limits(&[("FLUXPLAY_PRICES", "bfl/flux-dev=2.5/mp, segmind/flux-dev=1")]).unwrap();
         assert_eq!(
             l.price("bfl/flux-dev"),
-            Some(&Price { model: "bfl/flux-dev".into(), credits: 2.5, per_megapixel: true })
+            Some(&Price { model: "bfl/flux-dev".into(), usd: 2.5, per_megapixel: true })
         );
         assert!(!l.price("segmind/flux-dev").unwrap().per_megapixel);
         assert!(limits(&[("FLUXPLAY_PRICES", "nope/model=1")]).is_err());
+        assert!(limits(&[("FLUXPLAY_DAILY_CREDITS", "10")]).is_err(), "the old name is refused, not ignored");
         assert!(limits(&[("FLUXPLAY_PRICES", "bfl/flux-dev=-1")]).is_err());
     }
 

@@ -52,7 +52,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         rate_limited = guards.rate.is_some(),
         max_concurrent = guards.limits.guards.max_concurrent,
         daily_images = guards.limits.guards.daily_images,
-        daily_credits = ?guards.limits.guards.daily_credits,
+        daily_usd = ?guards.limits.guards.daily_usd,
         "demo guards"
     );
     tracing::info!("fluxplay listening on http://{addr}");

@@ -66,7 +66,7 @@ impl Metrics {
 }
 
 /// The Prometheus text: our counters plus what the guards report (in flight, spent today).
-pub fn render(m: &Metrics, in_flight: usize, spent_images: u32, spent_credits: f64) -> String {
+pub fn render(m: &Metrics, in_flight: usize, spent_images: u32, spent_usd: f64) -> String {
     let mut out = String::new();
     let mut line = |name: &str, labels: &str, value: f64| {
         let _ = writeln!(out, "fluxplay_{name}{labels} {value}");
@@ -79,7 +79,7 @@ pub fn render(m: &Metrics, in_flight: usize, spent_images: u32, spent_credits: f
     line("generations_in_flight", "", in_flight as f64);
     line("images_stored_total", "", m.images.load(Relaxed) as f64);
     line("budget_images_today", "", f64::from(spent_images));
-    line("budget_credits_today", "", spent_credits);
+    line("budget_usd_today", "", spent_usd);
     for (provider, n) in m.submits.lock().expect("metrics lock").iter() {
         line("upstream_submits_total", &format!("{{provider=\"{provider}\"}}"), *n as f64);
     }

@@ -9,6 +9,7 @@ mod build;
 mod fal;
 mod onemin;
 mod openai;
+pub mod prices;
 mod replicate;
 mod segmind;
 mod shared;

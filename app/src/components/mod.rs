@@ -1,6 +1,7 @@
 pub mod backend_badge;
 pub mod bool_input;
 pub mod choice_input;
+pub mod cost_estimate;
 pub mod field_error;
 pub mod field_input;
 pub mod image_input;

@@ -49,9 +49,9 @@ pub fn SnippetPanel(model: RwSignal<ModelRef>, form: RwSignal<RawForm>, valid: M
         let url = format!("lang={}&key={key}&every={}&target={target}&{query}", l.id(), u8::from(all));
         asked.update_value(|n| *n += 1);
         let mine = asked.get_value();
-        fetch(url, move |answer| {
+        crate::api::fetch_text(format!("/api/snippet?{url}"), move |answer| {
             if asked.get_value() == mine {
-                text.set(answer);
+                text.set(answer.unwrap_or_else(|e| format!("# The snippet could not be made: {}", e.message)));
             }
         });
     });
@@ -146,18 +146,4 @@ fn first_text(valid: Memo<Option<Valid>>) -> String {
 #[cfg(feature = "hydrate")]
 fn first_text(_: Memo<Option<Valid>>) -> String {
     String::new()
-}
-
-/// Asks the server for the snippet of `query`; `done` hears the text, or why there is none.
-fn fetch(query: String, done: impl Fn(String) + 'static) {
-    #[cfg(feature = "hydrate")]
-    leptos::task::spawn_local(async move {
-        done(
-            crate::api::snippet(&query)
-                .await
-                .unwrap_or_else(|e| format!("# The snippet could not be made: {}", e.message)),
-        );
-    });
-    #[cfg(not(feature = "hydrate"))]
-    drop((query, done));
 }

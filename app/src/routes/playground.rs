@@ -2,8 +2,8 @@ use crate::api::{self, GenerateRequest, JobState};
 use crate::browser;
 use crate::catalog::{Kind, ModelRef, Role};
 use crate::components::{
-    backend_badge::BackendBadge, field_input::FieldInput, model_picker::ModelPicker, result_panel::ResultPanel,
-    snippet_panel::SnippetPanel,
+    backend_badge::BackendBadge, cost_estimate::CostEstimate, field_input::FieldInput, model_picker::ModelPicker,
+    result_panel::ResultPanel, snippet_panel::SnippetPanel,
 };
 use crate::form::{carry_over, to_params, RawForm};
 use crate::share;
@@ -133,6 +133,7 @@ pub fn Playground() -> impl IntoView {
                             <span class="invalid-note">"Fix the highlighted fields to generate."</span>
                         </Show>
                     </div>
+                    <CostEstimate model form valid/>
                     <p class="output-note">"Output: " {move || model.get().model.output_note}</p>
                 </form>
                 <div class="side">

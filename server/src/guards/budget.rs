@@ -1,5 +1,5 @@
-//! The daily budget: images (and estimated credits where the operator gave a
-//! price) are reserved under one lock before a submit, so concurrent requests
+//! The daily budget: images, and estimated US dollars where the model has a price
+//! (the catalog's published one, or the operator's `FLUXPLAY_PRICES`), are reserved under one lock before a submit, so concurrent requests
 //! can never together pass the limit. A reservation is kept once the request
 //! goes to the provider (it may have been charged), and given back when nothing
 //! was submitted: a reference URL that could not be fetched, any error before.
@@ -11,6 +11,7 @@
 use crate::error::Error;
 use crate::limits::Limits;
 use crate::store::ImageStore;
+use app::cost::dollars;
 use app::valid::{Source, Valid};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -24,13 +25,13 @@ pub struct Estimate {
     /// Of each image.
     pub megapixels: f64,
     /// Known only when the operator configured the model's price.
-    pub credits: Option<f64>,
+    pub usd: Option<f64>,
 }
 
 #[derive(Debug)]
 pub struct Budget {
     images: u32,
-    credits: Option<f64>,
+    usd: Option<f64>,
     spent: Arc<Mutex<Spent>>,
 }
 
@@ -38,7 +39,7 @@ pub struct Budget {
 pub struct Spent {
     pub day: u64,
     pub images: u32,
-    pub credits: f64,
+    pub usd: f64,
 }
 
 /// One request's share of today's budget. Dropped before [`Reservation::submitted`],
@@ -48,7 +49,7 @@ pub struct Reservation {
     spent: Arc<Mutex<Spent>>,
     day: u64,
     images: u32,
-    credits: f64,
+    usd: f64,
     submitted: bool,
 }
 
@@ -57,9 +58,9 @@ impl Reservation {
     /// fetched, is smaller than the bound counted for it); never raises it.
     pub fn settle(&mut self, cost: &Estimate) {
         let images = cost.images.min(self.images);
-        let credits = cost.credits.unwrap_or(0.0).min(self.credits);
-        self.give_back(self.images - images, self.credits - credits);
-        (self.images, self.credits) = (images, credits);
+        let usd = cost.usd.unwrap_or(0.0).min(self.usd);
+        self.give_back(self.images - images, self.usd - usd);
+        (self.images, self.usd) = (images, usd);
     }
 
     /// The request goes to the provider now: from here on it may be charged, so it is kept.
@@ -67,12 +68,12 @@ impl Reservation {
         self.submitted = true;
     }
 
-    fn give_back(&self, images: u32, credits: f64) {
+    fn give_back(&self, images: u32, usd: f64) {
         let mut spent = self.spent.lock().expect("budget lock");
         // A reservation from a day already over was cleared with it.
         if spent.day == self.day {
             spent.images = spent.images.saturating_sub(images);
-            spent.credits = (spent.credits - credits).max(0.0);
+            spent.usd = (spent.usd - usd).max(0.0);
         }
     }
 }
@@ -80,14 +81,14 @@ impl Reservation {
 impl Drop for Reservation {
     fn drop(&mut self) {
         if !self.submitted {
-            self.give_back(self.images, self.credits);
+            self.give_back(self.images, self.usd);
         }
     }
 }
 
 impl Budget {
     pub fn new(limits: &Limits) -> Self {
-        Self { images: limits.guards.daily_images, credits: limits.guards.daily_credits, spent: Arc::default() }
+        Self { images: limits.guards.daily_images, usd: limits.guards.daily_usd, spent: Arc::default() }
     }
 
     /// Reserves `cost` against today's budget at `now` (seconds since the epoch), or says
@@ -111,21 +112,23 @@ impl Budget {
                 retry_after: renew,
             });
         }
-        if let (Some(limit), Some(credits)) = (self.credits, cost.credits) {
-            if spent.credits + credits > limit {
+        if let (Some(limit), Some(usd)) = (self.usd, cost.usd) {
+            if spent.usd + usd > limit {
                 return Err(Error::Busy {
                     message: format!(
-                        "This demo's daily budget of {limit} credits is used up ({:.2} left, about {credits:.2} asked). {when}",
-                        (limit - spent.credits).max(0.0)
+                        "This demo's daily budget of {} is used up ({} left, about {} asked). {when}",
+                        dollars(limit),
+                        dollars((limit - spent.usd).max(0.0)),
+                        dollars(usd)
                     ),
                     retry_after: renew,
                 });
             }
         }
-        let credits = cost.credits.unwrap_or(0.0);
+        let usd = cost.usd.unwrap_or(0.0);
         spent.images += cost.images;
-        spent.credits += credits;
-        Ok(Reservation { spent: self.spent.clone(), day: today, images: cost.images, credits, submitted: false })
+        spent.usd += usd;
+        Ok(Reservation { spent: self.spent.clone(), day: today, images: cost.images, usd, submitted: false })
     }
 
     pub fn reserve(&self, cost: &Estimate) -> Result<Reservation, Error> {
@@ -160,17 +163,17 @@ pub fn upload_size(uploads: &ImageStore) -> impl Fn(&Source) -> Option<(u32, u32
     }
 }
 
-/// Images, and pixels of each, that a valid request makes. `reference` gives the
+/// Images, pixels of each, and dollars that a valid request makes and costs. `reference` gives the
 /// size of a reference image (see [`upload_size`]); `None` where unknown, and the
 /// catalog's bound is counted.
 pub fn estimate(valid: &Valid, limits: &Limits, reference: &dyn Fn(&Source) -> Option<(u32, u32)>) -> Estimate {
     let images = valid.images;
     let megapixels = valid.pixels(reference) / 1e6;
-    let credits = limits.price(&valid.model.slug()).map(|p| {
-        let per_image = if p.per_megapixel { p.credits * megapixels } else { p.credits };
-        per_image * f64::from(images)
-    });
-    Estimate { images, megapixels, credits }
+    let usd = match limits.price(&valid.model.slug()) {
+        Some(p) => Some(if p.per_megapixel { p.usd * megapixels } else { p.usd } * f64::from(images)),
+        None => valid.model.price().map(|price| valid.cost(price, reference).usd),
+    };
+    Estimate { images, megapixels, usd }
 }
 
 #[cfg(test)]
@@ -215,7 +218,7 @@ mod tests {
     #[test]
     fn reservations_stop_at_the_limit_and_renew_the_next_day() {
         let budget = Budget::new(&limits(&[("FLUXPLAY_DAILY_IMAGES", "5")]));
-        let two = Estimate { images: 2, megapixels: 1.0, credits: None };
+        let two = Estimate { images: 2, megapixels: 1.0, usd: None };
         let now = 10 * DAY + 3600;
         kept(budget.reserve_at(&two, now));
         kept(budget.reserve_at(&two, now));
@@ -228,39 +231,52 @@ mod tests {
 
     #[test]
     fn a_reservation_not_submitted_is_given_back_and_one_settles_only_down() {
-        let l = limits(&[("FLUXPLAY_DAILY_IMAGES", "3"), ("FLUXPLAY_DAILY_CREDITS", "10")]);
+        let l = limits(&[("FLUXPLAY_DAILY_IMAGES", "3"), ("FLUXPLAY_DAILY_USD", "10")]);
         let budget = Budget::new(&l);
-        let cost = Estimate { images: 2, megapixels: 4.0, credits: Some(8.0) };
+        let cost = Estimate { images: 2, megapixels: 4.0, usd: Some(8.0) };
         let now = 5 * DAY;
         drop(budget.reserve_at(&cost, now).unwrap());
-        assert_eq!(budget.spent(), Spent { day: 5, images: 0, credits: 0.0 }, "nothing was submitted");
+        assert_eq!(budget.spent(), Spent { day: 5, images: 0, usd: 0.0 }, "nothing was submitted");
 
         let mut r = budget.reserve_at(&cost, now).unwrap();
-        r.settle(&Estimate { images: 2, megapixels: 1.0, credits: Some(2.0) });
-        r.settle(&Estimate { images: 3, megapixels: 9.0, credits: Some(18.0) });
-        assert_eq!(budget.spent(), Spent { day: 5, images: 2, credits: 2.0 }, "down to the real size, never up");
+        r.settle(&Estimate { images: 2, megapixels: 1.0, usd: Some(2.0) });
+        r.settle(&Estimate { images: 3, megapixels: 9.0, usd: Some(18.0) });
+        assert_eq!(budget.spent(), Spent { day: 5, images: 2, usd: 2.0 }, "down to the real size, never up");
         r.submitted();
         drop(r);
-        assert_eq!(budget.spent(), Spent { day: 5, images: 2, credits: 2.0 }, "a submitted request is kept");
+        assert_eq!(budget.spent(), Spent { day: 5, images: 2, usd: 2.0 }, "a submitted request is kept");
 
-        let late = budget.reserve_at(&Estimate { images: 1, megapixels: 1.0, credits: Some(1.0) }, now).unwrap();
-        kept(budget.reserve_at(&Estimate { images: 1, megapixels: 1.0, credits: None }, now + DAY));
+        let late = budget.reserve_at(&Estimate { images: 1, megapixels: 1.0, usd: Some(1.0) }, now).unwrap();
+        kept(budget.reserve_at(&Estimate { images: 1, megapixels: 1.0, usd: None }, now + DAY));
         drop(late);
-        assert_eq!(budget.spent(), Spent { day: 6, images: 1, credits: 0.0 }, "yesterday's is not taken from today");
+        assert_eq!(budget.spent(), Spent { day: 6, images: 1, usd: 0.0 }, "yesterday's is not taken from today");
     }
 
     #[test]
-    fn credits_count_where_a_price_is_known() {
-        let l = limits(&[("FLUXPLAY_DAILY_CREDITS", "10"), ("FLUXPLAY_PRICES", "bfl/flux-dev=2.5/mp")]);
+    fn dollars_count_where_a_price_is_known() {
+        let l = limits(&[("FLUXPLAY_DAILY_USD", "10"), ("FLUXPLAY_PRICES", "bfl/flux-dev=2.5/mp")]);
         let model = find("bfl/flux-dev").unwrap();
         let cost = estimate(&valid(model, json!({"width": 1024, "height": 1024})), &l, &unknown);
         assert_eq!(cost.images, 1);
-        assert!((cost.credits.unwrap() - 2.5 * 1.048576).abs() < 1e-9, "{cost:?}");
+        assert!((cost.usd.unwrap() - 2.5 * 1.048576).abs() < 1e-9, "{cost:?}");
         let budget = Budget::new(&l);
         let _held: Vec<_> = (0..3).map(|_| kept(budget.reserve_at(&cost, 0))).collect();
-        assert!(matches!(budget.reserve_at(&cost, 0), Err(Error::Busy { .. })), "a fourth would pass 10 credits");
+        assert!(matches!(budget.reserve_at(&cost, 0), Err(Error::Busy { .. })), "a fourth would pass $10");
         let unpriced = estimate(&valid(find("segmind/flux-dev").unwrap(), json!({})), &l, &unknown);
-        assert_eq!(unpriced.credits, None);
+        assert_eq!(unpriced.usd, None);
+    }
+
+    /// With no override the catalog's published price counts: FLUX.2 [pro] at 1 MP out
+    /// and one 1 MP reference is BFL's "$0.045 edit"; an override replaces it.
+    #[test]
+    fn the_catalogs_price_counts_unless_the_operator_sets_one() {
+        let model = find("bfl/flux-2-pro").unwrap();
+        let upload = format!("/uploads/{}.png", "c".repeat(64));
+        let edit = valid(model, json!({"width": 1024, "height": 976, "input_image": [upload]}));
+        let catalog = estimate(&edit, &limits(&[]), &|_| Some((1000, 1000)));
+        assert!((catalog.usd.unwrap() - 0.045).abs() < 1e-9, "{catalog:?}");
+        let over = estimate(&edit, &limits(&[("FLUXPLAY_PRICES", "bfl/flux-2-pro=0.5")]), &|_| Some((1000, 1000)));
+        assert_eq!(over.usd, Some(0.5));
     }
 
     #[test]

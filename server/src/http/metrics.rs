@@ -20,7 +20,7 @@ pub async fn handler(State(state): State<AppState>, headers: HeaderMap) -> Respo
     }
     ([(CONTENT_TYPE, "text/plain; version=0.0.4")], {
         let (guards, spent) = (&state.inner.guards, state.inner.guards.budget.spent());
-        crate::metrics::render(&state.inner.metrics, guards.running(), spent.images, spent.credits)
+        crate::metrics::render(&state.inner.metrics, guards.running(), spent.images, spent.usd)
     })
         .into_response()
 }

@@ -2,6 +2,7 @@
 //! application state live here, so the modules they serve (guards, metrics,
 //! store) never import the state that holds them.
 
+pub mod estimate;
 pub mod gates;
 pub mod generate;
 pub mod headers;

@@ -96,3 +96,28 @@ async fn a_snippet_query_with_bad_encoding_or_a_repeated_key_is_refused_naming_t
         assert_eq!(body["fields"][0]["field"], key, "{query}: {body}");
     }
 }
+
+/// `/api/estimate` words the cost by the published price: BFL's FLUX.2 [pro] at about
+/// 1 MP with one 1 MP reference is its pricing page's "$0.045 edit"; the upload counts at
+/// its real size, a URL not fetched yet as the largest accepted ("At most").
+#[tokio::test]
+async fn the_estimate_counts_uploads_at_their_size_and_says_when_it_is_a_bound() {
+    let addr = common::spawn(&[]).await;
+    let upload = common::upload(addr, common::png(1000, 1000)).await;
+    let ask = |query: String| async move {
+        let resp = reqwest::get(format!("http://{addr}/api/estimate?{query}")).await.unwrap();
+        (resp.status().as_u16(), resp.text().await.unwrap())
+    };
+    let base = "model=bfl/flux-2-pro&prompt=p&width=1024&height=976";
+    let (status, text) = ask(format!("{base}&input_image={upload}")).await;
+    assert_eq!(status, 200);
+    assert!(text.starts_with("About $0.045 a run: $0.03 for the first megapixel"), "{text}");
+    assert!(text.contains("2026-01-28"), "dated: {text}");
+    let (_, text) = ask(format!("{base}&input_image=https://example.com/a.png")).await;
+    assert!(text.starts_with("At most $"), "{text}");
+    let (_, text) = ask("model=aimlapi/flux/dev&prompt=p".into()).await;
+    assert_eq!(text, "No published price for this model in the catalog.");
+    let (status, text) = ask(format!("{base}&width=17")).await;
+    assert_eq!(status, 422, "{text}");
+    assert!(text.contains("width"), "{text}");
+}

@@ -171,8 +171,8 @@ async fn the_concurrency_cap_turns_away_the_excess_of_25_parallel_requests() {
 async fn the_daily_budget_is_never_exceeded_under_concurrency() {
     for (vars, images) in [
         (vec![("FLUXPLAY_DAILY_IMAGES", "7")], 7),
-        // 2 images a request at 1.5 credits each: 3 requests fit in 10 credits.
-        (vec![("FLUXPLAY_DAILY_CREDITS", "10"), ("FLUXPLAY_PRICES", "aimlapi/flux/dev=1.5")], 6),
+        // 2 images a request at $1.50 each: 3 requests fit in $10.
+        (vec![("FLUXPLAY_DAILY_USD", "10"), ("FLUXPLAY_PRICES", "aimlapi/flux/dev=1.5")], 6),
     ] {
         let (addr, submits, state) = live("k#latency=100", &vars).await;
         let client = reqwest::Client::new();

@@ -176,12 +176,12 @@ fn the_estimate_covers_what_every_model_makes() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// Ultra makes 2752×1536 (4.2 MP) at 16:9: a per-megapixel budget of 9 credits
+/// Ultra makes 2752×1536 (4.2 MP) at 16:9: a per-megapixel budget of $9
 /// pays for floor(9 / 4.23) = 2 of them, not the 9 a 1 MP estimate would let through.
 #[tokio::test]
 async fn a_credit_budget_lets_through_exactly_what_it_pays_for() {
     let model = "aimlapi/flux-pro/v1.1-ultra";
-    let vars = [("FLUXPLAY_DAILY_CREDITS", "9"), ("FLUXPLAY_PRICES", "aimlapi/flux-pro/v1.1-ultra=1/mp")];
+    let vars = [("FLUXPLAY_DAILY_USD", "9"), ("FLUXPLAY_PRICES", "aimlapi/flux-pro/v1.1-ultra=1/mp")];
     let (addr, submits, state) = common::live("aimlapi", "k", &vars).await;
     let (mut passed, mut real) = (0, 0.0);
     for _ in 0..4 {
@@ -191,14 +191,14 @@ async fn a_credit_budget_lets_through_exactly_what_it_pays_for() {
                 let image = &answer["images"][0];
                 real = image["width"].as_f64().unwrap() * image["height"].as_f64().unwrap() / 1e6;
             }
-            (429, answer) => assert!(answer["message"].as_str().unwrap().contains("9 credits"), "{answer}"),
+            (429, answer) => assert!(answer["message"].as_str().unwrap().contains("budget of $9.00"), "{answer}"),
             (status, answer) => panic!("{status}: {answer}"),
         }
     }
     assert!((real - 2752.0 * 1536.0 / 1e6).abs() < 1e-9, "{real}");
     assert_eq!(passed, (9.0 / real).floor() as usize);
     assert_eq!(submits.load(Ordering::SeqCst), passed);
-    assert!((state.inner.guards.budget.spent().credits - passed as f64 * real).abs() < 1e-9);
+    assert!((state.inner.guards.budget.spent().usd - passed as f64 * real).abs() < 1e-9);
 }
 
 /// A reference URL that cannot be fetched: nothing reaches the provider, and
@@ -208,7 +208,7 @@ async fn a_reference_that_cannot_be_fetched_gives_the_reservation_back() {
     let model = "aimlapi/flux/dev/image-to-image";
     let vars = [
         ("FLUXPLAY_DAILY_IMAGES", "2"),
-        ("FLUXPLAY_DAILY_CREDITS", "100"),
+        ("FLUXPLAY_DAILY_USD", "100"),
         ("FLUXPLAY_PRICES", "aimlapi/flux/dev/image-to-image=1/mp"),
     ];
     let (addr, submits, state) = common::live("aimlapi", "k", &vars).await;
@@ -219,7 +219,7 @@ async fn a_reference_that_cannot_be_fetched_gives_the_reservation_back() {
         assert_eq!(status, 400, "{answer}");
         assert_eq!(answer["fields"][0]["field"], "image_url", "{answer}");
         let spent = state.inner.guards.budget.spent();
-        assert_eq!((spent.images, spent.credits), (before.images, before.credits), "given back");
+        assert_eq!((spent.images, spent.usd), (before.images, before.usd), "given back");
     }
     assert_eq!(submits.load(Ordering::SeqCst), 0);
     // The budget of two images is whole: an uploaded 640×480 reference spends its real size.
@@ -229,6 +229,6 @@ async fn a_reference_that_cannot_be_fetched_gives_the_reservation_back() {
     assert_eq!(status, 200, "{answer}");
     let spent = state.inner.guards.budget.spent();
     assert_eq!(spent.images, 2);
-    assert!((spent.credits - 2.0 * 640.0 * 480.0 / 1e6).abs() < 1e-9, "{spent:?}");
+    assert!((spent.usd - 2.0 * 640.0 * 480.0 / 1e6).abs() < 1e-9, "{spent:?}");
     assert_eq!(submits.load(Ordering::SeqCst), 1);
 }

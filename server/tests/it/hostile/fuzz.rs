@@ -122,7 +122,7 @@ fn json_endpoints_answer_4xx_or_success_never_5xx() {
 fn query_endpoints_and_paths_answer_4xx_or_success_never_5xx() {
     let (addr, rt) = server();
     let client = reqwest::Client::new();
-    let path = prop_oneof![Just("/"), Just("/api/snippet"), Just("/unlock")];
+    let path = prop_oneof![Just("/"), Just("/api/snippet"), Just("/api/estimate"), Just("/unlock")];
     run(250, (path, query()), |(path, query)| {
         let url = format!("http://{addr}{path}?{query}");
         let status = rt.block_on(async { client.get(&url).send().await.map(|r| r.status().as_u16()) });

@@ -1,0 +1,40 @@
+use crate::catalog::ModelRef;
+use crate::form::RawForm;
+use crate::share;
+use crate::valid::Valid;
+use leptos::prelude::*;
+
+/// What this request would cost by its model's published price, shown before Generate.
+/// The server words it (`/api/estimate`): it knows the uploads' sizes, and the price
+/// rules stay out of the wasm. Asked again whenever the form changes.
+#[component]
+pub fn CostEstimate(model: RwSignal<ModelRef>, form: RwSignal<RawForm>, valid: Memo<Option<Valid>>) -> impl IntoView {
+    let text = RwSignal::new(first_text(valid));
+    let asked = StoredValue::new(0u32);
+    Effect::new(move |_| {
+        let query = form.with(|f| share::to_query(model.get(), f));
+        if !valid.with(Option::is_some) {
+            text.set(String::new());
+            return;
+        }
+        asked.update_value(|n| *n += 1);
+        let mine = asked.get_value();
+        crate::api::fetch_text(format!("/api/estimate?{query}"), move |answer| {
+            if asked.get_value() == mine {
+                text.set(answer.unwrap_or_default());
+            }
+        });
+    });
+    view! { <p class="estimate" aria-live="polite">{move || text.get()}</p> }
+}
+
+/// The server's first words, before it knows the uploads' sizes.
+#[cfg(not(feature = "hydrate"))]
+fn first_text(valid: Memo<Option<Valid>>) -> String {
+    valid.with_untracked(|v| v.as_ref().map(|v| crate::cost::sentence(v, &|_| None)).unwrap_or_default())
+}
+
+#[cfg(feature = "hydrate")]
+fn first_text(_: Memo<Option<Valid>>) -> String {
+    String::new()
+}

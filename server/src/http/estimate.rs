@@ -1,0 +1,16 @@
+//! `GET /api/estimate?<share-link query>`: what the request would cost by its model's
+//! published price, as one sentence (text/plain) for the page to show before Generate.
+//! Uploads count at their real size; a URL not fetched yet at the largest accepted.
+
+use crate::error::Error;
+use crate::guards::budget::upload_size;
+use app::share;
+use axum::extract::{RawQuery, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+
+pub async fn handler(State(state): State<crate::AppState>, RawQuery(query): RawQuery) -> Result<Response, Error> {
+    let valid = share::strict(&query.unwrap_or_default()).map_err(Error::Invalid)?;
+    let text = app::cost::sentence(&valid, &upload_size(&state.inner.uploads));
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
+}
