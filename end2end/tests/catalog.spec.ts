@@ -133,6 +133,8 @@ test('FLUX.2: an ordered list of references, reordered by button and keyboard, t
   await files.setInputFiles(REFERENCE);
   await expect(page.getByRole('listitem', { name: 'image 2' })).toBeVisible();
   await expect(page.getByRole('img', { name: 'Reference image 2' })).toBeVisible();
+  // Input images are billed: the estimate counts both uploads at their size (320×192 each).
+  await expect(page.getByText(/^About \$0\.0326 a run: \$0\.03 for the first megapixel/)).toBeVisible();
   await expect(snippet(page)).toContainText('"input_image_2": "<https URL of your image, or the file as base64');
   await expect(snippet(page)).not.toContainText('/uploads/');
 
@@ -167,8 +169,11 @@ test('FLUX 3: resolution classes, no seed, and the prompt the model ran', async 
   await expect(page.getByRole('combobox', { name: 'Resolution' })).toHaveValue('1k');
   await expect(page.getByRole('combobox', { name: 'Aspect ratio' })).toHaveValue('auto');
   await expect(page.getByRole('spinbutton', { name: 'Seed' })).toHaveCount(0);
+  // The estimate before Generate follows the class, with its source and date.
+  await expect(page.getByText(/^About \$0\.048 a run: by resolution/)).toBeVisible();
   await page.getByRole('combobox', { name: 'Resolution' }).selectOption('2k');
   await expect(snippet(page)).toContainText('"resolution": "2k"');
+  await expect(page.getByText(/^About \$0\.10 a run: by resolution: .*\(BFL list prices/)).toBeVisible();
   await generate(page).click();
   await expect(page.getByRole('img', { name: 'Generated image 1 of 1' })).toBeVisible({ timeout: 20_000 });
   await expect(page.getByText('The prompt the model ran:')).toBeVisible();

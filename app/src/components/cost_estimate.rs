@@ -11,10 +11,14 @@ use leptos::prelude::*;
 pub fn CostEstimate(model: RwSignal<ModelRef>, form: RwSignal<RawForm>, valid: Memo<Option<Valid>>) -> impl IntoView {
     let text = RwSignal::new(first_text(valid));
     let asked = StoredValue::new(0u32);
-    Effect::new(move |_| {
+    Effect::new(move |ran: Option<()>| {
         let query = form.with(|f| share::to_query(model.get(), f));
         if !valid.with(Option::is_some) {
             text.set(String::new());
+            return;
+        }
+        // The server's first words are right unless references count: their sizes it learns here.
+        if ran.is_none() && valid.with(|v| v.as_ref().is_none_or(|v| v.references.is_empty())) {
             return;
         }
         asked.update_value(|n| *n += 1);
