@@ -190,27 +190,21 @@ impl Unreadable {
     }
 }
 
-/// The one way the page reads an answer: the text, decoded straight into the wire
-/// type by its own serde derive. Unknown fields, missing required ones and wrong
-/// types are errors, never defaults. In the browser the text is parsed with
-/// `JSON.parse` (see `js_json`); natively (tests) with serde_json.
-pub fn decode<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Unreadable> {
+/// The one way the page reads an answer: the text parsed, then read by the wire
+/// type's reader (`wire`). Unknown fields, missing required ones and wrong types are
+/// errors, never defaults. In the browser the text is parsed with `JSON.parse` (see
+/// `js_json`); natively (tests) with serde_json.
+pub fn decode<T: crate::wire::Wire>(text: &str) -> Result<T, Unreadable> {
     #[cfg(feature = "hydrate")]
-    {
-        crate::js_json::decode(text)
-    }
+    let value: Value = crate::js_json::decode(text)?;
     #[cfg(not(feature = "hydrate"))]
-    {
-        serde_json::from_str(text).map_err(|e| match e.classify() {
-            serde_json::error::Category::Data => Unreadable::Shape(e.to_string()),
-            _ => Unreadable::NotJson,
-        })
-    }
+    let value: Value = serde_json::from_str(text).map_err(|_| Unreadable::NotJson)?;
+    T::read(&value).map_err(Unreadable::Shape)
 }
 
 /// What the page makes of an answer to one of its calls: `status` and body text.
 /// A success decodes as `T`; an error answer as our `ApiError`.
-pub fn read_answer<T: serde::de::DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiError> {
+pub fn read_answer<T: crate::wire::Wire>(status: u16, text: &str) -> Result<T, ApiError> {
     if (200..300).contains(&status) {
         return decode(text).map_err(|e| e.to_api());
     }

@@ -26,6 +26,7 @@ pub mod snippet;
 pub mod unreadable;
 pub mod valid;
 pub mod validate;
+pub mod wire;
 
 use leptos::prelude::*;
 
