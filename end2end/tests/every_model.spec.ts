@@ -16,7 +16,7 @@ test('every model in the catalog generates through its emulator', async ({ page 
     await picker.selectOption(slug);
     await expect(page.getByText('Emulated', { exact: true })).toBeVisible();
     // Image-to-image models need their reference image (or a list of them) first.
-    const reference = page.getByLabel(/^Reference images? \*$/);
+    const reference = page.getByLabel(/^(Reference images?|Input image) \*$/);
     if ((await reference.count()) > 0) {
       await reference.setInputFiles(REFERENCE);
       await expect(page.getByRole('img', { name: /^Reference image (preview|1)$/ })).toBeVisible();

@@ -1,7 +1,10 @@
 //! 1min.ai emulator (providers.md §3, §8.3): the Asset API (`POST /api/assets`,
 //! multipart part `asset`) and the AI feature API (`POST /api/features`) for
-//! `IMAGE_GENERATOR` with `black-forest-labs/flux-dev`. The 4xx body shape is
-//! not documented; `{"message": …}` is this emulator's choice.
+//! `IMAGE_GENERATOR` with `black-forest-labs/flux-dev`, and `IMAGE_GENERATOR` or
+//! `IMAGE_EDITOR` with the FLUX.2 models (providers-flux2-flux3.md §5.1, §7: the editor
+//! needs `promptObject.imageUrl`, an uploaded asset). The 4xx body shape is not
+//! documented; `{"message": …}` is this emulator's choice. The answer is the FLUX.1
+//! `aiRecord` shape for every model [I].
 
 use super::files::Files;
 use super::knobs::Knobs;
@@ -119,19 +122,114 @@ async fn features(
     answer(&state, &headers, &original, &uri, &body)
 }
 
+/// The FLUX.2 models 1min.ai documents as generator and editor.
+const FLUX2: &[&str] = &[
+    "black-forest-labs/flux-2-pro",
+    "black-forest-labs/flux-2-flex",
+    "black-forest-labs/flux-2-max",
+    "black-forest-labs/flux-2-dev",
+];
+const RATIOS: &[&str] = &["1:1", "16:9", "9:16", "3:2", "2:3", "4:5", "5:4"];
+
+/// A FLUX.2 `promptObject` as §5.1 lists it: pro, flex and max share one set; [dev] has
+/// Replicate's FLUX.1 dev set without a ratio; the editor adds `imageUrl`.
+fn validate_flux2(dev: bool, editor: bool, p: &Map<String, Value>) -> Result<(), String> {
+    let mut known: Vec<&str> = if dev {
+        vec![
+            "prompt",
+            "output_format",
+            "num_inference_steps",
+            "guidance",
+            "prompt_strength",
+            "go_fast",
+            "megapixels",
+            "disable_safety_checker",
+            "seed",
+        ]
+    } else {
+        vec![
+            "prompt",
+            "aspect_ratio",
+            "output_format",
+            "output_quality",
+            "steps",
+            "guidance",
+            "safety_tolerance",
+            "prompt_upsampling",
+            "seed",
+        ]
+    };
+    if editor {
+        known.push("imageUrl");
+        if !p.get("imageUrl").is_some_and(Value::is_string) {
+            return Err("imageUrl is required for IMAGE_EDITOR".into());
+        }
+    }
+    check::known(p, &known)?;
+    check::prompt(p)?;
+    check::number(p, "seed", 0.0, f64::MAX, true)?;
+    if dev {
+        check::one_of(p, "output_format", &["webp", "jpg", "png"])?;
+        check::number(p, "num_inference_steps", 1.0, 50.0, true)?;
+        check::number(p, "guidance", 0.0, 10.0, false)?;
+        check::number(p, "prompt_strength", 0.0, 1.0, false)?;
+        check::boolean(p, "go_fast")?;
+        check::boolean(p, "disable_safety_checker")?;
+        return check::one_of(p, "megapixels", &["0.25", "1"]);
+    }
+    let with_input: Vec<&str> = std::iter::once("match_input_image").chain(RATIOS.iter().copied()).collect();
+    check::one_of(p, "aspect_ratio", if editor { &with_input } else { RATIOS })?;
+    check::one_of(p, "output_format", &["jpg", "png"])?;
+    check::number(p, "output_quality", 0.0, 100.0, true)?;
+    check::number(p, "steps", 15.0, 50.0, true)?;
+    check::number(p, "guidance", 2.0, 5.0, false)?;
+    check::number(p, "safety_tolerance", 1.0, 6.0, true)?;
+    check::boolean(p, "prompt_upsampling")
+}
+
+fn flux2(state: &OneMin, asked: Asked<'_>, (kind, model): (&str, &str), p: &Map<String, Value>) -> Response {
+    let (dev, editor) = (model.ends_with("flux-2-dev"), kind == "IMAGE_EDITOR");
+    if let Err(message) = validate_flux2(dev, editor, p) {
+        return error(StatusCode::BAD_REQUEST, &message);
+    }
+    let input = match p.get("imageUrl").and_then(Value::as_str) {
+        None => None,
+        Some(key) => match state.assets.lock().expect("assets lock").get(key).copied() {
+            Some(size) => Some(size),
+            None => return error(StatusCode::BAD_REQUEST, "imageUrl is not an uploaded asset"),
+        },
+    };
+    // About 1 MP: by the ratio, else the input's shape, else square.
+    let ratio = p.get("aspect_ratio").and_then(Value::as_str).filter(|r| *r != "match_input_image");
+    let shape = ratio.and_then(picture::ratio).or(input.map(|(w, h)| (f64::from(w), f64::from(h))));
+    let mp = if p.get("megapixels").and_then(Value::as_str) == Some("0.25") { 0.25 } else { 1.05 };
+    let (w, h) = picture::shaped(mp, shape.unwrap_or((1.0, 1.0)));
+    let format = match p.get("output_format").and_then(Value::as_str).unwrap_or(if dev { "webp" } else { "png" }) {
+        "jpg" => ImageFormat::Jpeg,
+        "png" => ImageFormat::Png,
+        _ => ImageFormat::WebP,
+    };
+    record(state, asked, (kind, model), p, (w, h, format))
+}
+
 fn answer(state: &OneMin, headers: &HeaderMap, original: &OriginalUri, uri: &Uri, body: &Value) -> Response {
     if !authorised(headers) {
         return error(StatusCode::UNAUTHORIZED, "Unauthorized");
     }
-    if body.get("type").and_then(Value::as_str) != Some("IMAGE_GENERATOR") {
-        return error(StatusCode::BAD_REQUEST, "type must be IMAGE_GENERATOR");
-    }
-    if body.get("model").and_then(Value::as_str) != Some("black-forest-labs/flux-dev") {
-        return error(StatusCode::BAD_REQUEST, "unknown model for IMAGE_GENERATOR");
+    let kind = body.get("type").and_then(Value::as_str).unwrap_or_default();
+    let model = body.get("model").and_then(Value::as_str).unwrap_or_default();
+    if kind != "IMAGE_GENERATOR" && kind != "IMAGE_EDITOR" {
+        return error(StatusCode::BAD_REQUEST, "type must be IMAGE_GENERATOR or IMAGE_EDITOR");
     }
     let Some(prompt_object) = body.get("promptObject").and_then(Value::as_object) else {
         return error(StatusCode::BAD_REQUEST, "promptObject is required");
     };
+    if FLUX2.contains(&model) {
+        return flux2(state, (headers, original, uri), (kind, model), prompt_object);
+    }
+    if kind != "IMAGE_GENERATOR" || model != "black-forest-labs/flux-dev" {
+        return error(StatusCode::BAD_REQUEST, &format!("unknown model for {kind}"));
+    }
     if let Err(message) = validate(prompt_object) {
         return error(StatusCode::BAD_REQUEST, &message);
     }
@@ -155,10 +253,35 @@ fn answer(state: &OneMin, headers: &HeaderMap, original: &OriginalUri, uri: &Uri
         Some("2") => (w, h) = ((f64::from(w) * 1.414 / 16.0) as u32 * 16, (f64::from(h) * 1.414 / 16.0) as u32 * 16),
         _ => {}
     }
+    record(
+        state,
+        (headers, original, uri),
+        ("IMAGE_GENERATOR", "black-forest-labs/flux-dev"),
+        prompt_object,
+        (w, h, ImageFormat::WebP),
+    )
+}
+
+type Asked<'a> = (&'a HeaderMap, &'a OriginalUri, &'a Uri);
+
+/// The `aiRecord` answer with an image of `w`×`h` in `format`.
+fn record(
+    state: &OneMin,
+    (headers, original, uri): Asked<'_>,
+    (kind, model): (&str, &str),
+    prompt_object: &Map<String, Value>,
+    (w, h, format): (u32, u32, ImageFormat),
+) -> Response {
+    let (w, h) = picture::bounded(w, h);
     let prompt = prompt_object.get("prompt").and_then(Value::as_str).unwrap_or_default();
     let seed = prompt_object.get("seed").and_then(Value::as_u64).unwrap_or_else(|| fastrand::u64(..1 << 32));
-    let bytes = picture::image(prompt, seed, w, h, ImageFormat::WebP);
-    let name = state.files.put("webp", "image/webp", Bytes::from(bytes));
+    let (ext, content_type) = match format {
+        ImageFormat::Png => ("png", "image/png"),
+        ImageFormat::Jpeg => ("jpg", "image/jpeg"),
+        _ => ("webp", "image/webp"),
+    };
+    let bytes = picture::image(prompt, seed, w, h, format);
+    let name = state.files.put(ext, content_type, Bytes::from(bytes));
     let base = mount_url(headers, original, uri, "/1min");
     let now =
         time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
@@ -167,8 +290,8 @@ fn answer(state: &OneMin, headers: &HeaderMap, original: &OriginalUri, uri: &Uri
             "uuid": uuid::Uuid::new_v4().to_string(),
             "userId": "emulated-user",
             "teamId": "emulated-team",
-            "model": "black-forest-labs/flux-dev",
-            "type": "IMAGE_GENERATOR",
+            "model": model,
+            "type": kind,
             "status": "SUCCESS",
             "createdAt": now,
             "aiRecordDetail": {"promptObject": prompt_object, "resultObject": [format!("development/images/{name}")]},

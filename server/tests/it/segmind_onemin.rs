@@ -122,3 +122,65 @@ async fn a_rejected_key_is_reported_per_provider() {
     let (_, body) = common::generate(addr, "1min/black-forest-labs/flux-dev", json!({"prompt": "p"})).await;
     assert!(body["message"].as_str().unwrap().contains("ONEMIN_AI_API_KEY"), "{body}");
 }
+
+/// providers-flux2-flux3.md §5.1: each FLUX.2 model as generator and as editor (one Asset API
+/// path in `promptObject.imageUrl`), with the `model` and `type` members 1min.ai names.
+#[tokio::test]
+async fn onemin_flux2_generates_and_edits_one_input_image() {
+    let addr = common::spawn(&[]).await;
+    let (status, body) = common::generate(
+        addr,
+        "1min/black-forest-labs/flux-2-pro",
+        json!({"prompt": "a lighthouse", "aspect_ratio": "16:9", "output_format": "jpg"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let image = &body["images"][0];
+    let (w, h) = (image["width"].as_f64().unwrap(), image["height"].as_f64().unwrap());
+    assert!((w / h - 16.0 / 9.0).abs() < 0.02 && image["content_type"] == "image/jpeg", "{image}");
+    assert_eq!(body["upstream"]["aiRecord"]["model"], "black-forest-labs/flux-2-pro");
+    assert_eq!(body["upstream"]["aiRecord"]["type"], "IMAGE_GENERATOR");
+
+    let input = common::upload(addr, common::png(600, 300)).await;
+    for slug in ["1min/black-forest-labs/flux-2-max/editor", "1min/black-forest-labs/flux-2-dev/editor"] {
+        let (status, body) = common::generate(addr, slug, json!({"prompt": "as ink", "imageUrl": input})).await;
+        assert_eq!(status, 200, "{slug}: {body}");
+        let image = &body["images"][0];
+        let (w, h) = (image["width"].as_f64().unwrap(), image["height"].as_f64().unwrap());
+        assert!((w / h - 2.0).abs() < 0.05, "{slug}: the input's 2:1 shape, {w}x{h}");
+        assert_eq!(body["upstream"]["aiRecord"]["type"], "IMAGE_EDITOR", "{slug}");
+    }
+    // The editor needs its input image: refused here, before anything is sent.
+    let (status, body) =
+        common::generate(addr, "1min/black-forest-labs/flux-2-flex/editor", json!({"prompt": "p"})).await;
+    assert_eq!((status, body["fields"][0]["field"].as_str()), (422, Some("imageUrl")), "{body}");
+}
+
+/// The emulator holds §5.1 whatever the catalog says: ranges, the ratio list, the editor's
+/// input, and [dev]'s own set (no `aspect_ratio`).
+#[tokio::test]
+async fn onemin_flux2_emulator_follows_the_documented_fields() {
+    let addr = common::spawn(&[]).await;
+    let url = format!("http://{addr}/emulate/1min/api/features");
+    let client = reqwest::Client::new();
+    let call = |kind: &str, model: &str, prompt_object: Value| {
+        let body = json!({"type": kind, "model": format!("black-forest-labs/{model}"), "promptObject": prompt_object});
+        client.post(&url).header("API-KEY", "k").json(&body).send()
+    };
+    let ok = call("IMAGE_GENERATOR", "flux-2-flex", json!({"prompt": "p", "steps": 15, "guidance": 2})).await.unwrap();
+    assert_eq!(ok.status(), 200);
+    for (kind, model, prompt_object) in [
+        ("IMAGE_GENERATOR", "flux-2-pro", json!({"prompt": "p", "steps": 14})),
+        ("IMAGE_GENERATOR", "flux-2-pro", json!({"prompt": "p", "guidance": 5.5})),
+        ("IMAGE_GENERATOR", "flux-2-max", json!({"prompt": "p", "safety_tolerance": 7})),
+        ("IMAGE_GENERATOR", "flux-2-max", json!({"prompt": "p", "aspect_ratio": "match_input_image"})),
+        ("IMAGE_GENERATOR", "flux-2-pro", json!({"prompt": "p", "output_format": "webp"})),
+        ("IMAGE_GENERATOR", "flux-2-dev", json!({"prompt": "p", "aspect_ratio": "1:1"})),
+        ("IMAGE_GENERATOR", "flux-2-dev", json!({"prompt": "p", "megapixels": "2"})),
+        ("IMAGE_EDITOR", "flux-2-pro", json!({"prompt": "p"})),
+        ("IMAGE_EDITOR", "flux-2-pro", json!({"prompt": "p", "imageUrl": "images/never-uploaded.png"})),
+    ] {
+        let resp = call(kind, model, prompt_object.clone()).await.unwrap();
+        assert_eq!(resp.status(), 400, "{kind} {model} {prompt_object}");
+    }
+}
