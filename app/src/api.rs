@@ -6,6 +6,7 @@
 //! one (`Option` read with `Option::deserialize`) must be present, `null` when empty.
 
 use crate::validate::FieldError;
+use crate::wire::{text, Obj, Wire};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -178,6 +179,136 @@ impl BackendStatus {
     }
 }
 
+// The page's readers of these types (see `wire`).
+
+impl Wire for GeneratedImage {
+    fn read(value: &Value) -> Result<Self, String> {
+        let o = Obj::new(value, &["url", "width", "height", "content_type", "nsfw"])?;
+        Ok(Self {
+            url: o.string("url")?,
+            width: o.u32("width")?,
+            height: o.u32("height")?,
+            content_type: o.string("content_type")?,
+            nsfw: o.nullable("nsfw", "a boolean", Value::as_bool)?,
+        })
+    }
+}
+
+impl Wire for GenerateResponse {
+    fn read(value: &Value) -> Result<Self, String> {
+        let o = Obj::new(
+            value,
+            &[
+                "request_id",
+                "model",
+                "emulated",
+                "images",
+                "seed",
+                "seed_chosen",
+                "total_ms",
+                "timings",
+                "usage",
+                "ran_prompt",
+                "upstream",
+            ],
+        )?;
+        let any = |v: &Value| Some(v.clone());
+        Ok(Self {
+            request_id: o.string("request_id")?,
+            model: o.string("model")?,
+            emulated: o.boolean("emulated")?,
+            images: o.list("images", true)?,
+            seed: o.nullable("seed", "a whole number", Value::as_u64)?,
+            seed_chosen: o.boolean("seed_chosen")?,
+            total_ms: o.get("total_ms", "a whole number", Value::as_u64)?,
+            timings: o.nullable("timings", "a value", any)?,
+            usage: o.nullable("usage", "a value", any)?,
+            ran_prompt: o.nullable("ran_prompt", "a string", text)?,
+            upstream: o.nullable("upstream", "a value", any)?,
+        })
+    }
+}
+
+/// On the wire: `{"state": "queued", "position": …}` and so on, one member per state.
+impl Wire for JobState {
+    fn read(value: &Value) -> Result<Self, String> {
+        let o = Obj::new(value, &["state", "position", "progress", "result", "error"])?;
+        Ok(match o.string("state")?.as_str() {
+            "queued" => {
+                let position =
+                    o.optional("position", "a whole number", |v| v.as_u64().and_then(|n| u32::try_from(n).ok()))?;
+                JobState::Queued { position }
+            }
+            "running" => JobState::Running { progress: o.optional("progress", "a number", Value::as_f64)? },
+            "done" => {
+                let result = o.optional("result", "a result", |v| Some(GenerateResponse::read(v)))?;
+                let result = result.ok_or("a done job without its result")??;
+                JobState::Done { result: Box::new(result) }
+            }
+            "failed" => {
+                let error = o.optional("error", "an error", |v| Some(ApiError::read(v)))?;
+                JobState::Failed { error: error.ok_or("a failed job without its error")?? }
+            }
+            other => return Err(format!("unknown job state `{other}`")),
+        })
+    }
+}
+
+impl Wire for JobTicket {
+    fn read(value: &Value) -> Result<Self, String> {
+        Ok(Self { job: Obj::new(value, &["job"])?.string("job")? })
+    }
+}
+
+impl Wire for ApiError {
+    fn read(value: &Value) -> Result<Self, String> {
+        let o = Obj::new(value, &["message", "fields", "request_id"])?;
+        Ok(Self {
+            message: o.string("message")?,
+            fields: o.list("fields", false)?,
+            request_id: o.optional("request_id", "a string", text)?,
+        })
+    }
+}
+
+/// Read as its derive reads it: members beside `field` and `message` are let be.
+impl Wire for FieldError {
+    fn read(value: &Value) -> Result<Self, String> {
+        let o = Obj(value.as_object().ok_or("expected an object")?);
+        Ok(Self { field: o.string("field")?, message: o.string("message")? })
+    }
+}
+
+impl Wire for Upload {
+    fn read(value: &Value) -> Result<Self, String> {
+        let o = Obj::new(value, &["reference", "width", "height", "content_type", "bytes"])?;
+        Ok(Self {
+            reference: o.string("reference")?,
+            width: o.u32("width")?,
+            height: o.u32("height")?,
+            content_type: o.string("content_type")?,
+            bytes: o.get("bytes", "a whole number", |v| v.as_u64().and_then(|n| usize::try_from(n).ok()))?,
+        })
+    }
+}
+
+impl Wire for BackendStatus {
+    fn read(value: &Value) -> Result<Self, String> {
+        Ok(Self { providers: Obj::new(value, &["providers"])?.list("providers", true)? })
+    }
+}
+
+impl Wire for ProviderStatus {
+    fn read(value: &Value) -> Result<Self, String> {
+        let o = Obj::new(value, &["id", "live", "model_name"])?;
+        Ok(Self {
+            id: o.string("id")?,
+            live: o.boolean("live")?,
+            model_name: o.optional("model_name", "a string", text)?,
+        })
+    }
+}
+
 pub use crate::unreadable::Unreadable;
 
 impl Unreadable {
@@ -194,7 +325,7 @@ impl Unreadable {
 /// type's reader (`wire`). Unknown fields, missing required ones and wrong types are
 /// errors, never defaults. In the browser the text is parsed with `JSON.parse` (see
 /// `js_json`); natively (tests) with serde_json.
-pub fn decode<T: crate::wire::Wire>(text: &str) -> Result<T, Unreadable> {
+pub fn decode<T: Wire>(text: &str) -> Result<T, Unreadable> {
     #[cfg(feature = "hydrate")]
     let value: Value = crate::js_json::decode(text)?;
     #[cfg(not(feature = "hydrate"))]
@@ -204,7 +335,7 @@ pub fn decode<T: crate::wire::Wire>(text: &str) -> Result<T, Unreadable> {
 
 /// What the page makes of an answer to one of its calls: `status` and body text.
 /// A success decodes as `T`; an error answer as our `ApiError`.
-pub fn read_answer<T: crate::wire::Wire>(status: u16, text: &str) -> Result<T, ApiError> {
+pub fn read_answer<T: Wire>(status: u16, text: &str) -> Result<T, ApiError> {
     if (200..300).contains(&status) {
         return decode(text).map_err(|e| e.to_api());
     }
@@ -344,5 +475,81 @@ mod tests {
         // JSON in another shape is not passed off as the status.
         let err = read_answer::<Upload>(500, r#"{"error": "x"}"#).unwrap_err();
         assert!(err.message.contains("shape this page does not know"), "{err:?}");
+    }
+
+    use serde::de::DeserializeOwned;
+    use serde_json::json;
+
+    /// What the serde derive makes of `value`, and what the reader makes of it: the same
+    /// value, or both an error.
+    fn agree<T: Wire + DeserializeOwned + PartialEq + std::fmt::Debug>(value: Value) {
+        let derived = serde_json::from_value::<T>(value.clone());
+        let read = T::read(&value);
+        match (derived, read) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{value}"),
+            (Err(_), Err(_)) => {}
+            (a, b) => panic!("derive {a:?} but reader {b:?} for {value}"),
+        }
+    }
+
+    #[test]
+    fn the_readers_agree_with_the_serde_derives() {
+        let image = json!({"url": "/images/a.png", "width": 1, "height": 2, "content_type": "image/png", "nsfw": null});
+        let done = json!({"request_id": "r", "model": "m", "emulated": true, "images": [image], "seed": 1,
+            "seed_chosen": false, "total_ms": 3, "timings": {"a": 1}, "usage": null, "ran_prompt": "x", "upstream": null});
+        let variants = |base: &Value| {
+            let mut out = vec![base.clone()];
+            for key in base.as_object().unwrap().keys() {
+                let mut without = base.clone();
+                without.as_object_mut().unwrap().remove(key);
+                out.push(without);
+                for wrong in
+                    [json!(null), json!("7"), json!(7), json!(-1), json!(1.5), json!(true), json!([]), json!({})]
+                {
+                    let mut changed = base.clone();
+                    changed[key] = wrong;
+                    out.push(changed);
+                }
+            }
+            let mut extra = base.clone();
+            extra["cost"] = json!(2);
+            out.push(extra);
+            out
+        };
+        for v in variants(&image) {
+            agree::<GeneratedImage>(v);
+        }
+        for v in variants(&done) {
+            agree::<GenerateResponse>(v);
+        }
+        let error = json!({"message": "m", "fields": [{"field": "f", "message": "x"}], "request_id": "r"});
+        for v in variants(&error) {
+            agree::<ApiError>(v);
+        }
+        for v in variants(
+            &json!({"reference": "/uploads/a.png", "width": 3, "height": 4, "content_type": "image/png", "bytes": 9}),
+        ) {
+            agree::<Upload>(v);
+        }
+        for v in variants(&json!({"providers": [{"id": "bfl", "live": false, "model_name": "x"}]})) {
+            agree::<BackendStatus>(v);
+        }
+        for v in variants(&json!({"job": "j"})) {
+            agree::<JobTicket>(v);
+        }
+        for state in [
+            json!({"state": "queued", "position": 2}),
+            json!({"state": "queued"}),
+            json!({"state": "running", "progress": 0.5}),
+            json!({"state": "done", "result": done}),
+            json!({"state": "done"}),
+            json!({"state": "failed", "error": error}),
+            json!({"state": "failed"}),
+            json!({"state": "paused"}),
+        ] {
+            for v in variants(&state) {
+                agree::<JobState>(v);
+            }
+        }
     }
 }

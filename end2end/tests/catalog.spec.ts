@@ -123,7 +123,7 @@ test('image-to-image: drag and drop a file; a wrong type says why', async ({ pag
   await expect(generate(page)).toBeEnabled();
 });
 
-test('FLUX.2: an ordered list of references, reordered by button and keyboard, the prompt renumbered, sent as numbered members', async ({ page }) => {
+test('FLUX.2: an ordered list of references, reordered by button, keyboard and drag, the prompt renumbered, sent as numbered members', async ({ page }) => {
   await open(page);
   await pick(page, 'bfl/flux-2-pro');
   await expect(page.getByRole('heading', { name: 'FLUX.2 [pro]' })).toBeVisible();
@@ -147,6 +147,15 @@ test('FLUX.2: an ordered list of references, reordered by button and keyboard, t
   // Alt+ArrowDown moves the focused image down, and the offer comes back.
   await page.getByRole('listitem', { name: 'image 1' }).focus();
   await page.keyboard.press('Alt+ArrowDown');
+  await page.getByRole('button', { name: 'Renumber them to match' }).click();
+  await expect(prompt).toHaveValue('Put the hat from image 2 on the cat in image 1');
+
+  // Dragging an image onto another moves it there; dragged back, all is as it was.
+  const item = (n: number) => page.getByRole('listitem', { name: `image ${n}` });
+  await item(1).dragTo(item(2));
+  await page.getByRole('button', { name: 'Renumber them to match' }).click();
+  await expect(prompt).toHaveValue('Put the hat from image 1 on the cat in image 2');
+  await item(2).dragTo(item(1));
   await page.getByRole('button', { name: 'Renumber them to match' }).click();
   await expect(prompt).toHaveValue('Put the hat from image 2 on the cat in image 1');
 

@@ -140,13 +140,28 @@ fn ImageList(key: &'static str, max: u8, form: RwSignal<RawForm>, prompt: Option
             change(renumber::moved(n, i, to));
         }
     };
+    // The item a drag started on, until it is dropped on another.
+    let dragged = StoredValue::new(None::<usize>);
     view! {
-        // One key handler for the list (per-item handlers cost the wasm kilobytes): the
-        // item is found from the event's target by its `data-i`. Dragging to reorder is
-        // left out for the same reason (issue 13 notes it).
+        // One handler per event for the whole list (per-item handlers cost the wasm
+        // kilobytes): the item is found from the event's target by its `data-i`.
         <ol
             class="ref-list"
             aria-label=format!("Reference images, at most {max}")
+            on:dragstart=move |ev| dragged.set_value(target::index(&ev))
+            on:dragover=move |ev| {
+                if dragged.get_value().is_some() {
+                    ev.prevent_default();
+                }
+            }
+            on:drop=move |ev| {
+                if let (Some(from), Some(to)) = (dragged.get_value(), target::index(&ev)) {
+                    ev.prevent_default();
+                    shift(from, to);
+                }
+                dragged.set_value(None);
+            }
+            on:dragend=move |_| dragged.set_value(None)
             on:keydown=move |ev| {
                 let Some(i) = target::index(&ev) else { return };
                 match ev.key().as_str() {
@@ -166,6 +181,7 @@ fn ImageList(key: &'static str, max: u8, form: RwSignal<RawForm>, prompt: Option
                         view! {
                             <li
                                 tabindex="0"
+                                draggable="true"
                                 data-i=i
                                 aria-label=label
                             >
