@@ -89,7 +89,20 @@ impl Valid {
             Role::AspectRatio { about } => Some((f, about)),
             _ => None,
         });
-        let (field, about) = ratio?;
+        let scale = get(Role::Megapixels)
+            .and_then(|(_, v)| v.as_str()?.parse::<f64>().ok())
+            .filter(|m| *m > 0.0)
+            .map_or(1.0, f64::sqrt);
+        // Megapixels with no ratio to shape them (1min.ai's FLUX.2 [dev]): a square of that many.
+        let Some((field, about)) = ratio else {
+            let side = f64::from(crate::catalog::ONE_MP).sqrt();
+            return get(Role::Megapixels).map(|_| Chosen {
+                width: side,
+                height: side,
+                scale,
+                about: Some(crate::catalog::ONE_MP),
+            });
+        };
         // A resolution class sets the area the ratio shapes.
         let about = get(Role::Resolution)
             .and_then(|(f, v)| match &f.kind {
@@ -103,10 +116,6 @@ impl Valid {
             _ => None,
         };
         let (width, height) = documented.map_or_else(|| near(about, chosen), |(w, h)| (f64::from(w), f64::from(h)));
-        let scale = get(Role::Megapixels)
-            .and_then(|(_, v)| v.as_str()?.parse::<f64>().ok())
-            .filter(|m| *m > 0.0)
-            .map_or(1.0, f64::sqrt);
         Some(Chosen { width, height, scale, about: Some(about) })
     }
 }

@@ -21,6 +21,7 @@ pub use onemin::ONEMIN;
 pub use openai::OPENAI;
 pub use replicate::REPLICATE;
 pub use segmind::SEGMIND;
+pub use shared::ONE_MP;
 
 /// How a provider wants the API key presented.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -20,6 +20,7 @@
 //!   sides are ignored, which a form cannot show well; the ratios and resolutions stay.
 //! - `resolution` "N MP" counts an area at 1:1 of at least N megapixels (sides to 16);
 //!   `match_input_image` counts the first image's size up to 2048 a side.
+//! - flux-2-klein-9b's page was not read: it takes klein-4b's schema [I] (the reference's choice).
 //! - klein's `output_megapixels` values are not captured: 0.25, 0.5, 1, 2 and 4 are
 //!   offered [I]; flex's steps default 30 and guidance 4.5 (the mirrors).
 //! - flux-3-image has no seed; `grounding` is sent explicitly (a third party says it is
@@ -270,6 +271,32 @@ pub static REPLICATE: Provider = Provider {
             "/v1/models/black-forest-labs/flux-2-klein-4b/predictions",
             "FLUX.2 [klein] 4B",
             "The smallest, fastest FLUX.2; up to 5 input images.",
+            &[
+                FLUX2_PROMPT,
+                references("images", 5),
+                RATIO,
+                choice(
+                    "output_megapixels",
+                    "Output megapixels",
+                    "Size of the output.",
+                    &[plain("0.25"), plain("0.5"), plain("1"), plain("2"), plain("4")],
+                    Some("1"),
+                )
+                .role(Role::Megapixels),
+                random_seed(None, None),
+                toggle("disable_safety_checker", "Disable safety checker", "Turn off the safety checker.", false)
+                    .role(Role::Safety),
+                toggle("go_fast", "Go fast", "Faster predictions.", false),
+                output_format("Format of the output images.", &[plain("webp"), plain("jpg"), plain("png")], "jpg"),
+                int("output_quality", "Output quality", "0 to 100; not relevant for PNG.", 0.0, 100.0, Some(95.0)),
+            ],
+            "WebP, JPEG or PNG by aspect ratio and megapixels",
+        ),
+        flux2(
+            "black-forest-labs/flux-2-klein-9b",
+            "/v1/models/black-forest-labs/flux-2-klein-9b/predictions",
+            "FLUX.2 [klein] 9B",
+            "Small and fast, more detail than 4B; up to 5 input images (4B's schema, assumed).",
             &[
                 FLUX2_PROMPT,
                 references("images", 5),

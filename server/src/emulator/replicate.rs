@@ -7,7 +7,8 @@
 //! `POST /v1/files` (multipart `content`) keeps a file and answers 201 with its `urls.get`.
 //! The FLUX.2 and FLUX 3 models (providers-flux2-flux3.md §4) run on the same routes:
 //! `flux-2-pro|max|flex|dev` (`input_images`, `aspect_ratio` + `resolution` "N MP"),
-//! `flux-2-klein-4b` (`images`, `output_megapixels`; its `output` is a list) and
+//! `flux-2-klein-4b` and `-9b` (`images`, `output_megapixels`; `output` is a list; 9B's page
+//! was not read, the reference assumes 4B's schema) and
 //! `flux-3-image` (`images` ≥256 px, `resolution` classes, no seed); their `output` is one URI.
 
 use super::files::Files;
@@ -96,9 +97,18 @@ const FLUX3_RATIOS: &[&str] = &[
 
 /// The models this emulator runs, by the name in the route.
 fn model(name: &str) -> Option<&'static str> {
-    ["flux-dev", "flux-2-pro", "flux-2-max", "flux-2-flex", "flux-2-dev", "flux-2-klein-4b", "flux-3-image"]
-        .into_iter()
-        .find(|m| *m == name)
+    [
+        "flux-dev",
+        "flux-2-pro",
+        "flux-2-max",
+        "flux-2-flex",
+        "flux-2-dev",
+        "flux-2-klein-4b",
+        "flux-2-klein-9b",
+        "flux-3-image",
+    ]
+    .into_iter()
+    .find(|m| *m == name)
 }
 
 /// A list of 1 to `max` image URIs in `key`.
@@ -168,7 +178,7 @@ fn validate_new(model: &str, input: &Map<String, Value>) -> Result<(), String> {
             "input_images",
             4,
         ),
-        "flux-2-klein-4b" => (
+        "flux-2-klein-4b" | "flux-2-klein-9b" => (
             &[
                 "prompt",
                 "images",
@@ -208,7 +218,7 @@ fn validate_new(model: &str, input: &Map<String, Value>) -> Result<(), String> {
             check::number(input, "safety_tolerance", 0.0, 4.0, true)?;
             check::boolean(input, "grounding")?;
         }
-        "flux-2-klein-4b" => {
+        "flux-2-klein-4b" | "flux-2-klein-9b" => {
             check::one_of(input, "aspect_ratio", FLUX2_RATIOS)?;
             check::boolean(input, "go_fast")?;
             check::boolean(input, "disable_safety_checker")?;
@@ -239,7 +249,7 @@ fn new_size(model: &str, input: &Map<String, Value>) -> (u32, u32) {
             "4k" => 16.0,
             _ => 1.0,
         },
-        "flux-2-klein-4b" => text("output_megapixels").parse().unwrap_or(1.0),
+        "flux-2-klein-4b" | "flux-2-klein-9b" => text("output_megapixels").parse().unwrap_or(1.0),
         "flux-2-dev" => 1.0,
         _ => text("resolution").trim_end_matches(" MP").parse().unwrap_or(1.0),
     };
@@ -292,7 +302,7 @@ fn view(id: &str, p: &mut Prediction, files: &Files, base: &str) -> Value {
         "input": p.input,
         // klein (and FLUX.1 dev) answer a list; the other FLUX.2 models and FLUX 3 one URI.
         "output": match (status, p.output.as_deref()) {
-            ("succeeded", Some([one])) if !matches!(p.model, "flux-dev" | "flux-2-klein-4b") => json!(one),
+            ("succeeded", Some([one])) if !matches!(p.model, "flux-dev" | "flux-2-klein-4b" | "flux-2-klein-9b") => json!(one),
             ("succeeded", output) => json!(output),
             _ => Value::Null,
         },

@@ -157,6 +157,10 @@ async fn flux2_and_flux3_predictions_take_lists_and_read_either_output() {
             "black-forest-labs/flux-2-klein-4b",
             json!({"images": [b], "aspect_ratio": "1:1", "output_megapixels": "0.25"}),
         ),
+        (
+            "black-forest-labs/flux-2-klein-9b",
+            json!({"images": [b], "aspect_ratio": "1:1", "output_megapixels": "0.25"}),
+        ),
         ("black-forest-labs/flux-3-image", json!({"images": [b, a], "aspect_ratio": "4:3", "resolution": "768sq"})),
     ];
     for (model, mut params) in cases {
@@ -169,7 +173,9 @@ async fn flux2_and_flux3_predictions_take_lists_and_read_either_output() {
         let megapixels = w * h / 1e6;
         match model {
             "black-forest-labs/flux-2-pro" => assert!(w > h && (megapixels - 0.5).abs() < 0.05, "{w}×{h}"),
-            "black-forest-labs/flux-2-klein-4b" => assert!(w == h && (megapixels - 0.25).abs() < 0.03, "{w}×{h}"),
+            "black-forest-labs/flux-2-klein-4b" | "black-forest-labs/flux-2-klein-9b" => {
+                assert!(w == h && (megapixels - 0.25).abs() < 0.03, "{model}: {w}×{h}");
+            }
             _ => {
                 assert!((w / h - 4.0 / 3.0).abs() < 0.05 && (megapixels - 0.6).abs() < 0.05, "{w}×{h}");
                 assert!(body["upstream"]["input"].get("seed").is_none(), "FLUX 3 has no seed: {body}");
