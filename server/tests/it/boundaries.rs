@@ -20,13 +20,15 @@ struct Case {
     invalid: Option<String>,
 }
 
-/// A valid request with only the required fields.
-fn minimal(model: ModelRef) -> Map<String, Value> {
+/// A valid request with only the required fields; an image is a URL where the field
+/// takes one, else the upload.
+fn minimal(model: ModelRef, upload: &str) -> Map<String, Value> {
     let mut p = Map::new();
     for f in model.model.fields.iter().filter(|f| f.required) {
         let v = match &f.kind {
             Kind::Image(i) if i.list.is_some() => json!(["https://example.com/ref.png"]),
-            Kind::Image(_) => json!("https://example.com/ref.png"),
+            Kind::Image(i) if i.accepts_url => json!("https://example.com/ref.png"),
+            Kind::Image(_) => json!(upload),
             _ => json!("a lighthouse"),
         };
         p.insert(f.key.into(), v);
@@ -37,7 +39,7 @@ fn minimal(model: ModelRef) -> Map<String, Value> {
 fn cases(model: ModelRef, upload: &str) -> Vec<Case> {
     let mut out = Vec::new();
     let mut push = |what: String, key: &str, value: Option<Value>, valid: bool| {
-        let mut params = minimal(model);
+        let mut params = minimal(model, upload);
         match value {
             Some(v) => params.insert(key.into(), v),
             None => params.remove(key),
