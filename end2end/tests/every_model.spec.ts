@@ -19,7 +19,7 @@ test('every model in the catalog generates through its emulator', async ({ page 
     const reference = page.getByLabel(/^(Reference images?|Input image) \*$/);
     if ((await reference.count()) > 0) {
       await reference.setInputFiles(REFERENCE);
-      await expect(page.getByRole('img', { name: /^Reference image (preview|1)$/ })).toBeVisible();
+      await expect(page.getByRole('img', { name: /^(Reference image|Input image) (preview|1)$/ })).toBeVisible();
     }
     const before = (await requestId.count()) > 0 ? await requestId.innerText() : '';
     await page.getByRole('button', { name: 'Generate' }).click();
