@@ -15,7 +15,6 @@ pub mod defaults;
 pub mod form;
 #[cfg(feature = "hydrate")]
 mod js_json;
-pub mod layout;
 pub mod number;
 pub mod pixels;
 pub mod renumber;

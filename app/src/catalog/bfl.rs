@@ -106,27 +106,22 @@ const fn flux2(
 
 const FLUX2_SIZE: &str = "width × height as set";
 
+/// pro and max, and klein: the same fields, with up to `max` references.
+const fn flux2_fields(max: u8) -> [Field; 7] {
+    [
+        FLUX2_PROMPT,
+        references(max, FLUX2_SIZE),
+        side16("width", "Width", Role::Width),
+        side16("height", "Height", Role::Height),
+        SEED,
+        safety(5.0),
+        FORMAT,
+    ]
+}
 /// pro and max: up to 8 references.
-const FLUX2_FIELDS: &[Field] = &[
-    FLUX2_PROMPT,
-    references(8, FLUX2_SIZE),
-    side16("width", "Width", Role::Width),
-    side16("height", "Height", Role::Height),
-    SEED,
-    safety(5.0),
-    FORMAT,
-];
-
+const FLUX2_FIELDS: &[Field] = &flux2_fields(8);
 /// klein 4B and 9B: up to 4 references.
-const KLEIN_FIELDS: &[Field] = &[
-    FLUX2_PROMPT,
-    references(4, FLUX2_SIZE),
-    side16("width", "Width", Role::Width),
-    side16("height", "Height", Role::Height),
-    SEED,
-    safety(5.0),
-    FORMAT,
-];
+const KLEIN_FIELDS: &[Field] = &flux2_fields(4);
 
 const KONTEXT: &[Field] = &[
     prompt(

@@ -113,6 +113,27 @@ const PRO: &[Field] = &[
     QUALITY,
 ];
 
+/// klein 4B and 9B (9B's page was not read: 4B's schema, as the reference assumes).
+const KLEIN: &[Field] = &[
+    FLUX2_PROMPT,
+    references("images", 5),
+    RATIO,
+    choice(
+        "output_megapixels",
+        "Output megapixels",
+        "Size of the output.",
+        &[plain("0.25"), plain("0.5"), plain("1"), plain("2"), plain("4")],
+        Some("1"),
+    )
+    .role(Role::Megapixels),
+    random_seed(None, None),
+    toggle("disable_safety_checker", "Disable safety checker", "Turn off the safety checker.", false)
+        .role(Role::Safety),
+    toggle("go_fast", "Go fast", "Faster predictions.", false),
+    output_format("Format of the output images.", &[plain("webp"), plain("jpg"), plain("png")], "jpg"),
+    int("output_quality", "Output quality", "0 to 100; not relevant for PNG.", 0.0, 100.0, Some(95.0)),
+];
+
 pub static REPLICATE: Provider = Provider {
     provider_id: ProviderId::Replicate,
     id: "replicate",
@@ -271,25 +292,7 @@ pub static REPLICATE: Provider = Provider {
             "/v1/models/black-forest-labs/flux-2-klein-4b/predictions",
             "FLUX.2 [klein] 4B",
             "The smallest, fastest FLUX.2; up to 5 input images.",
-            &[
-                FLUX2_PROMPT,
-                references("images", 5),
-                RATIO,
-                choice(
-                    "output_megapixels",
-                    "Output megapixels",
-                    "Size of the output.",
-                    &[plain("0.25"), plain("0.5"), plain("1"), plain("2"), plain("4")],
-                    Some("1"),
-                )
-                .role(Role::Megapixels),
-                random_seed(None, None),
-                toggle("disable_safety_checker", "Disable safety checker", "Turn off the safety checker.", false)
-                    .role(Role::Safety),
-                toggle("go_fast", "Go fast", "Faster predictions.", false),
-                output_format("Format of the output images.", &[plain("webp"), plain("jpg"), plain("png")], "jpg"),
-                int("output_quality", "Output quality", "0 to 100; not relevant for PNG.", 0.0, 100.0, Some(95.0)),
-            ],
+            KLEIN,
             "WebP, JPEG or PNG by aspect ratio and megapixels",
         ),
         flux2(
@@ -297,25 +300,7 @@ pub static REPLICATE: Provider = Provider {
             "/v1/models/black-forest-labs/flux-2-klein-9b/predictions",
             "FLUX.2 [klein] 9B",
             "Small and fast, more detail than 4B; up to 5 input images (4B's schema, assumed).",
-            &[
-                FLUX2_PROMPT,
-                references("images", 5),
-                RATIO,
-                choice(
-                    "output_megapixels",
-                    "Output megapixels",
-                    "Size of the output.",
-                    &[plain("0.25"), plain("0.5"), plain("1"), plain("2"), plain("4")],
-                    Some("1"),
-                )
-                .role(Role::Megapixels),
-                random_seed(None, None),
-                toggle("disable_safety_checker", "Disable safety checker", "Turn off the safety checker.", false)
-                    .role(Role::Safety),
-                toggle("go_fast", "Go fast", "Faster predictions.", false),
-                output_format("Format of the output images.", &[plain("webp"), plain("jpg"), plain("png")], "jpg"),
-                int("output_quality", "Output quality", "0 to 100; not relevant for PNG.", 0.0, 100.0, Some(95.0)),
-            ],
+            KLEIN,
             "WebP, JPEG or PNG by aspect ratio and megapixels",
         ),
         flux2(

@@ -125,7 +125,8 @@ enum Rule {
 struct Spec {
     /// The endpoint id, e.g. `fal-ai/flux-2-pro/edit`.
     id: &'static str,
-    fields: &'static [(&'static str, Rule)],
+    /// Its fields, in runs shared between endpoints.
+    fields: &'static [&'static [(&'static str, Rule)]],
     output: Output,
     sizing: Sizing,
     formats: &'static [&'static str],
@@ -161,69 +162,43 @@ const COUNT: (&str, Rule) = ("num_images", Rule::Integer(1.0, 4.0));
 const EXPANSION: (&str, Rule) = ("enable_prompt_expansion", Rule::Bool);
 const NO_LIMIT: u64 = u64::MAX;
 
+/// A run of fields several endpoints share.
+type Fields = &'static [(&'static str, Rule)];
+
 /// The BFL-hosted tiers (§3.1): no documented side limits; BFL's 64 minimum and 4 MP.
 const fn tier(id: &'static str, edit: bool, flex: bool) -> Spec {
-    const SIZE: Rule = Rule::ImageSize { min: 64, max: 4096, auto: false };
-    const EDIT_SIZE: Rule = Rule::ImageSize { min: 64, max: 4096, auto: true };
-    const URLS: Rule = Rule::Urls { max: 64, min_side: 0, max_pixels: NO_LIMIT };
-    const T2I: &[(&str, Rule)] = &[
+    const BASE: Fields = &[
         PROMPT,
-        ("image_size", SIZE),
         SEED,
         ("safety_tolerance", Rule::Enum(TOLERANCE_5)),
         CHECKER,
         ("output_format", Rule::Enum(JPEG_PNG)),
         SYNC,
     ];
-    const EDIT: &[(&str, Rule)] = &[
-        PROMPT,
-        ("image_urls", URLS),
-        ("image_size", EDIT_SIZE),
-        SEED,
-        ("safety_tolerance", Rule::Enum(TOLERANCE_5)),
-        CHECKER,
-        ("output_format", Rule::Enum(JPEG_PNG)),
-        SYNC,
+    const SIZE: Fields = &[("image_size", Rule::ImageSize { min: 64, max: 4096, auto: false })];
+    /// `auto` is for edits only.
+    const EDIT: Fields = &[
+        ("image_urls", Rule::Urls { max: 64, min_side: 0, max_pixels: NO_LIMIT }),
+        ("image_size", Rule::ImageSize { min: 64, max: 4096, auto: true }),
     ];
-    const FLEX_T2I: &[(&str, Rule)] = &[
-        PROMPT,
-        ("image_size", SIZE),
-        SEED,
-        ("safety_tolerance", Rule::Enum(TOLERANCE_5)),
-        CHECKER,
-        ("output_format", Rule::Enum(JPEG_PNG)),
-        SYNC,
-        ("guidance_scale", Rule::Number(1.5, 10.0)),
-        ("num_inference_steps", Rule::Integer(1.0, 50.0)),
-    ];
-    const FLEX_EDIT: &[(&str, Rule)] = &[
-        PROMPT,
-        ("image_urls", URLS),
-        ("image_size", EDIT_SIZE),
-        SEED,
-        ("safety_tolerance", Rule::Enum(TOLERANCE_5)),
-        CHECKER,
-        ("output_format", Rule::Enum(JPEG_PNG)),
-        SYNC,
-        ("guidance_scale", Rule::Number(1.5, 10.0)),
-        ("num_inference_steps", Rule::Integer(1.0, 50.0)),
-    ];
-    let fields = match (edit, flex) {
-        (false, false) => T2I,
-        (true, false) => EDIT,
-        (false, true) => FLEX_T2I,
-        (true, true) => FLEX_EDIT,
+    const FLEX: Fields =
+        &[("guidance_scale", Rule::Number(1.5, 10.0)), ("num_inference_steps", Rule::Integer(1.0, 50.0))];
+    let fields: &[Fields] = match (edit, flex) {
+        (false, false) => &[BASE, SIZE],
+        (true, false) => &[BASE, EDIT],
+        (false, true) => &[BASE, SIZE, FLEX],
+        (true, true) => &[BASE, EDIT, FLEX],
     };
     Spec { id, fields, output: Output::Tier, sizing: Sizing::ImageSize, formats: JPEG_PNG, default_format: "jpeg" }
 }
 
 /// FLUX.2 [dev] (§3.2) and [klein] (§3.3); edits read only the first 4 `image_urls`.
-const fn dev(id: &'static str, fields: &'static [(&'static str, Rule)]) -> Spec {
+const fn dev(id: &'static str, fields: &'static [Fields]) -> Spec {
     Spec { id, fields, output: Output::Full, sizing: Sizing::ImageSize, formats: WITH_WEBP, default_format: "png" }
 }
 const DEV_SIZE: (&str, Rule) = ("image_size", Rule::ImageSize { min: 512, max: 2048, auto: false });
-const DEV_URLS: (&str, Rule) = ("image_urls", Rule::Urls { max: 64, min_side: 0, max_pixels: NO_LIMIT });
-const DEV: &[(&str, Rule)] = &[
+const DEV_URLS: Fields = &[("image_urls", Rule::Urls { max: 64, min_side: 0, max_pixels: NO_LIMIT })];
+const DEV: Fields = &[
     PROMPT,
     DEV_SIZE,
     COUNT,
@@ -236,47 +211,8 @@ const DEV: &[(&str, Rule)] = &[
     SEED,
     SYNC,
 ];
-const DEV_EDIT: &[(&str, Rule)] = &[
+const KLEIN: Fields = &[
     PROMPT,
-    DEV_URLS,
-    DEV_SIZE,
-    COUNT,
-    ("num_inference_steps", Rule::Integer(4.0, 50.0)),
-    ("guidance_scale", Rule::Number(0.0, 20.0)),
-    ("acceleration", Rule::Enum(ACCELERATION)),
-    EXPANSION,
-    CHECKER,
-    ("output_format", Rule::Enum(WITH_WEBP)),
-    SEED,
-    SYNC,
-];
-const DEV_LORA: &[(&str, Rule)] = &[
-    PROMPT,
-    DEV_SIZE,
-    COUNT,
-    ("num_inference_steps", Rule::Integer(4.0, 50.0)),
-    ("guidance_scale", Rule::Number(0.0, 20.0)),
-    ("acceleration", Rule::Enum(ACCELERATION)),
-    EXPANSION,
-    CHECKER,
-    ("output_format", Rule::Enum(WITH_WEBP)),
-    SEED,
-    SYNC,
-    ("loras", Rule::Loras),
-];
-const KLEIN: &[(&str, Rule)] = &[
-    PROMPT,
-    SEED,
-    ("num_inference_steps", Rule::Integer(4.0, 8.0)),
-    DEV_SIZE,
-    COUNT,
-    CHECKER,
-    ("output_format", Rule::Enum(WITH_WEBP)),
-    SYNC,
-];
-const KLEIN_EDIT: &[(&str, Rule)] = &[
-    PROMPT,
-    DEV_URLS,
     SEED,
     ("num_inference_steps", Rule::Integer(4.0, 8.0)),
     DEV_SIZE,
@@ -288,7 +224,7 @@ const KLEIN_EDIT: &[(&str, Rule)] = &[
 
 /// FLUX 3 (§3.4): no seed, no count; edits take 1–10 references of ≥ 256 px and ≤ 4 MP.
 const fn flux3(id: &'static str, edit: bool) -> Spec {
-    const T2I: &[(&str, Rule)] = &[
+    const BASE: Fields = &[
         PROMPT,
         ("aspect_ratio", Rule::Enum(FLUX3_RATIOS)),
         ("resolution", Rule::Enum(FLUX3_CLASSES)),
@@ -298,22 +234,12 @@ const fn flux3(id: &'static str, edit: bool) -> Spec {
         SYNC,
         ("version", Rule::Enum(&["latest"])),
     ];
-    const EDIT: &[(&str, Rule)] = &[
-        PROMPT,
-        ("image_urls", Rule::Urls { max: 10, min_side: 256, max_pixels: 4 << 20 }),
-        ("aspect_ratio", Rule::Enum(FLUX3_RATIOS)),
-        ("resolution", Rule::Enum(FLUX3_CLASSES)),
-        ("safety_tolerance", Rule::Integer(0.0, 4.0)),
-        EXPANSION,
-        ("output_format", Rule::Enum(JPEG_PNG)),
-        SYNC,
-        ("version", Rule::Enum(&["latest"])),
-    ];
-    let fields = if edit { EDIT } else { T2I };
+    const URLS: Fields = &[("image_urls", Rule::Urls { max: 10, min_side: 256, max_pixels: 4 << 20 })];
+    let fields: &[Fields] = if edit { &[BASE, URLS] } else { &[BASE] };
     Spec { id, fields, output: Output::Images, sizing: Sizing::Flux3, formats: JPEG_PNG, default_format: "jpeg" }
 }
 
-const KONTEXT_MULTI: &[(&str, Rule)] = &[
+const KONTEXT_MULTI: Fields = &[
     PROMPT,
     ("image_urls", Rule::Urls { max: 64, min_side: 0, max_pixels: NO_LIMIT }),
     ("aspect_ratio", Rule::Enum(KONTEXT_RATIOS)),
@@ -330,7 +256,7 @@ const KONTEXT_MULTI: &[(&str, Rule)] = &[
 const SPECS: &[Spec] = &[
     Spec {
         id: "fal-ai/flux/dev",
-        fields: &[
+        fields: &[&[
             PROMPT,
             ("image_size", Rule::ImageSize { min: 1, max: 14142, auto: false }),
             ("num_inference_steps", Rule::Integer(1.0, 50.0)),
@@ -341,7 +267,7 @@ const SPECS: &[Spec] = &[
             ("output_format", Rule::Enum(JPEG_PNG)),
             ("acceleration", Rule::Enum(ACCELERATION)),
             SYNC,
-        ],
+        ]],
         output: Output::Full,
         sizing: Sizing::ImageSize,
         formats: JPEG_PNG,
@@ -353,16 +279,16 @@ const SPECS: &[Spec] = &[
     tier("fal-ai/flux-2-max/edit", true, false),
     tier("fal-ai/flux-2-flex", false, true),
     tier("fal-ai/flux-2-flex/edit", true, true),
-    dev("fal-ai/flux-2", DEV),
-    dev("fal-ai/flux-2/edit", DEV_EDIT),
-    dev("fal-ai/flux-2/lora", DEV_LORA),
-    dev("fal-ai/flux-2/klein/4b", KLEIN),
-    dev("fal-ai/flux-2/klein/4b/edit", KLEIN_EDIT),
-    dev("fal-ai/flux-2/klein/9b", KLEIN),
-    dev("fal-ai/flux-2/klein/9b/edit", KLEIN_EDIT),
+    dev("fal-ai/flux-2", &[DEV]),
+    dev("fal-ai/flux-2/edit", &[DEV, DEV_URLS]),
+    dev("fal-ai/flux-2/lora", &[DEV, &[("loras", Rule::Loras)]]),
+    dev("fal-ai/flux-2/klein/4b", &[KLEIN]),
+    dev("fal-ai/flux-2/klein/4b/edit", &[KLEIN, DEV_URLS]),
+    dev("fal-ai/flux-2/klein/9b", &[KLEIN]),
+    dev("fal-ai/flux-2/klein/9b/edit", &[KLEIN, DEV_URLS]),
     Spec {
         id: "fal-ai/flux-pro/kontext/multi",
-        fields: KONTEXT_MULTI,
+        fields: &[KONTEXT_MULTI],
         output: Output::Full,
         sizing: Sizing::Ratio,
         formats: JPEG_PNG,
@@ -382,15 +308,21 @@ fn app_of(id: &str) -> &str {
     cut.nth(1).map_or(id, |i| &id[..i])
 }
 
+impl Spec {
+    fn rules(&self) -> impl Iterator<Item = &(&'static str, Rule)> {
+        self.fields.iter().flat_map(|run| run.iter())
+    }
+}
+
 fn is_edit(spec: &Spec) -> bool {
-    spec.fields.iter().any(|(k, _)| *k == "image_urls")
+    spec.rules().any(|(k, _)| *k == "image_urls")
 }
 
 fn check(spec: &Spec, body: &Map<String, Value>) -> Result<(), (String, String)> {
-    if let Some(k) = body.keys().find(|k| !spec.fields.iter().any(|(f, _)| f == k)) {
+    if let Some(k) = body.keys().find(|k| !spec.rules().any(|(f, _)| f == k)) {
         return Err(("body".into(), format!("unknown parameter: {k}")));
     }
-    for (key, rule) in spec.fields {
+    for (key, rule) in spec.rules() {
         let fail = |m: String| ((*key).to_owned(), m);
         let Some(value) = body.get(*key) else {
             if matches!(rule, Rule::Prompt | Rule::Urls { .. }) {
@@ -398,23 +330,19 @@ fn check(spec: &Spec, body: &Map<String, Value>) -> Result<(), (String, String)>
             }
             continue;
         };
-        check_rule(key, rule, value).map_err(fail)?;
+        check_rule(body, key, rule, value).map_err(fail)?;
     }
     Ok(())
 }
 
-fn check_rule(key: &str, rule: &Rule, value: &Value) -> Result<(), String> {
-    let one = |v: &Value| {
-        let mut m = Map::new();
-        m.insert(key.to_owned(), v.clone());
-        m
-    };
+/// `value` is `body[key]`: the shared checks read it from the body.
+fn check_rule(body: &Map<String, Value>, key: &str, rule: &Rule, value: &Value) -> Result<(), String> {
     match rule {
-        Rule::Prompt => check::prompt(&one(value)).map(|_| ()),
-        Rule::Integer(min, max) => check::number(&one(value), key, *min, *max, true),
-        Rule::Number(min, max) => check::number(&one(value), key, *min, *max, false),
-        Rule::Bool => check::boolean(&one(value), key),
-        Rule::Enum(values) => check::one_of(&one(value), key, values),
+        Rule::Prompt => check::prompt(body).map(|_| ()),
+        Rule::Integer(min, max) => check::number(body, key, *min, *max, true),
+        Rule::Number(min, max) => check::number(body, key, *min, *max, false),
+        Rule::Bool => check::boolean(body, key),
+        Rule::Enum(values) => check::one_of(body, key, values),
         Rule::ImageSize { min, max, auto } => match value {
             Value::String(name) if PRESETS.iter().any(|p| p.0 == name) => Ok(()),
             Value::String(name) if name == "auto" && *auto => Ok(()),
