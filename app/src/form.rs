@@ -106,7 +106,10 @@ pub fn raw_text(value: &Value) -> String {
             let side = |k: &str| o.get(k).map(raw_text).unwrap_or_default();
             format!("{}{SIZE_SEP}{}", side("width"), side("height"))
         }
-        other => other.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        // Not a form value; `Value`'s own `Display` would cost the wasm a JSON printer.
+        Value::Null => "null".to_owned(),
     }
 }
 

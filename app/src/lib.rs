@@ -1,12 +1,16 @@
 //! fluxplay's shared crate: the catalog and the generic form, validation,
 //! request and snippet code, plus the Leptos UI. Compiled natively for the
-//! server (`ssr`) and to wasm for the browser (`hydrate`).
+//! server (`ssr`) and to wasm for the browser (`hydrate`); FLUX 3's box editor is
+//! a second, smaller wasm (`boxes`), fetched only where it is shown.
 //!
 //! The UI is one page, so there is no router: it would cost the wasm budget
 //! more than it gives.
 
 pub mod api;
 pub mod backend;
+/// FLUX 3's box editor: a wasm of its own (see the module), tested natively.
+#[cfg(any(feature = "boxes", test))]
+pub mod box_editor;
 pub mod browser;
 pub mod catalog;
 pub mod components;
@@ -15,6 +19,8 @@ pub mod defaults;
 pub mod form;
 #[cfg(feature = "hydrate")]
 mod js_json;
+#[cfg(any(feature = "boxes", test))]
+pub mod layout;
 pub mod number;
 pub mod pixels;
 pub mod renumber;

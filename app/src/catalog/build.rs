@@ -28,6 +28,14 @@ impl Field {
         self
     }
 
+    /// A prompt the model reads a box layout from (FLUX 3's bounding boxes).
+    pub const fn layout(mut self) -> Self {
+        if let Kind::Text { layout, .. } = &mut self.kind {
+            *layout = true;
+        }
+        self
+    }
+
     /// A number that must be a multiple of `m` (BFL's sides: 32), offered in steps of `m`.
     pub const fn multiple_of(mut self, m: f64) -> Self {
         if let Kind::Number(n) = &mut self.kind {
@@ -40,7 +48,7 @@ impl Field {
 
 /// The required prompt; `max_chars: None` where the provider documents no limit.
 pub const fn prompt(help: &'static str, max_chars: Option<usize>, example: &'static str) -> Field {
-    Field::new("prompt", "Prompt", help, Kind::Text { max_chars, example }).required().role(Role::Prompt)
+    Field::new("prompt", "Prompt", help, Kind::Text { max_chars, example, layout: false }).required().role(Role::Prompt)
 }
 
 const fn number(min: Option<f64>, max: Option<f64>, step: f64, default: Option<f64>, integer: bool) -> Number {

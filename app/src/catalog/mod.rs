@@ -257,6 +257,9 @@ pub enum Kind {
         max_chars: Option<usize>,
         /// Filled in on a fresh page so Generate works at once, as provider playgrounds do.
         example: &'static str,
+        /// The model reads a layout of boxes from this text (FLUX 3, see `layout`): the
+        /// form offers the box editor.
+        layout: bool,
     },
     Number(Number),
     Bool {

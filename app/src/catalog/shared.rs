@@ -156,7 +156,8 @@ pub const FLUX3_PROMPT: Field = super::build::prompt(
     "What to make; a layout may follow as a JSON list of boxes (see BFL's bounding-box guide).",
     None,
     "A poster for a jazz night: a saxophone player in warm light, the title JAZZ AT NINE in bold serif",
-);
+)
+.layout();
 
 /// Kontext's aspect ratios (21:9 to 9:21; no sizes documented), on AI/ML API and BFL.
 pub const KONTEXT_RATIOS: &[Opt] = &[

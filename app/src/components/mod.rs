@@ -5,6 +5,7 @@ pub mod cost_estimate;
 pub mod field_error;
 pub mod field_input;
 pub mod image_input;
+pub mod layout_host;
 pub mod model_picker;
 pub mod number_input;
 pub mod prompt_input;

@@ -99,7 +99,7 @@ fn Gallery(response: GenerateResponse) -> impl IntoView {
                 })}
             {response
                 .usage
-                .map(|u| view! { <p class="meta">"Usage: " <code>{u.to_string()}</code></p> })}
+                .map(|u| view! { <p class="meta">"Usage: " <code>{compact(&u)}</code></p> })}
             {response
                 .upstream
                 .map(|raw| {
@@ -116,18 +116,23 @@ fn Gallery(response: GenerateResponse) -> impl IntoView {
 }
 
 /// JSON indented for reading: the browser's own `JSON.stringify`, so serde_json's
-/// pretty printer stays out of the wasm.
+/// printer stays out of the wasm.
 #[cfg(feature = "hydrate")]
 fn pretty(value: &serde_json::Value) -> String {
-    let compact = value.to_string();
-    js_sys::JSON::parse(&compact)
-        .and_then(|v| js_sys::JSON::stringify_with_replacer_and_space(&v, &wasm_bindgen::JsValue::NULL, &2.into()))
-        .ok()
-        .and_then(|s| s.as_string())
-        .unwrap_or(compact)
+    crate::js_json::stringify(value, 2)
 }
 
 #[cfg(not(feature = "hydrate"))]
 fn pretty(value: &serde_json::Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+#[cfg(feature = "hydrate")]
+fn compact(value: &serde_json::Value) -> String {
+    crate::js_json::stringify(value, 0)
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn compact(value: &serde_json::Value) -> String {
+    value.to_string()
 }

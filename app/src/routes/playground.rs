@@ -2,8 +2,8 @@ use crate::api::{self, GenerateRequest, JobState};
 use crate::browser;
 use crate::catalog::{Kind, ModelRef, Role};
 use crate::components::{
-    backend_badge::BackendBadge, cost_estimate::CostEstimate, field_input::FieldInput, model_picker::ModelPicker,
-    result_panel::ResultPanel, snippet_panel::SnippetPanel,
+    backend_badge::BackendBadge, cost_estimate::CostEstimate, field_input::FieldInput, layout_host::LayoutHost,
+    model_picker::ModelPicker, result_panel::ResultPanel, snippet_panel::SnippetPanel,
 };
 use crate::form::{carry_over, to_params, RawForm};
 use crate::share;
@@ -116,6 +116,8 @@ pub fn Playground() -> impl IntoView {
                             errors
                             prompt=model.get_untracked().with_role(Role::Prompt).map(|p| p.key)
                         />
+                        // FLUX 3's box editor, under the prompt it writes to.
+                        {matches!(field.kind, Kind::Text { layout: true, .. }).then(|| view! { <LayoutHost model form/> })}
                     </For>
                     <div class="actions">
                         <button type="submit" class="generate" disabled=move || !can_generate()>
