@@ -32,10 +32,9 @@ unit:
 	cargo test -p app --features ssr
 	cargo test -p server
 
-# cargo-leptos empties the site's pkg/, so the box editor (a wasm of its own) comes after.
 build:
 	cargo leptos build --release
-	scripts/build-box-editor.sh
+	scripts/finish-site.sh
 
 e2e:
 	scripts/e2e.sh

@@ -4,7 +4,7 @@
 //! itself (`crate::layout`): the editor reads them from it and writes them back when a
 //! gesture ends, so a prompt that already holds a layout opens with its boxes.
 //!
-//! It is a wasm of its own (`--features boxes`, built by `scripts/build-box-editor.sh`),
+//! It is a wasm of its own (`--features boxes`, built by `scripts/finish-site.sh`),
 //! fetched only when a model that reads layouts is shown: in the page's wasm it cost
 //! every first load 13–15 KB compressed (measured), and Leptos's split build another 8.
 //! The page's side is `components::layout_host`: an element whose attributes say the

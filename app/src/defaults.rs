@@ -12,7 +12,7 @@ pub fn default_value(kind: &Kind) -> Option<Value> {
         Kind::Choice(c) => c.default.map(Value::from),
         // An empty default preset: nothing sent, the model sizes from the references.
         Kind::Size(s) => (!s.default_preset.is_empty()).then(|| Value::from(s.default_preset)),
-        Kind::Text { .. } | Kind::Image(_) => None,
+        Kind::Text { .. } | Kind::Image(_) | Kind::Loras(_) => None,
     }
 }
 

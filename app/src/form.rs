@@ -49,6 +49,7 @@ pub fn to_params(model: ModelRef, raw: &RawForm) -> Map<String, Value> {
                 other => Some(Value::String(other.to_owned())),
             },
             Some(Kind::Size(_)) => size_value(text),
+            Some(Kind::Loras(_)) => loras_value(text),
             None => Some(Value::String(text.clone())),
         };
         if let Some(value) = value {
@@ -95,6 +96,25 @@ pub fn carry_over(raw: &RawForm, to: ModelRef) -> RawForm {
     let candidate = RawForm(kept);
     let errors = crate::validate::errors(to, &to_params(to, &candidate));
     RawForm(candidate.0.into_iter().filter(|(key, _)| !errors.iter().any(|e| &e.field == key)).collect())
+}
+
+/// LoRA lines as `[{path, scale}]`: a line's first word is the path, the next its scale
+/// (a number where it reads as one, else kept as typed for validation to name).
+fn loras_value(text: &str) -> Option<Value> {
+    let mut items = Vec::new();
+    for line in text.split('\n') {
+        let mut words = line.split_whitespace();
+        let Some(path) = words.next() else { continue };
+        let mut item = Map::new();
+        item.insert("path".into(), Value::String(path.to_owned()));
+        if let Some(scale) = words.next() {
+            // A further word makes the scale unreadable, as typed.
+            let scale = if words.next().is_some() { line.trim()[path.len()..].trim() } else { scale };
+            item.insert("scale".into(), number_value(scale).unwrap_or_else(|| Value::String(scale.to_owned())));
+        }
+        items.push(Value::Object(item));
+    }
+    (!items.is_empty()).then_some(Value::Array(items))
 }
 
 /// The raw text that shows a param value in the form (inverse of `to_params`).
@@ -174,5 +194,19 @@ mod tests {
         assert_eq!(raw_text(&json!({"width": 640, "height": 512})), "640x512");
         assert_eq!(raw_text(&json!(3.5)), "3.5");
         assert_eq!(raw_text(&json!("square")), "square");
+    }
+
+    #[test]
+    fn lora_lines_become_path_and_scale() {
+        let got = loras_value("owner/repo 0.8\n\n  https://example.com/w.safetensors\nx/y much");
+        assert_eq!(
+            got,
+            Some(json!([
+                {"path": "owner/repo", "scale": 0.8},
+                {"path": "https://example.com/w.safetensors"},
+                {"path": "x/y", "scale": "much"},
+            ]))
+        );
+        assert_eq!(loras_value(" \n "), None);
     }
 }

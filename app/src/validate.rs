@@ -1,7 +1,7 @@
 //! The one validation over the catalog, used by the browser as the user types
 //! and by the server before anything is forwarded to a paid provider.
 
-use crate::catalog::{Choice, Image, Kind, ModelRef, Number, Size};
+use crate::catalog::{Choice, Image, Kind, Loras, ModelRef, Number, Size};
 use crate::number::number_text;
 use crate::valid::{upload_name, Valid};
 use serde::{Deserialize, Serialize};
@@ -52,6 +52,7 @@ pub fn errors(model: ModelRef, params: &Map<String, Value>) -> Vec<FieldError> {
             Kind::Choice(c) => check_choice(field.label, c, value),
             Kind::Size(s) => check_size(field.label, s, value),
             Kind::Image(i) => check_image(field.label, i, value),
+            Kind::Loras(l) => check_loras(field.label, l, value),
         };
         if let Some(message) = message {
             errors.push(FieldError::new(field.key, message));
@@ -97,6 +98,37 @@ fn check_image(label: &str, image: &Image, value: &Value) -> Option<String> {
         return Some(format!("{label} takes 1 to {} images; {} given", list.max, items.len()));
     }
     items.iter().enumerate().find_map(|(i, item)| check_reference(&format!("{label}: image {}", i + 1), image, item))
+}
+
+fn check_loras(label: &str, loras: &Loras, value: &Value) -> Option<String> {
+    let max = loras.max;
+    let Some(items) = value.as_array().filter(|a| (1..=usize::from(max)).contains(&a.len())) else {
+        return Some(format!("{label} takes 1 to {max} weights, one a line"));
+    };
+    let line = items.iter().position(|item| !is_lora(item, loras.max_scale))? + 1;
+    let most = number_text(loras.max_scale);
+    Some(format!("{label}, line {line}: an https URL or Hugging Face repo (owner/name), then a scale from 0 to {most}"))
+}
+
+/// `{path, scale}` with a path [`is_lora_path`] allows and a scale in range (or none).
+fn is_lora(item: &Value, max_scale: f64) -> bool {
+    let Some(obj) = item.as_object() else { return false };
+    let path = obj.get("path").and_then(Value::as_str).is_some_and(is_lora_path);
+    let scale = obj.get("scale").map(|s| s.as_f64().is_some_and(|s| (0.0..=max_scale).contains(&s)));
+    path && scale != Some(false) && obj.len() == 1 + usize::from(scale.is_some())
+}
+
+/// Where LoRA weights may be: an https URL, or a Hugging Face repo id (`owner/name`,
+/// maybe with a file path) of letters, digits and `-_.`; nothing with spaces, controls
+/// or `..`.
+fn is_lora_path(path: &str) -> bool {
+    let plain = path.len() <= 2048 && !path.contains(|c: char| c.is_whitespace() || c.is_control());
+    if let Some(rest) = path.strip_prefix("https://") {
+        return plain && !rest.is_empty() && !rest.starts_with(['/', '?', '#']);
+    }
+    let named = path.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./".contains(&b));
+    let parts = path.contains('/') && !path.starts_with('/') && !path.ends_with('/');
+    plain && named && parts && !path.contains("//") && !path.contains("..")
 }
 
 /// One reference: an upload of ours, or (where the provider fetches it) an https URL.

@@ -187,3 +187,26 @@ test('FLUX 3: resolution classes, no seed, and the prompt the model ran', async 
   await expect(page.getByRole('img', { name: 'Generated image 1 of 1' })).toBeVisible({ timeout: 20_000 });
   await expect(page.getByText('The prompt the model ran:')).toBeVisible();
 });
+
+test('FLUX.2 [dev] LoRA: weights one a line, sent as {path, scale}, a bad line named with its limit', async ({ page }) => {
+  await open(page);
+  for (const slug of ['aimlapi/blackforestlabs/flux-2-lora', 'fal/fal-ai/flux-2/lora']) {
+    await pick(page, slug);
+    const loras = page.getByRole('textbox', { name: 'LoRAs' });
+    await loras.fill('https://example.com/style.safetensors 0.8\nowner/watercolor-lora');
+    await expect(snippet(page)).toContainText('"path": "https://example.com/style.safetensors"');
+    await expect(snippet(page)).toContainText('"scale": 0.8');
+    await expect(snippet(page)).toContainText('"path": "owner/watercolor-lora"');
+
+    await loras.fill('owner/watercolor-lora 4.5');
+    await expect(page.getByText('LoRAs, line 1: an https URL or Hugging Face repo (owner/name), then a scale from 0 to 4')).toBeVisible();
+    await expect(generate(page)).toBeDisabled();
+    await loras.fill('a\nb/c\nd/e\nf/g');
+    await expect(page.getByText('LoRAs takes 1 to 3 weights, one a line')).toBeVisible();
+
+    await loras.fill('owner/watercolor-lora 1.5');
+    await expect(generate(page)).toBeEnabled();
+    await generate(page).click();
+    await expect(page.getByRole('img', { name: /Generated image 1 of/ })).toBeVisible({ timeout: 20_000 });
+  }
+});

@@ -22,8 +22,10 @@
 //! - `safety_tolerance` is a string `"1"`…`"6"` on pro (its text says 1–5; the enum wins)
 //!   and `"1"`…`"5"` on max.
 //! - `guidance_scale` and `num_inference_steps` state no default: the boxes stay empty.
-//! - The LoRA models (`flux-2-lora`, `-lora-edit`) are not offered yet: their `loras`
-//!   list of `{path, scale}` needs a form control of its own.
+//! - The LoRA models (`flux-2-lora`, `-lora-edit`): `loras` is `maxItems: 3` of `{path
+//!   (required; "URL, HuggingFace repo ID"), scale (0–4)}`. The form takes one per line;
+//!   a path is checked to be an https URL or a repo id (`owner/name`), not the "local
+//!   path" the schema also names (a path on AI/ML API's machines means nothing here).
 //!
 //! Output sizes (for the budget, the fields' roles):
 //! - ultra documents 2752×1536 for 16:9 only; the other ratios count as about
@@ -32,12 +34,23 @@
 //! - The image-to-image models match the reference; no maximum is documented, so
 //!   an unfetched URL counts as the largest reference this server accepts.
 
-use super::build::{aspect_ratio, count, image, int, output_format, prompt, random_seed, real, toggle};
+use super::build::{aspect_ratio, count, image, int, loras, output_format, prompt, random_seed, real, toggle};
 use super::shared::{image_size, plain, text_tolerance, KONTEXT_RATIOS, ONE_MP, ONE_TO_FIVE, ONE_TO_SIX};
 use super::Spelling;
 use super::{
     Answer, Auth, Choice, Field, FileInput, Follows, Kind, Model, Opt, Provider, ProviderId, Role, MAX_REFERENCE_SIDE,
 };
+
+/// FLUX.2 [dev]'s fields (flux-2, -edit, -lora, -lora-edit): what a model adds (its
+/// references, its LoRA list) follows the prompt.
+macro_rules! flux2_dev {
+    ($($extra:expr),*) => {
+        &[
+            PROMPT, $($extra,)* FLUX2_SIZE, FLUX2_FORMAT, SEED, NUM_IMAGES, FLUX2_GUIDANCE, FLUX2_STEPS, ACCELERATION,
+            EXPANSION, SAFETY_CHECKER,
+        ]
+    };
+}
 
 const PROMPT: Field = prompt(
     "What the image should show: content, style, composition.",
@@ -126,6 +139,8 @@ const EDITS: Field = image_url("by aspect ratio", Follows::Nothing);
 
 /// FLUX.2's `image_size`: the presets or 512–2048, multiples of 32.
 const FLUX2_SIZE: Field = image_size(512, 2048, 32, (1024, 768));
+const FLUX2_OUTPUT: &str = "PNG, JPEG or WebP, 512×512 to 2048×2048, default 1024×768";
+const LORAS: Field = loras(3);
 const FLUX2_FORMAT: Field =
     output_format("File format of the generated image.", &[plain("jpeg"), plain("png"), plain("webp")], "png");
 const FLUX2_REFERENCES: Field = image(
@@ -316,52 +331,43 @@ pub static AIMLAPI: Provider = Provider {
             "blackforestlabs/flux-2",
             "FLUX.2 [dev]",
             "Open-weights FLUX.2; text to image, with prompt expansion.",
-            &[
-                PROMPT,
-                FLUX2_SIZE,
-                FLUX2_FORMAT,
-                SEED,
-                NUM_IMAGES,
-                FLUX2_GUIDANCE,
-                FLUX2_STEPS,
-                ACCELERATION,
-                EXPANSION,
-                SAFETY_CHECKER,
-            ],
-            "PNG, JPEG or WebP, 512×512 to 2048×2048, default 1024×768",
+            flux2_dev!(),
+            FLUX2_OUTPUT,
         ),
         model(
             "blackforestlabs/flux-2-edit",
             "FLUX.2 [dev] edit",
             "Edits with 1 to 3 reference images.",
-            &[
-                PROMPT,
-                FLUX2_REFERENCES,
-                FLUX2_SIZE,
-                FLUX2_FORMAT,
-                SEED,
-                NUM_IMAGES,
-                FLUX2_GUIDANCE,
-                FLUX2_STEPS,
-                ACCELERATION,
-                EXPANSION,
-                SAFETY_CHECKER,
-            ],
-            "PNG, JPEG or WebP, 512×512 to 2048×2048, default 1024×768",
+            flux2_dev!(FLUX2_REFERENCES),
+            FLUX2_OUTPUT,
+        ),
+        model(
+            "blackforestlabs/flux-2-lora",
+            "FLUX.2 [dev] LoRA",
+            "FLUX.2 [dev] with up to 3 LoRA weights.",
+            flux2_dev!(LORAS),
+            FLUX2_OUTPUT,
+        ),
+        model(
+            "blackforestlabs/flux-2-lora-edit",
+            "FLUX.2 [dev] LoRA edit",
+            "Edits with 1 to 3 reference images and up to 3 LoRA weights.",
+            flux2_dev!(FLUX2_REFERENCES, LORAS),
+            FLUX2_OUTPUT,
         ),
         model(
             "blackforestlabs/flux-2-pro",
             "FLUX.2 [pro]",
             "BFL's fast FLUX.2 tier through AI/ML API.",
             &[PROMPT, FLUX2_SIZE, FLUX2_FORMAT, SEED, SAFETY_CHECKER, SAFETY_TOLERANCE],
-            "PNG, JPEG or WebP, 512×512 to 2048×2048, default 1024×768",
+            FLUX2_OUTPUT,
         ),
         model(
             "blackforestlabs/flux-2-pro-edit",
             "FLUX.2 [pro] edit",
             "FLUX.2 [pro] editing 1 to 3 reference images.",
             &[PROMPT, FLUX2_REFERENCES, FLUX2_SIZE, FLUX2_FORMAT, SEED, SAFETY_CHECKER, SAFETY_TOLERANCE],
-            "PNG, JPEG or WebP, 512×512 to 2048×2048, default 1024×768",
+            FLUX2_OUTPUT,
         ),
         model(
             "blackforestlabs/flux-2-max",

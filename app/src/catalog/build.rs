@@ -100,6 +100,16 @@ pub const fn toggle(key: &'static str, label: &'static str, help: &'static str, 
     Field::new(key, label, help, Kind::Bool { default, only: None })
 }
 
+/// The `loras` list (see [`super::Loras`]); both hosts that take one document scales 0–4.
+pub const fn loras(max: u8) -> Field {
+    Field::new(
+        "loras",
+        "LoRAs",
+        "One a line: an https URL or Hugging Face repo (owner/name), then its scale (0–4; default 1).",
+        Kind::Loras(super::Loras { max, max_scale: 4.0 }),
+    )
+}
+
 /// A string enum; `default: None` where the provider picks.
 pub const fn choice(
     key: &'static str,

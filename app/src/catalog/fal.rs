@@ -29,7 +29,8 @@
 //!   checked here (uploads are up to the server's limits): fal answers it.
 //! - Kontext multi: ratio with no documented default (fal picks), `"1"`…`"6"` tolerance,
 //!   up to 4 references as BFL's Kontext [I].
-//! - The LoRA endpoints (`fal-ai/flux-2/lora`, `/lora/edit`) wait for a LoRA list control.
+//! - The LoRA endpoints (`fal-ai/flux-2/lora`, `/lora/edit`): `loras` is up to 3 `{path, scale}`;
+//!   fal's schema gives no scale range, AI/ML API's mirror of the same model says 0–4 [I].
 //!
 //! Checked against fal's own examples (server/tests/it/fixtures): the result URL's
 //! answer may be the output itself (the SDKs) or the queue page's
@@ -38,7 +39,7 @@
 //! `X-Fal-Error-Type` / `X-Fal-Retryable`) are read on the submit, the status URL
 //! and the result URL, where a failed request's error comes back.
 
-use super::build::{aspect_ratio, choice, count, image, int, output_format, prompt, random_seed, real, toggle};
+use super::build::{aspect_ratio, choice, count, image, int, loras, output_format, prompt, random_seed, real, toggle};
 use super::shared::{
     image_size, plain, sized, text_tolerance, FAL_EDIT_PRESETS, FAL_FLUX3_RATIOS, FAL_FLUX3_RESOLUTIONS,
     FAL_INPUT_PRESETS, FAL_PRESETS, FLUX3_PROMPT, KONTEXT_RATIOS, ONE_MP, ONE_TO_FIVE, ONE_TO_SIX,
@@ -46,6 +47,14 @@ use super::shared::{
 use super::{
     Answer, Auth, Field, FileInput, Follows, ImageUrls, Model, Provider, ProviderId, Queue, Role, Spelling, Task,
 };
+
+/// FLUX.2 [dev]'s fields on fal: its size field, then what an endpoint adds after the
+/// prompt (references, LoRA weights).
+macro_rules! dev_fields {
+    ($size:expr $(, $extra:expr)*) => {
+        &[FLUX2_PROMPT, $($extra,)* $size, DEV_STEPS, DEV_GUIDANCE, SEED, COUNT, ACCELERATION, EXPANSION, CHECKER, DEV_FORMAT, SYNC]
+    };
+}
 
 /// A fal endpoint: its id is its path (`fal.run/<id>`, `queue.fal.run/<id>`).
 macro_rules! model {
@@ -103,6 +112,7 @@ const TIER_NOTE: &str = "JPEG or PNG; the result stays on fal's CDN";
 
 const DEV_SIZE: Field = image_size(512, 2048, 32, (1024, 768));
 const DEV_EDIT_SIZE: Field = sized(FAL_INPUT_PRESETS, "", (512, 2048, 32), (1024, 768));
+const LORAS: Field = loras(3);
 const DEV_STEPS: Field =
     int("num_inference_steps", "Inference steps", "More steps: more detail, slower.", 4.0, 50.0, Some(28.0));
 const DEV_GUIDANCE: Field =
@@ -258,39 +268,28 @@ pub static FAL: Provider = Provider {
             "fal-ai/flux-2",
             "FLUX.2 [dev]",
             "Open-weights FLUX.2 on fal, with prompt expansion.",
-            &[
-                FLUX2_PROMPT,
-                DEV_SIZE,
-                DEV_STEPS,
-                DEV_GUIDANCE,
-                SEED,
-                COUNT,
-                ACCELERATION,
-                EXPANSION,
-                CHECKER,
-                DEV_FORMAT,
-                SYNC
-            ],
+            dev_fields!(DEV_SIZE),
             DEV_NOTE,
         ),
         model!(
             "fal-ai/flux-2/edit",
             "FLUX.2 [dev] edit",
             "Edits with up to 4 references.",
-            &[
-                FLUX2_PROMPT,
-                references(4, UP_TO_4),
-                DEV_EDIT_SIZE,
-                DEV_STEPS,
-                DEV_GUIDANCE,
-                SEED,
-                COUNT,
-                ACCELERATION,
-                EXPANSION,
-                CHECKER,
-                DEV_FORMAT,
-                SYNC,
-            ],
+            dev_fields!(DEV_EDIT_SIZE, references(4, UP_TO_4)),
+            DEV_NOTE,
+        ),
+        model!(
+            "fal-ai/flux-2/lora",
+            "FLUX.2 [dev] LoRA",
+            "FLUX.2 [dev] with up to 3 LoRA weights.",
+            dev_fields!(DEV_SIZE, LORAS),
+            DEV_NOTE,
+        ),
+        model!(
+            "fal-ai/flux-2/lora/edit",
+            "FLUX.2 [dev] LoRA edit",
+            "Edits with up to 4 references and up to 3 LoRA weights.",
+            dev_fields!(DEV_EDIT_SIZE, references(4, UP_TO_4), LORAS),
             DEV_NOTE,
         ),
         model!("fal-ai/flux-2/klein/4b", "FLUX.2 [klein] 4B", "The smallest, fastest FLUX.2.", KLEIN, DEV_NOTE),

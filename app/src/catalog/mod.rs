@@ -270,6 +270,17 @@ pub enum Kind {
     Choice(Choice),
     Size(Size),
     Image(Image),
+    /// LoRA weights to apply, each `{path, scale}` (FLUX.2 [dev] LoRA on AI/ML API and fal).
+    Loras(Loras),
+}
+
+/// A list of LoRA weights: in the form one per line, its path then its scale.
+#[derive(Debug)]
+pub struct Loras {
+    /// The most weights one request takes.
+    pub max: u8,
+    /// Scales run from 0 to this; left out, the provider applies 1.
+    pub max_scale: f64,
 }
 
 /// A string enum, sent as the string.

@@ -18,7 +18,13 @@ pub fn FieldInput(
     prompt: Option<&'static str>,
 ) -> impl IntoView {
     match &field.kind {
-        Kind::Text { max_chars, .. } => EitherOf6::A(view! { <PromptInput field max_chars=*max_chars form errors/> }),
+        Kind::Text { max_chars, .. } => EitherOf6::A(
+            view! { <PromptInput field max_chars=*max_chars form errors placeholder="Describe the image"/> },
+        ),
+        // One weight a line, in the same text box: a list control of its own costs the wasm more.
+        Kind::Loras(_) => {
+            EitherOf6::A(view! { <PromptInput field max_chars=None form errors placeholder="owner/lora-repo 0.8"/> })
+        }
         Kind::Number(number) => EitherOf6::B(view! { <NumberInput field number=*number form errors/> }),
         Kind::Bool { default, only } => EitherOf6::C(view! { <BoolInput field default=*default only=*only form/> }),
         Kind::Choice(choice) => EitherOf6::D(view! { <ChoiceInput field choice form errors/> }),

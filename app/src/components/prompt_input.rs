@@ -4,13 +4,15 @@ use crate::form::RawForm;
 use crate::validate::FieldError;
 use leptos::prelude::*;
 
-/// The prompt, with a live character count against the provider's limit.
+/// The prompt (or another free text: LoRA lines), with a live character count against
+/// the provider's limit.
 #[component]
 pub fn PromptInput(
     field: &'static Field,
     max_chars: Option<usize>,
     form: RwSignal<RawForm>,
     errors: Memo<Vec<FieldError>>,
+    placeholder: &'static str,
 ) -> impl IntoView {
     let key = field.key;
     let text = move || form.with(|f| f.get(key).unwrap_or_default().to_owned());
@@ -32,7 +34,7 @@ pub fn PromptInput(
                 id=key
                 name=key
                 rows="5"
-                placeholder="Describe the image"
+                placeholder=placeholder
                 aria-invalid=move || message.get().is_some().to_string()
                 aria-describedby=error_id(key)
                 prop:value=text

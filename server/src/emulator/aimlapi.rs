@@ -48,6 +48,8 @@ enum Rule {
     },
     /// FLUX.2's `image_urls`: an array of `min` to `max` URIs or base64 images, required.
     ImageUrls(usize, usize),
+    /// `loras`: `maxItems: 3` of `{path (required string), scale (number 0–4)}`.
+    Loras,
 }
 
 /// How the emulator decides the output's pixel size.
@@ -60,9 +62,13 @@ enum Sizing {
     Reference,
 }
 
+/// A run of `(field, rule)`.
+type Fields = &'static [(&'static str, Rule)];
+
 struct Spec {
     id: &'static str,
-    fields: &'static [(&'static str, Rule)],
+    /// The schema's fields, in runs that several models share.
+    fields: &'static [Fields],
     sizing: Sizing,
     /// `true`: PNG always (flux/dev, schnell, dev i2i); else `output_format`, default jpeg.
     png_only: bool,
@@ -80,7 +86,7 @@ const ONE_MP: f64 = 1024.0 * 1024.0;
 const SPECS: &[Spec] = &[
     Spec {
         id: "flux/dev",
-        fields: &[
+        fields: &[&[
             ("prompt", Rule::Prompt),
             ("num_images", Rule::Number(1.0, 4.0)),
             ("seed", Rule::Integer(1, None)),
@@ -88,26 +94,26 @@ const SPECS: &[Spec] = &[
             ("guidance_scale", Rule::Number(1.0, 20.0)),
             ("num_inference_steps", Rule::Integer(1, Some(50))),
             ("enable_safety_checker", Rule::Bool),
-        ],
+        ]],
         sizing: Sizing::ImageSize,
         png_only: true,
     },
     Spec {
         id: "flux/schnell",
-        fields: &[
+        fields: &[&[
             ("prompt", Rule::Prompt),
             ("num_images", Rule::Number(1.0, 4.0)),
             ("seed", Rule::Integer(1, None)),
             ("image_size", Rule::ImageSize(64, 1536)),
             ("num_inference_steps", Rule::Integer(1, None)),
             ("enable_safety_checker", Rule::Bool),
-        ],
+        ]],
         sizing: Sizing::ImageSize,
         png_only: true,
     },
     Spec {
         id: "flux-pro",
-        fields: &[
+        fields: &[&[
             ("prompt", Rule::Prompt),
             ("num_images", Rule::Number(1.0, 4.0)),
             ("seed", Rule::Integer(1, None)),
@@ -116,13 +122,13 @@ const SPECS: &[Spec] = &[
             ("guidance_scale", Rule::Number(1.0, 20.0)),
             ("safety_tolerance", Rule::Enum(TOLERANCE)),
             ("output_format", Rule::Enum(JPEG_PNG)),
-        ],
+        ]],
         sizing: Sizing::ImageSize,
         png_only: false,
     },
     Spec {
         id: "flux-pro/v1.1",
-        fields: &[
+        fields: &[&[
             ("prompt", Rule::Prompt),
             ("num_images", Rule::Number(1.0, 4.0)),
             ("seed", Rule::Integer(1, None)),
@@ -130,13 +136,13 @@ const SPECS: &[Spec] = &[
             ("safety_tolerance", Rule::Enum(TOLERANCE)),
             ("output_format", Rule::Enum(JPEG_PNG)),
             ("enable_safety_checker", Rule::Bool),
-        ],
+        ]],
         sizing: Sizing::ImageSize,
         png_only: false,
     },
     Spec {
         id: "flux-pro/v1.1-ultra",
-        fields: &[
+        fields: &[&[
             ("prompt", Rule::Prompt),
             ("num_images", Rule::Number(1.0, 4.0)),
             ("seed", Rule::Integer(1, None)),
@@ -145,13 +151,13 @@ const SPECS: &[Spec] = &[
             ("enable_safety_checker", Rule::Bool),
             ("aspect_ratio", Rule::Enum(RATIOS)),
             ("raw", Rule::OnlyFalse),
-        ],
+        ]],
         sizing: Sizing::Ratio(ULTRA_PIXELS),
         png_only: false,
     },
     Spec {
         id: "flux-realism",
-        fields: &[
+        fields: &[&[
             ("prompt", Rule::Prompt),
             ("num_images", Rule::Number(1.0, 4.0)),
             ("seed", Rule::Integer(1, None)),
@@ -160,13 +166,13 @@ const SPECS: &[Spec] = &[
             ("num_inference_steps", Rule::Integer(1, Some(50))),
             ("enable_safety_checker", Rule::Bool),
             ("output_format", Rule::Enum(JPEG_PNG)),
-        ],
+        ]],
         sizing: Sizing::ImageSize,
         png_only: false,
     },
     Spec {
         id: "flux/dev/image-to-image",
-        fields: &[
+        fields: &[&[
             ("prompt", Rule::Prompt),
             ("num_images", Rule::Number(1.0, 4.0)),
             ("seed", Rule::Integer(1, None)),
@@ -176,7 +182,7 @@ const SPECS: &[Spec] = &[
             ("image_url", Rule::ImageUrl { array_max: None }),
             // The schema gives `strength` no range.
             ("strength", Rule::Number(f64::MIN, f64::MAX)),
-        ],
+        ]],
         sizing: Sizing::Reference,
         png_only: true,
     },
@@ -186,19 +192,26 @@ const SPECS: &[Spec] = &[
     kontext("flux/kontext-max/image-to-image", true),
     srpo("flux/srpo", false),
     srpo("flux/srpo/image-to-image", true),
-    flux2("blackforestlabs/flux-2", Flux2::Dev, false),
-    flux2("blackforestlabs/flux-2-edit", Flux2::Dev, true),
-    flux2("blackforestlabs/flux-2-pro", Flux2::Pro, false),
-    flux2("blackforestlabs/flux-2-pro-edit", Flux2::Pro, true),
-    flux2("blackforestlabs/flux-2-max", Flux2::Max, false),
+    flux2("blackforestlabs/flux-2", Flux2::Dev),
+    flux2("blackforestlabs/flux-2-edit", Flux2::DevEdit),
+    flux2("blackforestlabs/flux-2-lora", Flux2::Lora),
+    flux2("blackforestlabs/flux-2-lora-edit", Flux2::LoraEdit),
+    flux2("blackforestlabs/flux-2-pro", Flux2::Pro),
+    flux2("blackforestlabs/flux-2-pro-edit", Flux2::ProEdit),
+    flux2("blackforestlabs/flux-2-max", Flux2::Max),
 ];
 
 /// The FLUX.2 schemas (providers-flux2-flux3.md §2, aimlapi/api-docs `flux-2*.json`).
+/// An edit adds `image_urls` (1 to 3), a LoRA model `loras` (up to 3 `{path, scale 0–4}`).
 enum Flux2 {
     /// `flux-2`: count, guidance, steps, acceleration, prompt expansion.
     Dev,
+    DevEdit,
+    Lora,
+    LoraEdit,
     /// `flux-2-pro`: string safety tolerance `"1"`…`"6"`.
     Pro,
+    ProEdit,
     /// `flux-2-max`: text only, `"1"`…`"5"`, jpeg or png.
     Max,
 }
@@ -206,8 +219,8 @@ enum Flux2 {
 const FLUX2_FORMATS: &[&str] = &["jpeg", "png", "webp"];
 const TOLERANCE_5: &[&str] = &["1", "2", "3", "4", "5"];
 
-const fn flux2(id: &'static str, tier: Flux2, edit: bool) -> Spec {
-    const DEV: &[(&str, Rule)] = &[
+const fn flux2(id: &'static str, tier: Flux2) -> Spec {
+    const DEV: Fields = &[
         ("prompt", Rule::Prompt),
         ("image_size", Rule::ImageSize(512, 2048)),
         ("output_format", Rule::Enum(FLUX2_FORMATS)),
@@ -219,20 +232,7 @@ const fn flux2(id: &'static str, tier: Flux2, edit: bool) -> Spec {
         ("enable_prompt_expansion", Rule::Bool),
         ("enable_safety_checker", Rule::Bool),
     ];
-    const DEV_EDIT: &[(&str, Rule)] = &[
-        ("prompt", Rule::Prompt),
-        ("image_urls", Rule::ImageUrls(1, 3)),
-        ("image_size", Rule::ImageSize(512, 2048)),
-        ("output_format", Rule::Enum(FLUX2_FORMATS)),
-        ("seed", Rule::Integer(1, None)),
-        ("num_images", Rule::Number(1.0, 4.0)),
-        ("guidance_scale", Rule::Number(0.0, 20.0)),
-        ("num_inference_steps", Rule::Integer(4, Some(50))),
-        ("acceleration", Rule::Enum(ACCELERATION)),
-        ("enable_prompt_expansion", Rule::Bool),
-        ("enable_safety_checker", Rule::Bool),
-    ];
-    const PRO: &[(&str, Rule)] = &[
+    const PRO: Fields = &[
         ("prompt", Rule::Prompt),
         ("image_size", Rule::ImageSize(512, 2048)),
         ("output_format", Rule::Enum(FLUX2_FORMATS)),
@@ -240,16 +240,7 @@ const fn flux2(id: &'static str, tier: Flux2, edit: bool) -> Spec {
         ("enable_safety_checker", Rule::Bool),
         ("safety_tolerance", Rule::Enum(TOLERANCE)),
     ];
-    const PRO_EDIT: &[(&str, Rule)] = &[
-        ("prompt", Rule::Prompt),
-        ("image_urls", Rule::ImageUrls(1, 3)),
-        ("image_size", Rule::ImageSize(512, 2048)),
-        ("output_format", Rule::Enum(FLUX2_FORMATS)),
-        ("seed", Rule::Integer(1, None)),
-        ("enable_safety_checker", Rule::Bool),
-        ("safety_tolerance", Rule::Enum(TOLERANCE)),
-    ];
-    const MAX: &[(&str, Rule)] = &[
+    const MAX: Fields = &[
         ("prompt", Rule::Prompt),
         ("image_size", Rule::ImageSize(512, 2048)),
         ("output_format", Rule::Enum(JPEG_PNG)),
@@ -257,12 +248,16 @@ const fn flux2(id: &'static str, tier: Flux2, edit: bool) -> Spec {
         ("enable_safety_checker", Rule::Bool),
         ("safety_tolerance", Rule::Enum(TOLERANCE_5)),
     ];
-    let fields = match (tier, edit) {
-        (Flux2::Dev, false) => DEV,
-        (Flux2::Dev, true) => DEV_EDIT,
-        (Flux2::Pro, false) => PRO,
-        (Flux2::Pro, true) => PRO_EDIT,
-        (Flux2::Max, _) => MAX,
+    const URLS: Fields = &[("image_urls", Rule::ImageUrls(1, 3))];
+    const LORAS: Fields = &[("loras", Rule::Loras)];
+    let fields: &[Fields] = match tier {
+        Flux2::Dev => &[DEV],
+        Flux2::DevEdit => &[DEV, URLS],
+        Flux2::Lora => &[DEV, LORAS],
+        Flux2::LoraEdit => &[DEV, URLS, LORAS],
+        Flux2::Pro => &[PRO],
+        Flux2::ProEdit => &[PRO, URLS],
+        Flux2::Max => &[MAX],
     };
     Spec { id, fields, sizing: Sizing::ImageSize, png_only: false }
 }
@@ -287,7 +282,7 @@ const fn kontext(id: &'static str, image: bool) -> Spec {
         ("aspect_ratio", Rule::Enum(RATIOS)),
         ("image_url", Rule::ImageUrl { array_max: Some(4) }),
     ];
-    Spec { id, fields: if image { IMAGE } else { TEXT }, sizing: Sizing::Ratio(ONE_MP), png_only: false }
+    Spec { id, fields: if image { &[IMAGE] } else { &[TEXT] }, sizing: Sizing::Ratio(ONE_MP), png_only: false }
 }
 
 const fn srpo(id: &'static str, image: bool) -> Spec {
@@ -317,9 +312,9 @@ const fn srpo(id: &'static str, image: bool) -> Spec {
         ("strength", Rule::Number(0.0, 1.0)),
     ];
     if image {
-        Spec { id, fields: IMAGE, sizing: Sizing::Reference, png_only: false }
+        Spec { id, fields: &[IMAGE], sizing: Sizing::Reference, png_only: false }
     } else {
-        Spec { id, fields: TEXT, sizing: Sizing::ImageSize, png_only: false }
+        Spec { id, fields: &[TEXT], sizing: Sizing::ImageSize, png_only: false }
     }
 }
 
@@ -495,16 +490,19 @@ fn size_of(value: Option<&Value>) -> (u32, u32) {
     .unwrap_or((1024, 768))
 }
 
+impl Spec {
+    fn rules(&self) -> impl Iterator<Item = &'static (&'static str, Rule)> {
+        self.fields.iter().flat_map(|run| run.iter())
+    }
+}
+
 fn check(spec: &Spec, req: &Map<String, Value>) -> Result<(), String> {
-    let unknown: Vec<_> = req
-        .keys()
-        .filter(|k| *k != "model" && !spec.fields.iter().any(|(f, _)| f == k))
-        .map(|k| format!("'{k}'"))
-        .collect();
+    let unknown: Vec<_> =
+        req.keys().filter(|k| *k != "model" && !spec.rules().any(|(f, _)| f == k)).map(|k| format!("'{k}'")).collect();
     if !unknown.is_empty() {
         return Err(format!("Unrecognized key(s) in object: {}", unknown.join(", ")));
     }
-    for (name, rule) in spec.fields {
+    for (name, rule) in spec.rules() {
         let Some(value) = req.get(*name) else {
             // `prompt` is required everywhere, `image_url` wherever it exists.
             if matches!(rule, Rule::Prompt | Rule::ImageUrl { .. } | Rule::ImageUrls(..)) {
@@ -586,6 +584,23 @@ fn check_rule(name: &str, rule: &Rule, value: &Value) -> Result<(), String> {
             }
             _ => return Err(format!("{name}: Invalid input")),
         },
+        Rule::Loras => {
+            let Value::Array(items) = value else {
+                return Err(format!("{name}: Expected array, received {}", type_name(value)));
+            };
+            if items.len() > 3 {
+                return Err(format!("{name}: Array must contain at most 3 element(s)"));
+            }
+            for (i, item) in items.iter().enumerate() {
+                let path = item.get("path").ok_or_else(|| format!("{name}.{i}.path: Required"))?;
+                if !path.is_string() {
+                    return Err(format!("{name}.{i}.path: Expected string, received {}", type_name(path)));
+                }
+                if let Some(scale) = item.get("scale") {
+                    check_rule(&format!("{name}.{i}.scale"), &Rule::Number(0.0, 4.0), scale)?;
+                }
+            }
+        }
     }
     Ok(())
 }

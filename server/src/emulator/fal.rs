@@ -197,6 +197,7 @@ const fn dev(id: &'static str, fields: &'static [Fields]) -> Spec {
     Spec { id, fields, output: Output::Full, sizing: Sizing::ImageSize, formats: WITH_WEBP, default_format: "png" }
 }
 const DEV_SIZE: (&str, Rule) = ("image_size", Rule::ImageSize { min: 512, max: 2048, auto: false });
+const LORAS: Fields = &[("loras", Rule::Loras)];
 const DEV_URLS: Fields = &[("image_urls", Rule::Urls { max: 64, min_side: 0, max_pixels: NO_LIMIT })];
 const DEV: Fields = &[
     PROMPT,
@@ -281,7 +282,8 @@ const SPECS: &[Spec] = &[
     tier("fal-ai/flux-2-flex/edit", true, true),
     dev("fal-ai/flux-2", &[DEV]),
     dev("fal-ai/flux-2/edit", &[DEV, DEV_URLS]),
-    dev("fal-ai/flux-2/lora", &[DEV, &[("loras", Rule::Loras)]]),
+    dev("fal-ai/flux-2/lora", &[DEV, LORAS]),
+    dev("fal-ai/flux-2/lora/edit", &[DEV, DEV_URLS, LORAS]),
     dev("fal-ai/flux-2/klein/4b", &[KLEIN]),
     dev("fal-ai/flux-2/klein/4b/edit", &[KLEIN, DEV_URLS]),
     dev("fal-ai/flux-2/klein/9b", &[KLEIN]),

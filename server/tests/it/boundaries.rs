@@ -124,6 +124,38 @@ fn cases(model: ModelRef, upload: &str) -> Vec<Case> {
                     push(format!("{k} wrong type"), k, Some(json!(7)), false);
                 }
             },
+            // The schema: `maxItems`, `path` required ("URL, HuggingFace repo ID"), `scale` 0 to
+            // the maximum. Ours besides: https only, no traversal, nothing but path and scale.
+            Kind::Loras(l) => {
+                let weight = |path: &str, scale: f64| json!({"path": path, "scale": scale});
+                let max = usize::from(l.max);
+                let many = |n: usize| Some(Value::Array(vec![weight("owner/style-lora", 1.0); n]));
+                push(format!("{k} at the limit"), k, many(max), true);
+                push(format!("{k} over the limit"), k, many(max + 1), false);
+                push(format!("{k} empty list"), k, many(0), false);
+                push(format!("{k} wrong type"), k, Some(json!("owner/style-lora")), false);
+                let one = |v: Value| Some(json!([v]));
+                push(format!("{k} scale 0"), k, one(weight("https://example.com/a.safetensors", 0.0)), true);
+                push(format!("{k} scale at max"), k, one(weight("owner/repo", l.max_scale)), true);
+                push(format!("{k} scale over max"), k, one(weight("owner/repo", l.max_scale + 0.01)), false);
+                push(format!("{k} scale negative"), k, one(weight("owner/repo", -0.01)), false);
+                push(format!("{k} scale as text"), k, one(json!({"path": "owner/repo", "scale": "1"})), false);
+                push(format!("{k} no scale"), k, one(json!({"path": "owner/repo"})), true);
+                push(format!("{k} no path"), k, one(json!({"scale": 1})), false);
+                push(format!("{k} extra member"), k, one(json!({"path": "owner/repo", "weight_name": "x"})), false);
+                for bad in [
+                    "",
+                    "http://example.com/a.safetensors",
+                    "javascript:alert(1)",
+                    "../../etc/passwd",
+                    "owner/../x",
+                    "owner repo",
+                    "a\nb",
+                    "lonely",
+                ] {
+                    push(format!("{k} path {bad:?}"), k, one(weight(bad, 1.0)), false);
+                }
+            }
         }
     }
     out

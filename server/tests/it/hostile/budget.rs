@@ -70,6 +70,8 @@ fn value(kind: &Kind) -> BoxedStrategy<Drawn> {
             proptest::collection::vec((256..=MOST_SIDE, 256..=MOST_SIDE), 1..=3).prop_map(Drawn::Uploads).boxed()
         }
         Kind::Image(_) => (16..=MOST_SIDE, 16..=MOST_SIDE).prop_map(|(w, h)| Drawn::Upload(w, h)).boxed(),
+        // Weights change what an image costs nowhere: one is enough.
+        Kind::Loras(_) => Just(plain(json!([{"path": "owner/style-lora", "scale": 1}]))).boxed(),
     }
 }
 
