@@ -43,6 +43,13 @@ fn field_text(kind: &'static Kind, required: bool) -> BoxedStrategy<Option<Strin
             .boxed()
         }
         Kind::Image(_) => "[a-f0-9]{64}".prop_map(|h| format!("/uploads/{h}.png")).boxed(),
+        // One to `max` weights a line: a repo, and a scale or none.
+        Kind::Loras(l) => {
+            let scales = (0..=(l.max_scale * 20.0) as u32).prop_map(|k| number_text(f64::from(k) / 20.0));
+            let line = ("[a-z]{1,8}/[a-z0-9-]{1,12}", proptest::option::of(scales))
+                .prop_map(|(path, scale)| scale.map_or(path.clone(), |s| format!("{path} {s}")));
+            proptest::collection::vec(line, 1..=usize::from(l.max)).prop_map(|lines| lines.join("\n")).boxed()
+        }
     };
     if required {
         value.prop_map(Some).boxed()
