@@ -135,7 +135,17 @@ async fn case(addr: SocketAddr, state: &AppState, model: ModelRef, drawn: Vec<(&
     }
     let valid = app::validate::validate(model, &params).map_err(|e| format!("{e:?}"))?;
     let cost = budget::estimate(&valid, &state.inner.guards.limits, &budget::upload_size(&state.inner.uploads));
-    let (status, answer) = common::generate(addr, &model.slug(), Value::Object(params.clone())).await;
+    // Every model at once is more than an emulator works on at a time (`MAX_IN_FLIGHT`): its
+    // busy 503 says to come back in a second, and a polite client does.
+    let mut tries = 0;
+    let (status, answer) = loop {
+        let (status, answer) = common::generate(addr, &model.slug(), Value::Object(params.clone())).await;
+        tries += 1;
+        if status != 503 || tries == 60 {
+            break (status, answer);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    };
     if status != 200 {
         return Err(format!("{status}: {answer} for {params:?}"));
     }
