@@ -5,7 +5,8 @@
 //!
 //! Sources (shared/reference/providers-flux2-flux3.md): BFL §1.7 (the skills files'
 //! table of 2026-01-28 and the pricing page: input images are billed); fal §3.6 (model
-//! pages as stored 2026-10); FLUX 3 list prices as OpenRouter mirrored them (2026-10-02).
+//! pages as stored 2026-10); FLUX 3 list prices as OpenRouter mirrored them (2026-10-02);
+//! Segmind §5.2 (its FLUX.2 pages' run cost).
 
 use super::ModelRef;
 
@@ -53,6 +54,7 @@ const FLUX3_SOURCE: &str = "BFL list prices as mirrored by OpenRouter";
 const FAL_FLUX3_CLASSES: &[(&str, f64)] =
     &[("512sq", 0.0205), ("768sq", 0.041), ("1k", 0.048), ("2k", 0.10), ("4k", 0.607)];
 const FAL_PAGE: &str = "fal model page";
+const SEGMIND_PAGE: &str = "Segmind model page, approximate cost a run";
 const FAL_MONTH: &str = "2026-10";
 
 /// Every priced model by slug.
@@ -101,6 +103,15 @@ pub static PRICES: &[(&str, Price)] = &[
     ("fal/blackforestlabs/flux-3/text-to-image", FAL_FLUX3),
     // One flat price per image, whatever the references (a third party's live runs).
     ("fal/blackforestlabs/flux-3/edit-image", FAL_FLUX3),
+    // "~$0.073" and "~$0.172" a run on the model pages (1024×1024, no references): a per-run figure.
+    (
+        "segmind/flux-2-pro",
+        Price { rule: Rule::PerImage(0.073), as_of: "2026-12", source: SEGMIND_PAGE, grade: Grade::Documented },
+    ),
+    (
+        "segmind/flux-2-flex",
+        Price { rule: Rule::PerImage(0.172), as_of: "2026-12", source: SEGMIND_PAGE, grade: Grade::Documented },
+    ),
 ];
 
 const FAL_FLEX: Price = Price {

@@ -1,5 +1,7 @@
-//! Segmind emulator: `POST /v1/flux-dev` (providers.md §2, §8.2). Answers with
-//! the image bytes in the requested format and `x-remaining-credits`.
+//! Segmind emulator: `POST /v1/flux-dev` (providers.md §2, §8.2) and `/v1/flux-2-pro`,
+//! `-flex`, `-max` (providers-flux2-flux3.md §5.2: the fields the pages name; their ranges
+//! are BFL's for the same models, as the reference infers). Answers with the image bytes
+//! in the requested format and `x-remaining-credits`.
 
 use super::knobs::Knobs;
 use super::{check, picture, replicate_ratio_size};
@@ -19,7 +21,7 @@ struct Credits(Arc<AtomicU64>);
 
 pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     let credits = Credits(Arc::new(AtomicU64::new(10_000)));
-    Router::new().route("/v1/flux-dev", post(generate)).with_state(credits)
+    Router::new().route("/v1/flux-dev", post(generate)).route("/v1/{model}", post(generate_flux2)).with_state(credits)
 }
 
 fn error(status: StatusCode, message: &str) -> Response {
@@ -38,6 +40,46 @@ const KNOWN: &[&str] = &[
     "output_format",
     "output_quality",
 ];
+
+/// What a FLUX.2 model's page names; flex adds its tuning fields.
+const FLUX2_KNOWN: &[&str] = &["prompt", "image_urls", "seed", "width", "height", "safety_tolerance", "output_format"];
+const FLEX_KNOWN: &[&str] = &[
+    "prompt",
+    "image_urls",
+    "seed",
+    "width",
+    "height",
+    "safety_tolerance",
+    "output_format",
+    "prompt_upsampling",
+    "guidance",
+    "steps",
+];
+
+fn validate_flux2(flex: bool, body: &Map<String, Value>) -> Result<(), String> {
+    check::known(body, if flex { FLEX_KNOWN } else { FLUX2_KNOWN })?;
+    check::prompt(body)?;
+    check::number(body, "seed", f64::MIN, f64::MAX, true)?;
+    for side in ["width", "height"] {
+        check::number(body, side, 256.0, 2048.0, true)?;
+        if body.get(side).and_then(Value::as_u64).is_some_and(|n| n % 16 != 0) {
+            return Err(format!("{side} must be a multiple of 16"));
+        }
+    }
+    check::number(body, "safety_tolerance", 0.0, 5.0, true)?;
+    check::one_of(body, "output_format", &["jpeg", "png"])?;
+    check::boolean(body, "prompt_upsampling")?;
+    check::number(body, "guidance", 1.5, 10.0, false)?;
+    check::number(body, "steps", 1.0, 50.0, true)?;
+    match body.get("image_urls") {
+        None => Ok(()),
+        Some(Value::Array(urls)) if urls.len() <= 8 => urls.iter().try_for_each(|u| {
+            let ok = u.as_str().is_some_and(|u| u.starts_with("https://") || u.starts_with("data:image/"));
+            ok.then_some(()).ok_or_else(|| "image_urls must be URLs of images".to_owned())
+        }),
+        Some(_) => Err("image_urls must be a list of at most 8 URLs".into()),
+    }
+}
 
 fn validate(body: &Map<String, Value>) -> Result<(), String> {
     check::known(body, KNOWN)?;
@@ -62,10 +104,30 @@ async fn generate(
     if let Some(status) = knobs.status {
         return error(status, "forced by the emulator's status knob");
     }
-    answer(&credits, &headers, &body)
+    answer(&credits, &headers, &body, None)
 }
 
-fn answer(credits: &Credits, headers: &HeaderMap, body: &[u8]) -> Response {
+async fn generate_flux2(
+    axum::extract::State(credits): axum::extract::State<Credits>,
+    axum::extract::Path(model): axum::extract::Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let flex = match model.as_str() {
+        "flux-2-pro" | "flux-2-max" => false,
+        "flux-2-flex" => true,
+        _ => return error(StatusCode::NOT_FOUND, "Model not found"),
+    };
+    let knobs = Knobs::from_headers(&headers);
+    knobs.delay().await;
+    if let Some(status) = knobs.status {
+        return error(status, "forced by the emulator's status knob");
+    }
+    answer(&credits, &headers, &body, Some(flex))
+}
+
+/// `flux2`: `None` for flux-dev, else whether the FLUX.2 model is flex.
+fn answer(credits: &Credits, headers: &HeaderMap, body: &[u8], flux2: Option<bool>) -> Response {
     if headers.get("x-api-key").and_then(|v| v.to_str().ok()).is_none_or(|k| k.trim().is_empty()) {
         return error(StatusCode::UNAUTHORIZED, "Missing Authorization or x-api-key in header");
     }
@@ -79,7 +141,11 @@ fn answer(credits: &Credits, headers: &HeaderMap, body: &[u8]) -> Response {
     let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(body) else {
         return error(StatusCode::BAD_REQUEST, "Request body must be a JSON object");
     };
-    if let Err(message) = validate(&body) {
+    let checked = match flux2 {
+        None => validate(&body),
+        Some(flex) => validate_flux2(flex, &body),
+    };
+    if let Err(message) = checked {
         return error(StatusCode::BAD_REQUEST, &message);
     }
     let samples = body.get("samples").and_then(Value::as_u64).unwrap_or(1);
@@ -92,9 +158,15 @@ fn answer(credits: &Credits, headers: &HeaderMap, body: &[u8]) -> Response {
     // The page's example seed is the documented default.
     let seed = body.get("seed").and_then(Value::as_i64).unwrap_or(46588) as u64;
     let ratio = body.get("aspect_ratio").and_then(Value::as_str).unwrap_or("1:1");
-    let (w, h) = replicate_ratio_size(ratio).unwrap_or((1024, 1024));
-    let (format, content_type) = match body.get("output_format").and_then(Value::as_str).unwrap_or("webp") {
-        "jpg" => (ImageFormat::Jpeg, "image/jpeg"),
+    let side = |k: &str| body.get(k).and_then(Value::as_u64).map(|n| n as u32);
+    let (w, h) = match flux2 {
+        // BFL's FLUX.2 default is 1024×1024 [I].
+        Some(_) => (side("width").unwrap_or(1024), side("height").unwrap_or(1024)),
+        None => replicate_ratio_size(ratio).unwrap_or((1024, 1024)),
+    };
+    let default_format = if flux2.is_some() { "jpeg" } else { "webp" };
+    let (format, content_type) = match body.get("output_format").and_then(Value::as_str).unwrap_or(default_format) {
+        "jpg" | "jpeg" => (ImageFormat::Jpeg, "image/jpeg"),
         "png" => (ImageFormat::Png, "image/png"),
         _ => (ImageFormat::WebP, "image/webp"),
     };

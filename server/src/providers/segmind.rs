@@ -1,5 +1,6 @@
-//! Segmind: `POST /v1/flux-dev`, `x-api-key`, and the image itself as the answer
-//! (providers.md §2). Remaining credits come in `x-remaining-credits`.
+//! Segmind: `POST /v1/<model>`, `x-api-key`, and the image itself as the answer
+//! (providers.md §2; FLUX.2 the same [I], see the catalog). Remaining credits come in
+//! `x-remaining-credits`. FLUX.2's reference images go inline, as data URIs.
 //!
 //! Errors (fixtures NOTES.md §2): Segmind documents the statuses, not a body —
 //! 401 key, 406 "Not enough credits", 422 "Invalid or missing parameters in the
@@ -7,7 +8,7 @@
 //! practice) is quoted, and 422 without one says what the table says.
 
 use super::refusal::Refusal;
-use super::{bad_answer, request, send, Ctx, Generated, ImageRef};
+use super::{bad_answer, inline_uploads, request, send, Ctx, Generated, ImageRef};
 use crate::error::Error;
 use crate::jobs::Progress;
 use app::catalog::Provider;
@@ -19,7 +20,8 @@ adapter!(Segmind);
 
 async fn generate(ctx: &Ctx<'_>, valid: &Valid, _progress: &Progress) -> Result<Generated, Error> {
     let model = valid.model;
-    let params = valid.values(true);
+    let mut params = valid.values(true);
+    inline_uploads(ctx, valid, &mut params).await?;
     let name = model.provider.name;
     let req = request(model, ctx.upstream, &params);
     let (status, headers, body) = send(ctx, &req, name).await?;

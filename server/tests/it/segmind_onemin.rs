@@ -184,3 +184,66 @@ async fn onemin_flux2_emulator_follows_the_documented_fields() {
         assert_eq!(resp.status(), 400, "{kind} {model} {prompt_object}");
     }
 }
+
+/// FLUX.2 on Segmind: the size asked, the format asked, reference images sent inline, and
+/// what the page does not list for a model refused here before anything is sent.
+#[tokio::test]
+async fn segmind_flux2_generates_at_its_size_with_references_inline() {
+    let addr = common::spawn(&[]).await;
+    let input = common::upload(addr, common::png(320, 192)).await;
+    let (status, body) = common::generate(
+        addr,
+        "segmind/flux-2-flex",
+        json!({"prompt": "a fox", "width": 768, "height": 512, "output_format": "png", "image_urls": [input], "steps": 20}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let image = &body["images"][0];
+    assert_eq!((image["width"].as_u64(), image["height"].as_u64()), (Some(768), Some(512)), "{image}");
+    assert_eq!(image["content_type"], "image/png");
+    for slug in ["segmind/flux-2-pro", "segmind/flux-2-max"] {
+        let (status, body) = common::generate(addr, slug, json!({"prompt": "a fox"})).await;
+        assert_eq!(status, 200, "{slug}: {body}");
+        let image = &body["images"][0];
+        assert_eq!((image["width"].as_u64(), image["content_type"].as_str()), (Some(1024), Some("image/jpeg")));
+    }
+    for (slug, params, field) in [
+        ("segmind/flux-2-flex", json!({"prompt": "p", "steps": 51}), "steps"),
+        ("segmind/flux-2-pro", json!({"prompt": "p", "steps": 20}), "steps"),
+        ("segmind/flux-2-max", json!({"prompt": "p", "width": 1000}), "width"),
+    ] {
+        let (status, body) = common::generate(addr, slug, params).await;
+        assert_eq!((status, body["fields"][0]["field"].as_str()), (422, Some(field)), "{slug}: {body}");
+    }
+}
+
+/// The emulator holds §5.2's field lists and BFL's ranges whatever the catalog says.
+#[tokio::test]
+async fn segmind_flux2_emulator_holds_the_pages_fields() {
+    let addr = common::spawn(&[]).await;
+    let client = reqwest::Client::new();
+    let call = |model: &str, body: Value| {
+        let url = format!("http://{addr}/emulate/segmind/v1/{model}");
+        client.post(url).header("x-api-key", "k").json(&body).send()
+    };
+    // The page's own example body.
+    let example = json!({"prompt": "letters", "seed": 42, "width": 1024, "height": 1024, "safety_tolerance": 3, "output_format": "png"});
+    let ok = call("flux-2-pro", example).await.unwrap();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(ok.headers()["content-type"], "image/png");
+    for (model, body) in [
+        ("flux-2-pro", json!({"prompt": "p", "guidance": 5})),
+        ("flux-2-pro", json!({"prompt": "p", "aspect_ratio": "1:1"})),
+        ("flux-2-max", json!({"prompt": "p", "width": 1000})),
+        ("flux-2-max", json!({"prompt": "p", "height": 4096})),
+        ("flux-2-flex", json!({"prompt": "p", "steps": 0})),
+        ("flux-2-flex", json!({"prompt": "p", "output_format": "webp"})),
+        ("flux-2-pro", json!({"prompt": "p", "image_urls": ["http://example.com/a.png"]})),
+        ("flux-2-pro", json!({"prompt": "p", "image_urls": vec!["https://example.com/a.png"; 9]})),
+        ("flux-2-pro", json!({"image_urls": ["https://example.com/a.png"]})),
+    ] {
+        let resp = call(model, body.clone()).await.unwrap();
+        assert_eq!(resp.status(), 400, "{model} {body}");
+    }
+    assert_eq!(call("flux-2-klein-4b", json!({"prompt": "p"})).await.unwrap().status(), 404);
+}

@@ -365,12 +365,13 @@ fn a_generated_rust_snippet_compiles() {
 /// one member for member (with every default spelled out, it may carry more catalog fields).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_language_sends_each_providers_documented_request() {
-    let fixtures: [(&str, &str, Option<&str>); 10] = [
+    let fixtures: [(&str, &str, Option<&str>); 11] = [
         ("aimlapi/flux_dev_request.json", "aimlapi/flux/dev", None),
         ("aimlapi/flux2_lora_request.json", "aimlapi/blackforestlabs/flux-2-lora", None),
         ("aimlapi/flux2_pro_edit_request.json", "aimlapi/blackforestlabs/flux-2-pro-edit", None),
         ("fal/flux2_pro_request.json", "fal/fal-ai/flux-2-pro", None),
         ("segmind/flux_dev_v1_request.json", "segmind/flux-dev", None),
+        ("segmind/flux2_pro_v1_request.json", "segmind/flux-2-pro", None),
         ("1min/flux_dev_request.json", "1min/black-forest-labs/flux-dev", Some("promptObject")),
         ("bfl/flux_dev_request_minimal.json", "bfl/flux-dev", None),
         ("fal/flux_dev_request.json", "fal/fal-ai/flux/dev", None),
