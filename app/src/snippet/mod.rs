@@ -284,6 +284,7 @@ mod tests {
             ("replicate", "<https URL of your image, or data:image/png;base64,...>"),
             ("fal", "<https URL of your image, or data:image/png;base64,...>"),
             ("1min", "<path of your image from the Asset API: POST /api/assets, form field asset>"),
+            ("segmind", "<https URL of your image>"),
         ];
         let mut seen = 0;
         for m in models() {
