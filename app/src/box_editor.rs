@@ -65,8 +65,10 @@ fn nudged([t, l, b, r]: [u16; 4], (dy, dx): (i32, i32), resize: bool) -> [u16; 4
     let step = |v: u16, by: i32, lo: u16, hi: u16| {
         (i32::from(v) + by * i32::from(STEP)).clamp(i32::from(lo), i32::from(hi)) as u16
     };
+    // A box from a prompt may sit nearer the edge than MIN_SIDE: its far side stays put.
+    let least = |start: u16| (start + MIN_SIDE).min(GRID);
     if resize {
-        [t, l, step(b, dy, t + MIN_SIDE, GRID), step(r, dx, l + MIN_SIDE, GRID)]
+        [t, l, step(b, dy, least(t), GRID), step(r, dx, least(l), GRID)]
     } else {
         let (nt, nl) = (step(t, dy, 0, GRID - (b - t)), step(l, dx, 0, GRID - (r - l)));
         [nt, nl, nt + (b - t), nl + (r - l)]
@@ -102,7 +104,7 @@ fn add_box(layout: &mut Layout, rect: [u16; 4]) -> usize {
 }
 
 /// The editor's frame: help, the canvas, the rows.
-const FRAME: &str = r#"<fieldset class="field layout"><legend>Layout</legend><p class="help">Drag on the canvas to draw a box; drag a box to move it, its corner to resize. Arrow keys move the selected box, Shift+arrows resize it, Delete removes it. Each box is named in the prompt as &lt;id&gt;.</p><div class="layout-canvas" tabindex="0" role="application" aria-label="Layout canvas"></div><ol class="layout-rows"></ol><button type="button" data-add="1">Add a box</button></fieldset>"#;
+const FRAME: &str = r#"<fieldset class="field layout"><legend>Layout</legend><p class="help">Drag on the canvas to draw a box; drag a box to move it, its corner to resize. Arrow keys move the selected box (else the first), Shift+arrows resize it, Delete removes it. Each box is named in the prompt as &lt;id&gt;.</p><div class="layout-canvas" tabindex="0" role="application" aria-label="Layout canvas"></div><ol class="layout-rows"></ol><button type="button" data-add="1">Add a box</button></fieldset>"#;
 
 /// The boxes on the canvas, as HTML (ids are letters, digits and `_`; escaped anyway).
 /// Where each sits is set afterwards through the DOM ([`placement`]): the page's CSP
@@ -297,7 +299,10 @@ mod browser {
             let state = self.state.borrow();
             let shown = state.live.as_ref().map_or_else(|| self.current(), |(l, _)| l.clone());
             self.canvas.set_inner_html(&boxes_html(&shown, state.selected));
-            let _ = self.canvas.style().set_property("aspect-ratio", &aspect(self.attr("data-aspect").as_deref()));
+            // The shape, also for tall ratios: the height is capped in CSS, so is the width.
+            let shape = aspect(self.attr("data-aspect").as_deref());
+            let _ = self.canvas.style().set_property("aspect-ratio", &shape);
+            let _ = self.canvas.style().set_property("max-width", &format!("calc(420px * {shape})"));
             let placed = self.canvas.children();
             for (i, rect) in shown.boxes.iter().filter_map(|b| b.rect).enumerate() {
                 let Some(el) = placed.item(i as u32).and_then(|e| e.dyn_into::<HtmlElement>().ok()) else { break };
@@ -350,6 +355,9 @@ mod browser {
             ev.prevent_default();
             let index = near("[data-box]").and_then(|b| b.get_attribute("data-box")?.parse::<usize>().ok());
             let grip = if near("[data-grip]").is_some() { Grip::Resize } else { Grip::Move };
+            // Focus first: a row being edited commits its text (its `change`) before the
+            // gesture copies the layout.
+            let _ = self.canvas.focus();
             let from = self.at(ev);
             let mut next = self.current();
             let (index, grip) = match index {
@@ -363,7 +371,6 @@ mod browser {
                 state.live = Some((next, Drag { index, grip, from, rect }));
             }
             let _ = self.canvas.set_pointer_capture(ev.pointer_id());
-            let _ = self.canvas.focus();
             self.paint();
         }
 
@@ -379,13 +386,16 @@ mod browser {
             self.paint();
         }
 
+        /// The gesture ends: saved, unless it drew or resized a box below `MIN_SIDE` (a click,
+        /// a slip), which leaves the prompt as it was. A small box from a prompt still moves.
         fn up(&self) {
-            let Some((mut next, d)) = self.state.borrow_mut().live.take() else { return };
-            let tiny = next.boxes[d.index].rect.is_some_and(|[t, l, b, r]| b - t < MIN_SIDE || r - l < MIN_SIDE);
-            if tiny && d.grip == Grip::Draw {
-                remove(&mut next, d.index);
-                self.state.borrow_mut().selected = None;
-            } else if tiny {
+            let Some((next, d)) = self.state.borrow_mut().live.take() else { return };
+            let rect = next.boxes.get(d.index).and_then(|b| b.rect);
+            let tiny = rect.is_some_and(|[t, l, b, r]| b - t < MIN_SIDE || r - l < MIN_SIDE);
+            if tiny && d.grip != Grip::Move {
+                if d.grip == Grip::Draw {
+                    self.state.borrow_mut().selected = None;
+                }
                 self.paint();
                 return;
             }
@@ -414,13 +424,17 @@ mod browser {
             ev.prevent_default();
             let count = self.current().boxes.len();
             let selected = self.state.borrow().selected.filter(|i| *i < count);
-            let Some(i) = selected.or((count > 0).then_some(0)) else { return };
-            self.state.borrow_mut().selected = Some(i);
             if dir == (0, 0) {
-                self.state.borrow_mut().selected = None;
-                self.change(|l| remove(l, i));
+                // Delete removes only a box the user selected.
+                if let Some(i) = selected {
+                    self.state.borrow_mut().selected = None;
+                    self.change(|l| remove(l, i));
+                }
                 return;
             }
+            // Arrows with nothing selected take the first box, and show it selected.
+            let Some(i) = selected.or((count > 0).then_some(0)) else { return };
+            self.state.borrow_mut().selected = Some(i);
             let resize = ev.shift_key();
             self.change(|l| {
                 if let Some(b) = l.boxes.get_mut(i) {
@@ -490,6 +504,9 @@ mod tests {
         assert_eq!(nudged([0, 0, 100, 100], (-1, -1), true), [0, 0, 90, 90]);
         assert_eq!(nudged([0, 0, 25, 25], (-1, -1), true), [0, 0, 20, 20], "at least MIN_SIDE");
         assert_eq!(nudged([900, 900, 1000, 1000], (1, 1), true), [900, 900, 1000, 1000]);
+        // A prompt's box nearer the edge than MIN_SIDE: resizing keeps it, never traps.
+        assert_eq!(nudged([990, 0, 1000, 100], (1, 0), true), [990, 0, 1000, 100]);
+        assert_eq!(nudged([990, 0, 1000, 100], (-1, 0), true), [990, 0, 1000, 100]);
     }
 
     #[test]

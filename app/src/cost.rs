@@ -81,6 +81,7 @@ pub fn describe(price: &Price) -> String {
     let grade = match price.grade {
         Grade::Documented => "",
         Grade::ThirdParty => ", quoted by a third party",
+        Grade::Inferred => ", inferred",
     };
     format!("{rule} ({}, {}{grade})", price.source, price.as_of)
 }

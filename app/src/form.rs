@@ -117,22 +117,6 @@ fn loras_value(text: &str) -> Option<Value> {
     (!items.is_empty()).then_some(Value::Array(items))
 }
 
-/// The raw text that shows a param value in the form (inverse of `to_params`).
-pub fn raw_text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Array(items) => items.iter().map(raw_text).collect::<Vec<_>>().join(" "),
-        Value::Object(o) => {
-            let side = |k: &str| o.get(k).map(raw_text).unwrap_or_default();
-            format!("{}{SIZE_SEP}{}", side("width"), side("height"))
-        }
-        Value::Number(n) => n.to_string(),
-        Value::Bool(b) => b.to_string(),
-        // Not a form value; `Value`'s own `Display` would cost the wasm a JSON printer.
-        Value::Null => "null".to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,13 +171,6 @@ mod tests {
         // Segmind names its steps differently: only the prompt survives.
         assert_eq!(carry_over(&form, segmind), raw(&[("prompt", "a cat")]));
         assert_eq!(carry_over(&form, dev), form);
-    }
-
-    #[test]
-    fn raw_text_round_trips_sizes_and_numbers() {
-        assert_eq!(raw_text(&json!({"width": 640, "height": 512})), "640x512");
-        assert_eq!(raw_text(&json!(3.5)), "3.5");
-        assert_eq!(raw_text(&json!("square")), "square");
     }
 
     #[test]

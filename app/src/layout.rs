@@ -105,7 +105,9 @@ fn row(value: &Value) -> Option<LayoutBox> {
         Value::Null if edit => None,
         v => Some(rect(v)?),
     };
-    let source = edit.then(|| (obj["from"].clone(), obj["src_bbox"].clone()));
+    // Only a row that points into a reference keeps its source: a new element's row takes
+    // whichever shape the prompt is written in.
+    let source = (edit && !obj["from"].is_null()).then(|| (obj["from"].clone(), obj["src_bbox"].clone()));
     Some(LayoutBox { id: id.to_owned(), rect, desc, source })
 }
 

@@ -6,6 +6,9 @@
 //! The UI is one page, so there is no router: it would cost the wasm budget
 //! more than it gives.
 
+#[cfg(all(feature = "boxes", feature = "hydrate"))]
+compile_error!("`boxes` builds the box editor's own wasm; the page's (`hydrate`) only loads it");
+
 pub mod api;
 pub mod backend;
 /// FLUX 3's box editor: a wasm of its own (see the module), tested natively.

@@ -105,9 +105,10 @@ fn check_loras(label: &str, loras: &Loras, value: &Value) -> Option<String> {
     let Some(items) = value.as_array().filter(|a| (1..=usize::from(max)).contains(&a.len())) else {
         return Some(format!("{label} takes 1 to {max} weights, one a line"));
     };
-    let line = items.iter().position(|item| !is_lora(item, loras.max_scale))? + 1;
+    // Counted in weights, not text lines: the form skips blank lines.
+    let n = items.iter().position(|item| !is_lora(item, loras.max_scale))? + 1;
     let most = number_text(loras.max_scale);
-    Some(format!("{label}, line {line}: an https URL or Hugging Face repo (owner/name), then a scale from 0 to {most}"))
+    Some(format!("{label}, weight {n}: an https URL or Hugging Face repo (owner/name), then a scale from 0 to {most}"))
 }
 
 /// `{path, scale}` with a path [`is_lora_path`] allows and a scale in range (or none).

@@ -199,7 +199,7 @@ test('FLUX.2 [dev] LoRA: weights one a line, sent as {path, scale}, a bad line n
     await expect(snippet(page)).toContainText('"path": "owner/watercolor-lora"');
 
     await loras.fill('owner/watercolor-lora 4.5');
-    await expect(page.getByText('LoRAs, line 1: an https URL or Hugging Face repo (owner/name), then a scale from 0 to 4')).toBeVisible();
+    await expect(page.getByText('LoRAs, weight 1: an https URL or Hugging Face repo (owner/name), then a scale from 0 to 4')).toBeVisible();
     await expect(generate(page)).toBeDisabled();
     await loras.fill('a\nb/c\nd/e\nf/g');
     await expect(page.getByText('LoRAs takes 1 to 3 weights, one a line')).toBeVisible();

@@ -132,3 +132,18 @@ test('what a box says is shown, never run', async ({ page }) => {
   expect(await page.evaluate(() => (window as any).__violations)).toEqual([]);
   expect(dialogs).toEqual([]);
 });
+
+test('a click draws nothing and Delete needs a selection: the prompt stays as typed', async ({ page }) => {
+  const layout = '[{"id":"obj_2","bbox":[100,100,300,300],"desc":"a sign"}]';
+  const typed = `A dome <obj_1> over the bay <obj_2> ${layout}`;
+  await open(page, '?' + new URLSearchParams({ model: 'bfl/flux-3-image', prompt: typed }).toString());
+  await expect(canvas(page).locator('.layout-box')).toHaveCount(1);
+  await canvas(page).scrollIntoViewIfNeeded();
+  const box = (await canvas(page).boundingBox())!;
+  await page.mouse.click(box.x + box.width * 0.8, box.y + box.height * 0.8);
+  await canvas(page).focus();
+  await page.keyboard.press('Delete');
+  await page.waitForTimeout(300);
+  await expect(prompt(page)).toHaveValue(typed);
+  await expect(canvas(page).locator('.layout-box')).toHaveCount(1);
+});

@@ -100,7 +100,7 @@ pub const fn toggle(key: &'static str, label: &'static str, help: &'static str, 
     Field::new(key, label, help, Kind::Bool { default, only: None })
 }
 
-/// The `loras` list (see [`super::Loras`]); both hosts that take one document scales 0–4.
+/// The `loras` list (see [`super::Loras`]): scales 0–4, as AI/ML API documents (fal gives no range).
 pub const fn loras(max: u8) -> Field {
     Field::new(
         "loras",

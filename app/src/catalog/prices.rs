@@ -30,6 +30,8 @@ pub enum Grade {
     Documented,
     /// A third party quoting the provider.
     ThirdParty,
+    /// Worked out from a documented figure (the rule named in the source).
+    Inferred,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -54,7 +56,16 @@ const FLUX3_SOURCE: &str = "BFL list prices as mirrored by OpenRouter";
 const FAL_FLUX3_CLASSES: &[(&str, f64)] =
     &[("512sq", 0.0205), ("768sq", 0.041), ("1k", 0.048), ("2k", 0.10), ("4k", 0.607)];
 const FAL_PAGE: &str = "fal model page";
-const SEGMIND_PAGE: &str = "Segmind model page, approximate cost a run";
+const SEGMIND_PAGE: &str = "Segmind's run price for 1 MP, per megapixel as BFL's rule";
+
+const fn segmind(first: f64, extra: f64) -> Price {
+    Price {
+        rule: Rule::Megapixels { first, extra, inputs: true, whole: false },
+        as_of: "2026-12",
+        source: SEGMIND_PAGE,
+        grade: Grade::Inferred,
+    }
+}
 const FAL_MONTH: &str = "2026-10";
 
 /// Every priced model by slug.
@@ -103,15 +114,10 @@ pub static PRICES: &[(&str, Price)] = &[
     ("fal/blackforestlabs/flux-3/text-to-image", FAL_FLUX3),
     // One flat price per image, whatever the references (a third party's live runs).
     ("fal/blackforestlabs/flux-3/edit-image", FAL_FLUX3),
-    // "~$0.073" and "~$0.172" a run on the model pages (1024×1024, no references): a per-run figure.
-    (
-        "segmind/flux-2-pro",
-        Price { rule: Rule::PerImage(0.073), as_of: "2026-12", source: SEGMIND_PAGE, grade: Grade::Documented },
-    ),
-    (
-        "segmind/flux-2-flex",
-        Price { rule: Rule::PerImage(0.172), as_of: "2026-12", source: SEGMIND_PAGE, grade: Grade::Documented },
-    ),
+    // The pages' "~$0.073" and "~$0.172" a run are for 1 MP out, no references: per megapixel
+    // at that rate, the extra ones and references counted as BFL's rule for the same model.
+    ("segmind/flux-2-pro", segmind(0.073, 0.0365)),
+    ("segmind/flux-2-flex", segmind(0.172, 0.172)),
 ];
 
 const FAL_FLEX: Price = Price {

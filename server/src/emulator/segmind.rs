@@ -43,26 +43,16 @@ const KNOWN: &[&str] = &[
 
 /// What a FLUX.2 model's page names; flex adds its tuning fields.
 const FLUX2_KNOWN: &[&str] = &["prompt", "image_urls", "seed", "width", "height", "safety_tolerance", "output_format"];
-const FLEX_KNOWN: &[&str] = &[
-    "prompt",
-    "image_urls",
-    "seed",
-    "width",
-    "height",
-    "safety_tolerance",
-    "output_format",
-    "prompt_upsampling",
-    "guidance",
-    "steps",
-];
+const FLEX_EXTRA: &[&str] = &["prompt_upsampling", "guidance", "steps"];
 
 fn validate_flux2(flex: bool, body: &Map<String, Value>) -> Result<(), String> {
-    check::known(body, if flex { FLEX_KNOWN } else { FLUX2_KNOWN })?;
+    let extra: &[&str] = if flex { FLEX_EXTRA } else { &[] };
+    check::known(body, &[FLUX2_KNOWN, extra].concat())?;
     check::prompt(body)?;
     check::number(body, "seed", f64::MIN, f64::MAX, true)?;
     for side in ["width", "height"] {
         check::number(body, side, 256.0, 2048.0, true)?;
-        if body.get(side).and_then(Value::as_u64).is_some_and(|n| n % 16 != 0) {
+        if body.get(side).and_then(Value::as_f64).is_some_and(|n| n % 16.0 != 0.0) {
             return Err(format!("{side} must be a multiple of 16"));
         }
     }
