@@ -38,6 +38,8 @@ pub fn SnippetPanel(model: RwSignal<ModelRef>, form: RwSignal<RawForm>, valid: M
         if ran.is_none() && options == (Lang::Curl, false, false, false) {
             return;
         }
+        // Every change outdates the answers still on their way, an invalid form's too.
+        asked.update_value(|n| *n += 1);
         if !is_valid {
             text.set(INVALID.to_owned());
             return;
@@ -47,7 +49,6 @@ pub fn SnippetPanel(model: RwSignal<ModelRef>, form: RwSignal<RawForm>, valid: M
         let target =
             if emulated { format!("emulator&origin={}", share::encode(&browser::origin())) } else { "provider".into() };
         let url = format!("lang={}&key={key}&every={}&target={target}&{query}", l.id(), u8::from(all));
-        asked.update_value(|n| *n += 1);
         let mine = asked.get_value();
         crate::api::fetch_text(format!("/api/snippet?{url}"), move |answer| {
             if asked.get_value() == mine {
