@@ -13,6 +13,8 @@ use serde_json::{json, Map, Value};
 
 /// The grid every coordinate is on.
 pub const GRID: u16 = 1000;
+/// Where a layout may start, the most places tried (see [`Layout::read`]).
+const MOST_TRIES: usize = 16;
 
 /// One element of a layout.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,8 +40,15 @@ impl Layout {
     pub fn read(prompt: &str) -> Self {
         let trimmed = prompt.trim_end();
         if trimmed.ends_with(']') {
-            // The list starts at one of the `[`s; the first from the left that reads whole wins.
-            for (at, _) in trimmed.match_indices('[') {
+            // The list starts at a `[` before a `{`; the first from the left that reads whole
+            // wins. Only the last few are tried, so a prompt full of them (a shared link) costs
+            // a bounded number of parses, not one per bracket.
+            let starts: Vec<usize> = trimmed
+                .match_indices('[')
+                .filter(|(at, _)| trimmed[at + 1..].trim_start().starts_with('{'))
+                .map(|(at, _)| at)
+                .collect();
+            for &at in &starts[starts.len().saturating_sub(MOST_TRIES)..] {
                 let Ok(Value::Array(rows)) = serde_json::from_str::<Value>(&trimmed[at..]) else { continue };
                 let Some(boxes) = rows.iter().map(row).collect::<Option<Vec<_>>>() else { continue };
                 if boxes.is_empty() {
@@ -154,6 +163,17 @@ mod tests {
         );
         assert_eq!(Layout::read(&prompt), layout);
         assert_eq!(layout.next_id(), "obj_2");
+    }
+
+    /// Text full of bracketed objects (only the last few starts are tried): the layout at the
+    /// end is still found, with the text before it kept.
+    #[test]
+    fn a_layout_after_many_bracketed_objects_is_still_found() {
+        let text = "[{}] ".repeat(5000);
+        let prompt = format!("{text}[{}]", r#"{"id":"a","bbox":[0,0,10,10],"desc":"x"}"#);
+        let layout = Layout::read(&prompt);
+        assert_eq!(layout.boxes.len(), 1);
+        assert_eq!(layout.text, text.trim_end());
     }
 
     /// Text that merely ends in brackets, or rows that break the grammar, stay text.

@@ -38,7 +38,10 @@
 //! files' `error`); a 429 or 503 passes its `Retry-After` on.
 
 use super::build::{aspect_ratio, choice, image, int, output_format, prompt, random_seed, real, toggle};
-use super::shared::{plain, FLUX3_PROMPT, FLUX3_RATIOS, FLUX3_RESOLUTIONS, KONTEXT_RATIOS, ONE_MP};
+use super::shared::{
+    flux2_side, plain, FLEX_GUIDANCE, FLEX_STEPS, FLEX_UPSAMPLING, FLUX3_PROMPT, FLUX3_RATIOS, FLUX3_RESOLUTIONS,
+    KONTEXT_RATIOS, ONE_MP,
+};
 use super::{
     Answer, Auth, Field, FileInput, Follows, ImageUrls, Model, Provider, ProviderId, Role, Spelling, Task,
     MAX_REFERENCE_SIDE,
@@ -46,13 +49,6 @@ use super::{
 
 const fn side(key: &'static str, label: &'static str, role: Role, default: f64) -> Field {
     int(key, label, "In pixels; a multiple of 32.", 256.0, 1440.0, Some(default)).multiple_of(32.0).role(role)
-}
-
-/// FLUX.2's sides: 256–2048, multiples of 16 (help.bfl.ai).
-const fn side16(key: &'static str, label: &'static str, role: Role) -> Field {
-    int(key, label, "In pixels; a multiple of 16, at most 4 MP in all.", 256.0, 2048.0, Some(1024.0))
-        .multiple_of(16.0)
-        .role(role)
 }
 
 const REFERENCES_HELP: &str = "Optional, in order: the prompt calls them image 1, image 2, …";
@@ -111,8 +107,8 @@ const fn flux2_fields(max: u8) -> [Field; 7] {
     [
         FLUX2_PROMPT,
         references(max, FLUX2_SIZE),
-        side16("width", "Width", Role::Width),
-        side16("height", "Height", Role::Height),
+        flux2_side("width", "Width", Role::Width),
+        flux2_side("height", "Height", Role::Height),
         SEED,
         safety(5.0),
         FORMAT,
@@ -234,11 +230,11 @@ pub static BFL: Provider = Provider {
             &[
                 FLUX2_PROMPT,
                 references(8, FLUX2_SIZE),
-                side16("width", "Width", Role::Width),
-                side16("height", "Height", Role::Height),
-                toggle("prompt_upsampling", "Prompt upsampling", "Let the model rewrite the prompt.", true),
-                real("guidance", "Guidance", "How closely the image follows the prompt.", (1.5, 10.0, 0.1), Some(5.0)),
-                int("steps", "Steps", "More steps: more detail, slower.", 1.0, 50.0, Some(50.0)),
+                flux2_side("width", "Width", Role::Width),
+                flux2_side("height", "Height", Role::Height),
+                FLEX_UPSAMPLING,
+                FLEX_GUIDANCE,
+                FLEX_STEPS,
                 SEED,
                 safety(5.0),
                 FORMAT,

@@ -24,8 +24,8 @@
 //!   docs say of v1 image models (`run_sync` "when you want the raw bytes back") [I]; the
 //!   page's sample code calls `response.json()`, which would fail on bytes.
 
-use super::build::{aspect_ratio, count, fixed_seed, image, int, output_format, prompt, random_seed, real, toggle};
-use super::shared::{plain, ratio, ONE_MP};
+use super::build::{aspect_ratio, count, fixed_seed, image, int, output_format, prompt, random_seed, real};
+use super::shared::{flux2_side, plain, ratio, FLEX_GUIDANCE, FLEX_STEPS, FLEX_UPSAMPLING, ONE_MP};
 use super::{Answer, Auth, Field, FileInput, Follows, Model, Provider, ProviderId, Role, Spelling};
 
 const FLUX2_PROMPT: Field = prompt(
@@ -34,11 +34,6 @@ const FLUX2_PROMPT: Field = prompt(
     "Iridescent neon 3D letters in sapphire blue and laser-green glowing against a futuristic dusk skyline",
 );
 const FLUX2_SIZE: &str = "width × height as set";
-
-/// A FLUX.2 side: BFL's 256–2048 in multiples of 16 [I].
-const fn side(key: &'static str, label: &'static str, role: Role) -> Field {
-    int(key, label, "In pixels; a multiple of 16.", 256.0, 2048.0, Some(1024.0)).multiple_of(16.0).role(role)
-}
 
 /// A FLUX.2 model; flex adds its tuning fields after the sizes.
 macro_rules! flux2 {
@@ -62,8 +57,8 @@ macro_rules! flux2 {
                     Follows::Nothing,
                 )
                 .list(8, Spelling::Array),
-                side("width", "Width", Role::Width),
-                side("height", "Height", Role::Height),
+                flux2_side("width", "Width", Role::Width),
+                flux2_side("height", "Height", Role::Height),
                 $($extra,)*
                 random_seed(None, None),
                 int("safety_tolerance", "Safety tolerance", "0 is the strictest.", 0.0, 5.0, Some(2.0))
@@ -139,9 +134,9 @@ pub static SEGMIND: Provider = Provider {
             "flux-2-flex",
             "FLUX.2 [flex]",
             "Steps and guidance to tune; strong typography.",
-            toggle("prompt_upsampling", "Prompt upsampling", "Let the model rewrite the prompt.", true),
-            real("guidance", "Guidance", "How closely the image follows the prompt.", (1.5, 10.0, 0.1), Some(5.0)),
-            int("steps", "Steps", "More steps: more detail, slower.", 1.0, 50.0, Some(50.0))
+            FLEX_UPSAMPLING,
+            FLEX_GUIDANCE,
+            FLEX_STEPS
         ),
         flux2!("flux-2-max", "FLUX.2 [max]", "The best FLUX.2 quality and prompt following."),
     ],

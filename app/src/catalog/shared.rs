@@ -1,6 +1,7 @@
 //! Tables more than one provider uses (providers.md §0), with the pixel sizes
 //! the budget counts.
 
+use super::build::{int, real, toggle};
 use super::{Field, Kind, Opt, Preset, Role, Size};
 
 /// fal's six legacy `image_size` presets (§0.1); the only names AI/ML API accepts.
@@ -171,3 +172,17 @@ pub const KONTEXT_RATIOS: &[Opt] = &[
     plain("9:16"),
     plain("9:21"),
 ];
+
+/// FLUX.2's sides: 256–2048, multiples of 16 (help.bfl.ai), on BFL and the hosts that relay it.
+pub const fn flux2_side(key: &'static str, label: &'static str, role: Role) -> Field {
+    int(key, label, "In pixels; a multiple of 16, at most 4 MP in all.", 256.0, 2048.0, Some(1024.0))
+        .multiple_of(16.0)
+        .role(role)
+}
+
+// FLUX.2 [flex]'s tuning (BFL's OpenAPI defaults), on BFL and the hosts that relay it.
+pub const FLEX_UPSAMPLING: Field =
+    toggle("prompt_upsampling", "Prompt upsampling", "Let the model rewrite the prompt.", true);
+pub const FLEX_GUIDANCE: Field =
+    real("guidance", "Guidance", "How closely the image follows the prompt.", (1.5, 10.0, 0.1), Some(5.0));
+pub const FLEX_STEPS: Field = int("steps", "Steps", "More steps: more detail, slower.", 1.0, 50.0, Some(50.0));
