@@ -12,6 +12,8 @@ export const DEMO_URL = `http://127.0.0.1:${demoPort}`;
 export const DEMO_PASSPHRASE = 'correct horse battery';
 
 const binary = '../target/release/fluxplay';
+// Each run starts from empty data directories: the history and today's budget live there now.
+process.env.E2E_RUN ??= `${process.pid}-${Date.now()}`;
 const server = (p: number, env: Record<string, string>) => ({
   command: binary,
   // Answers 200 even on the passphrase-guarded server.
@@ -24,7 +26,7 @@ const server = (p: number, env: Record<string, string>) => ({
     LEPTOS_SITE_ADDR: `127.0.0.1:${p}`,
     LEPTOS_SITE_ROOT: '../target/site',
     LEPTOS_ENV: 'PROD',
-    FLUXPLAY_DATA_DIR: path.join(os.tmpdir(), `fluxplay-e2e-${p}`),
+    FLUXPLAY_DATA_DIR: path.join(os.tmpdir(), `fluxplay-e2e-${process.env.E2E_RUN}-${p}`),
     AIMLAPI_KEY: '',
     // The suite generates far more often than a visitor; the demo server below keeps the defaults.
     FLUXPLAY_RATE_PER_MINUTE: '6000',

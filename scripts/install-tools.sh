@@ -38,6 +38,8 @@ command -v curl >/dev/null || need_apt+=(curl)
 # The cURL snippets of the asynchronous providers read the polling answers with jq.
 command -v jq >/dev/null || need_apt+=(jq)
 command -v python3 >/dev/null || need_apt+=(python3 python3-pip)
+# The replica tests start a throwaway PostgreSQL cluster of Debian's package.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "installing ${need_apt[*]} from Debian"
   as_root apt-get update -q
@@ -48,6 +50,12 @@ fi
 if ! python3 -c 'import requests' 2>/dev/null; then
   say "installing the Python requests package"
   python3 -m pip install --quiet requests
+fi
+
+# The replica tests' S3-compatible server: moto, from PyPI.
+if ! command -v moto_server >/dev/null; then
+  say "installing moto's S3 server"
+  python3 -m pip install --quiet 'moto[server]==5.2.1' || python3 -m pip install --quiet --break-system-packages 'moto[server]==5.2.1'
 fi
 
 # wasm-opt from npm's binaryen: Debian's binaryen 108 builds a wasm that fails to hydrate.

@@ -58,6 +58,9 @@ pub struct GenerateResponse {
     /// The provider's answer, long strings shortened; never holds a key.
     #[serde(deserialize_with = "Option::deserialize")]
     pub upstream: Option<Value>,
+    /// `/r/{id}`: the generation's page in the history, where it was recorded.
+    #[serde(deserialize_with = "Option::deserialize")]
+    pub permalink: Option<String>,
 }
 
 /// Where a generation started with `POST /api/jobs` is (`GET /api/jobs/{id}`).
@@ -210,6 +213,7 @@ impl Wire for GenerateResponse {
                 "usage",
                 "ran_prompt",
                 "upstream",
+                "permalink",
             ],
         )?;
         let any = |v: &Value| Some(v.clone());
@@ -225,6 +229,7 @@ impl Wire for GenerateResponse {
             usage: o.nullable("usage", "a value", any)?,
             ran_prompt: o.nullable("ran_prompt", "a string", text)?,
             upstream: o.nullable("upstream", "a value", any)?,
+            permalink: o.nullable("permalink", "a string", text)?,
         })
     }
 }

@@ -98,6 +98,39 @@ pub fn carry_over(raw: &RawForm, to: ModelRef) -> RawForm {
     RawForm(candidate.0.into_iter().filter(|(key, _)| !errors.iter().any(|e| &e.field == key)).collect())
 }
 
+/// The form that `to_params` turns into `params`: what a recorded generation restores
+/// (the server builds its share link). Server-side only, so the wasm does not carry it.
+#[cfg(any(feature = "ssr", test))]
+pub fn from_params(model: ModelRef, params: &Map<String, Value>) -> RawForm {
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let mut raw = RawForm::default();
+    for (key, value) in params {
+        let typed = match (model.field(key).map(|f| &f.kind), value) {
+            (Some(Kind::Image(_)), Value::Array(items)) => items.iter().map(text).collect::<Vec<_>>().join(" "),
+            (Some(Kind::Size(_)), Value::Object(o)) => format!(
+                "{}{SIZE_SEP}{}",
+                o.get("width").map(text).unwrap_or_default(),
+                o.get("height").map(text).unwrap_or_default()
+            ),
+            (Some(Kind::Loras(_)), Value::Array(items)) => items
+                .iter()
+                .map(|item| match (item.get("path"), item.get("scale")) {
+                    (Some(path), Some(scale)) => format!("{} {}", text(path), text(scale)),
+                    (Some(path), None) => text(path),
+                    _ => String::new(),
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            (_, value) => text(value),
+        };
+        raw.set(key, typed);
+    }
+    raw
+}
+
 /// LoRA lines as `[{path, scale}]`: a line's first word is the path, the next its scale
 /// (a number where it reads as one, else kept as typed for validation to name).
 fn loras_value(text: &str) -> Option<Value> {
@@ -122,6 +155,32 @@ mod tests {
     use super::*;
     use crate::catalog::find;
     use serde_json::json;
+
+    /// Whatever a valid request sent, the form rebuilt from it sends the same again:
+    /// every kind of field, on every model, from its catalog example values.
+    #[test]
+    fn a_form_rebuilt_from_its_params_sends_them_again() {
+        let cases = [
+            (
+                "fal/fal-ai/flux/dev",
+                json!({"prompt": "a fox", "image_size": {"width": 1024, "height": 768}, "num_images": 2, "enable_safety_checker": false, "seed": 7}),
+            ),
+            (
+                "aimlapi/blackforestlabs/flux-2-lora",
+                json!({"prompt": "x", "loras": [{"path": "owner/name", "scale": 0.5}, {"path": "https://h.example/w.safetensors"}]}),
+            ),
+            (
+                "bfl/flux-2-pro",
+                json!({"prompt": "x", "input_image": ["/uploads/a.png", "https://e.example/b.png"], "width": 1024, "height": 1024}),
+            ),
+            ("openai/flux-dev", json!({"prompt": "x", "size": "1024x1024", "n": 1})),
+        ];
+        for (slug, params) in cases {
+            let model = find(slug).unwrap_or_else(|| panic!("{slug}"));
+            let params = params.as_object().unwrap().clone();
+            assert_eq!(to_params(model, &from_params(model, &params)), params, "{slug}");
+        }
+    }
 
     fn raw(pairs: &[(&str, &str)]) -> RawForm {
         RawForm(pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect())

@@ -18,6 +18,11 @@ pub fn help() -> String {
          LEPTOS_SITE_ROOT     where the built site (pkg/) is (default target/site)\n  \
          FLUXPLAY_DATA_DIR    where generated and uploaded images are stored (default data)\n  \
          FLUXPLAY_CONFIG      a file of NAME=value lines read before the environment (default fluxplay.env)\n  \
+         FLUXPLAY_DATABASE_URL  postgres://… for replicas (default: SQLite, fluxplay.db in the data directory)\n  \
+         FLUXPLAY_S3_BUCKET   keep images in this S3-compatible bucket (default: the data directory)\n  \
+         FLUXPLAY_S3_ENDPOINT the bucket's endpoint, for MinIO, R2, … (default: AWS)\n  \
+         FLUXPLAY_S3_REGION   (default us-east-1)\n  \
+         FLUXPLAY_S3_ACCESS_KEY_ID, FLUXPLAY_S3_SECRET_ACCESS_KEY  the bucket's credentials (default: AWS_* variables)\n  \
          RUST_LOG             log filter (default info)\n\n\
          Public-demo guards and upstream timeouts (default in brackets):\n",
     );
@@ -58,6 +63,9 @@ impl ProviderConfig {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub data_dir: PathBuf,
+    /// PostgreSQL (or another SQLite file); it may hold a password.
+    pub database_url: Option<SecretString>,
+    pub s3: Option<crate::objects::S3Config>,
     pub providers: Vec<ProviderConfig>,
     /// Guards for a public demo, and upstream timeouts.
     pub limits: crate::limits::Limits,
@@ -102,8 +110,17 @@ impl Config {
                 })
             })
             .collect::<Result<_, _>>()?;
+        let s3 = set("FLUXPLAY_S3_BUCKET").map(|bucket| crate::objects::S3Config {
+            bucket,
+            endpoint: set("FLUXPLAY_S3_ENDPOINT"),
+            region: set("FLUXPLAY_S3_REGION").unwrap_or_else(|| "us-east-1".into()),
+            access_key_id: set("FLUXPLAY_S3_ACCESS_KEY_ID"),
+            secret_access_key: set("FLUXPLAY_S3_SECRET_ACCESS_KEY").map(SecretString::from),
+        });
         Ok(Self {
             data_dir: set("FLUXPLAY_DATA_DIR").unwrap_or_else(|| "data".into()).into(),
+            database_url: set("FLUXPLAY_DATABASE_URL").map(SecretString::from),
+            s3,
             providers,
             limits: crate::limits::Limits::from_lookup(&set)?,
         })
@@ -133,6 +150,19 @@ mod tests {
         let cfg = Config::from_lookup(|n| (n == "AIMLAPI_KEY").then(|| "canary-7f3a9".to_owned())).unwrap();
         assert!(cfg.providers[0].key.is_some());
         assert!(!format!("{cfg:?}").contains("canary-7f3a9"));
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_database_password_or_the_bucket_secret() {
+        let vars = [
+            ("FLUXPLAY_DATABASE_URL", "postgres://fluxplay:pg-canary-51c@db.internal/fluxplay"),
+            ("FLUXPLAY_S3_BUCKET", "images"),
+            ("FLUXPLAY_S3_SECRET_ACCESS_KEY", "s3-canary-9e0"),
+        ];
+        let cfg = Config::from_lookup(|n| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| (*v).to_owned())).unwrap();
+        let shown = format!("{cfg:?}");
+        assert!(cfg.s3.is_some() && cfg.database_url.is_some());
+        assert!(!shown.contains("pg-canary-51c") && !shown.contains("s3-canary-9e0"), "{shown}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! A generation: validate with the shared catalog, pass the guards, call the
 //! provider (or its emulator), store the images. The HTTP side is `http::generate`.
 
+use crate::db::history;
 use crate::error::Error;
 use crate::guards::Slot;
 use crate::jobs::Progress;
@@ -23,9 +24,18 @@ pub struct Ready {
     seed_chosen: bool,
     /// Held until the generation ends, however the client fares.
     _slot: Slot,
+    /// Who asked: whose history it joins.
+    visitor: String,
+    /// The request id, the job id and the permalink's: unguessable.
+    pub id: String,
 }
 
-pub fn prepare(state: &AppState, body: Result<Json<GenerateRequest>, JsonRejection>) -> Result<Ready, Error> {
+pub async fn prepare(
+    state: &AppState,
+    body: Result<Json<GenerateRequest>, JsonRejection>,
+    visitor: &str,
+    id: &str,
+) -> Result<Ready, Error> {
     let Json(req) = body.map_err(|e| match e.status() {
         StatusCode::PAYLOAD_TOO_LARGE => {
             crate::guards::body::too_large(&state.inner.metrics, state.limits().guards.max_json_bytes)
@@ -37,13 +47,33 @@ pub fn prepare(state: &AppState, body: Result<Json<GenerateRequest>, JsonRejecti
     let mut valid = validate(model, &req.params).map_err(Error::Invalid)?;
     let seed_chosen = valid.choose_seed(|low, high| fastrand::u32(low..=high));
     let live = !state.upstream(model.provider.id).emulated;
-    let slot = state.inner.guards.admit(&valid, live, &state.inner.uploads, &state.inner.metrics)?;
-    Ok(Ready { valid, seed_chosen, _slot: slot })
+    let slot = state.inner.guards.admit(&valid, live, &state.inner.uploads, &state.inner.metrics).await?;
+    Ok(Ready { valid, seed_chosen, _slot: slot, visitor: visitor.to_owned(), id: id.to_owned() })
 }
 
-pub async fn execute(state: AppState, ready: Ready, id: String, progress: Progress) -> Result<GenerateResponse, Error> {
-    let upstream = state.upstream(ready.valid.model.provider.id);
-    let result = run(&state, ready, id, &progress).await.map_err(|e| match e {
+/// Runs a prepared generation and records it in the history, kept or failed.
+pub async fn execute(state: AppState, ready: Ready, progress: Progress) -> Result<GenerateResponse, Error> {
+    let model = ready.valid.model;
+    let upstream = state.upstream(model.provider.id);
+    // As asked (a reference URL, not the upload it becomes), so a restored form is the one sent.
+    let mut record = history::Generation {
+        id: ready.id.clone(),
+        visitor: ready.visitor.clone(),
+        created: crate::db::now_ms(),
+        model: model.slug(),
+        params: serde_json::to_string(ready.valid.params()).unwrap_or_default(),
+        seed: ready.valid.seed.and_then(|s| i64::try_from(s).ok()),
+        ok: false,
+        emulated: upstream.emulated,
+        request_id: ready.id.clone(),
+        total_ms: 0,
+        cost_micro_usd: ready._slot.micro_usd(),
+        outcome: String::new(),
+        images: Vec::new(),
+    };
+    let started = Instant::now();
+    let id = ready.id.clone();
+    let result = run(&state, ready, id.clone(), &progress).await.map_err(|e| match e {
         // Some providers quote the key they refused; their words pass only without it.
         Error::Provider { status, message } => {
             state.inner.metrics.upstream_error(&format!("status_{}", status.as_u16()));
@@ -58,20 +88,44 @@ pub async fn execute(state: AppState, ready: Ready, id: String, progress: Progre
         other => other,
     });
     state.inner.metrics.finished(result.is_ok(), result.as_ref().map_or(0, |r| r.images.len()));
-    result
+    record.total_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+    match result {
+        Ok(mut response) => {
+            record.ok = true;
+            record.seed = response.seed.and_then(|s| i64::try_from(s).ok()).or(record.seed);
+            record.images =
+                response.images.iter().filter_map(|i| i.url.strip_prefix("/images/")).map(str::to_owned).collect();
+            response.permalink = Some(format!("/r/{id}"));
+            record.outcome = serde_json::to_string(&response).unwrap_or_default();
+            if let Err(e) = state.inner.db.record(&record).await {
+                tracing::warn!(request_id = id, "cannot record the generation in the history: {e}");
+                response.permalink = None;
+            }
+            Ok(response)
+        }
+        Err(e) => {
+            let (status, error) = e.to_api(&id);
+            let failed = history::Failure { status: status.as_u16(), error };
+            record.outcome = serde_json::to_string(&failed).unwrap_or_default();
+            if let Err(e) = state.inner.db.record(&record).await {
+                tracing::warn!(request_id = id, "cannot record the failed generation in the history: {e}");
+            }
+            Err(e)
+        }
+    }
 }
 
 async fn run(state: &AppState, ready: Ready, id: String, progress: &Progress) -> Result<GenerateResponse, Error> {
     let started = Instant::now();
-    let Ready { mut valid, seed_chosen, _slot: mut slot } = ready;
+    let Ready { mut valid, seed_chosen, _slot: mut slot, .. } = ready;
     let model = valid.model;
     let upstream = state.upstream(model.provider.id);
     tracing::info!(request_id = id, model = %model.slug(), emulated = upstream.emulated, "generate");
     progress.running(None);
     crate::references::fetch_urls(state, &mut valid).await?;
-    crate::references::check_sides(state, &valid)?;
+    crate::references::check_sides(state, &valid).await?;
     // Until here nothing reached the provider: an error gives the reservation back.
-    state.inner.guards.submitting(&mut slot, &valid, &state.inner.uploads);
+    state.inner.guards.submitting(&mut slot, &valid, &state.inner.uploads).await;
     let generated = providers::generate(state, &valid, upstream, progress).await?;
 
     let mut images = Vec::with_capacity(generated.images.len());
@@ -87,6 +141,9 @@ async fn run(state: &AppState, ready: Ready, id: String, progress: &Progress) ->
             .put(&checked)
             .await
             .map_err(|e| Error::Internal(format!("cannot store an image: {e}")))?;
+        if let Err(e) = state.inner.thumbs.put_thumb(&checked).await {
+            tracing::warn!(request_id = id, "cannot store a thumbnail (the history shows none): {e}");
+        }
         images.push(GeneratedImage {
             url: format!("/images/{}", stored.name),
             width: stored.width,
@@ -110,6 +167,7 @@ async fn run(state: &AppState, ready: Ready, id: String, progress: &Progress) ->
             asked != Some(ran.as_str())
         }),
         upstream: generated.raw.map(|raw| providers::shorten_raw(providers::redact_value(raw, upstream))),
+        permalink: None,
     })
 }
 

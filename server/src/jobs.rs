@@ -1,48 +1,46 @@
 //! Generations run as server-side jobs: the browser polls their state, and a
 //! client that goes away cannot cancel a paid generation — the job finishes and
-//! its images land in the store.
+//! its images land in the store. States live in the database, so any replica
+//! answers a poll, and a job finished before a restart is still there after it.
 
+use crate::db::Db;
 use app::api::JobState;
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 
-/// Finished jobs kept for their pollers; the oldest are forgotten first.
-const KEPT: usize = 512;
-
-#[derive(Clone, Default)]
-pub struct Jobs(Arc<Mutex<VecDeque<(String, JobState)>>>);
+#[derive(Clone)]
+pub struct Jobs {
+    db: Db,
+}
 
 impl Jobs {
-    pub fn insert(&self, id: &str, state: JobState) {
-        let mut jobs = self.0.lock().expect("jobs lock");
-        if jobs.len() >= KEPT {
-            if let Some(i) = jobs.iter().position(|(_, s)| matches!(s, JobState::Done { .. } | JobState::Failed { .. }))
-            {
-                jobs.remove(i);
-            }
-        }
-        jobs.push_back((id.to_owned(), state));
+    pub fn new(db: Db) -> Self {
+        Self { db }
     }
 
-    pub fn set(&self, id: &str, state: JobState) {
-        let mut jobs = self.0.lock().expect("jobs lock");
-        if let Some(entry) = jobs.iter_mut().find(|(j, _)| j == id) {
-            entry.1 = state;
+    /// Writes a state; `seq` orders the writes of one job (a later write wins).
+    pub async fn put(&self, id: &str, seq: i64, state: &JobState) {
+        let json = serde_json::to_string(state).unwrap_or_default();
+        if let Err(e) = self.db.put_job(id, seq, &json).await {
+            tracing::warn!(job = id, "cannot record the job's state: {e}");
         }
     }
 
-    pub fn get(&self, id: &str) -> Option<JobState> {
-        self.0.lock().expect("jobs lock").iter().find(|(j, _)| j == id).map(|(_, s)| s.clone())
+    pub async fn get(&self, id: &str) -> Result<Option<JobState>, crate::db::DbError> {
+        Ok(self.db.job(id).await?.and_then(|json| serde_json::from_str(&json).ok()))
     }
 }
 
+/// The `seq` of a job's last write: above every progress report.
+pub const FINAL: i64 = i64::MAX;
+
 /// Where an adapter reports progress: a job's state, or nowhere.
 #[derive(Clone, Default)]
-pub struct Progress(Option<(Jobs, String)>);
+pub struct Progress(Option<(Jobs, String, Arc<AtomicI64>)>);
 
 impl Progress {
     pub fn job(jobs: Jobs, id: &str) -> Self {
-        Self(Some((jobs, id.to_owned())))
+        Self(Some((jobs, id.to_owned(), Arc::new(AtomicI64::new(1)))))
     }
 
     pub fn queued(&self, position: Option<u32>) {
@@ -53,9 +51,11 @@ impl Progress {
         self.report(JobState::Running { progress });
     }
 
+    /// Written in a task of its own: an adapter's poll loop never waits on the database.
     fn report(&self, state: JobState) {
-        if let Some((jobs, id)) = &self.0 {
-            jobs.set(id, state);
+        if let Some((jobs, id, seq)) = &self.0 {
+            let (jobs, id, seq) = (jobs.clone(), id.clone(), seq.fetch_add(1, Ordering::Relaxed) + 1);
+            tokio::spawn(async move { jobs.put(&id, seq, &state).await });
         }
     }
 }

@@ -7,16 +7,21 @@
 pub mod client;
 pub mod config;
 pub mod config_error;
+pub mod cookies;
+pub mod db;
 pub mod decode;
 pub mod emulator;
 pub mod error;
 pub mod generate;
 pub mod guards;
+pub mod history;
 pub mod http;
 pub mod jobs;
 pub mod limits;
 pub mod listen;
+pub mod maintenance;
 pub mod metrics;
+pub mod objects;
 pub mod precompress;
 pub mod providers;
 pub mod references;
@@ -77,6 +82,7 @@ pub fn app(state: AppState) -> Router {
                     guards::at_once,
                 )),
         )
+        .route("/history/{id}/rerun", post(http::history::rerun).layer(DefaultBodyLimit::max(4096)))
         .route_layer(middleware::from_fn_with_state(state.clone(), http::passphrase::require))
         .route("/unlock", post(http::passphrase::unlock).layer(DefaultBodyLimit::max(4096)));
     if let Some(rate) = &state.inner.guards.rate {
@@ -91,6 +97,14 @@ pub fn app(state: AppState) -> Router {
         .route("/api/estimate", get(http::estimate::handler))
         .route("/images/{name}", get(http::images::serve))
         .route("/uploads/{name}", get(http::images::serve_upload))
+        .route("/thumbs/{name}", get(http::images::serve_thumb))
+        .route("/api/history", get(http::history::list).delete(http::history::clear))
+        .route("/api/history/{id}", axum::routing::delete(http::history::delete_one))
+        .route("/history", get(http::pages::history))
+        .route("/history/clear", post(http::history::clear_form).layer(DefaultBodyLimit::max(4096)))
+        .route("/history/{id}/delete", post(http::history::delete_form).layer(DefaultBodyLimit::max(4096)))
+        .route("/r/{id}", get(http::pages::permalink))
+        .route("/r/{id}/delete", post(http::pages::delete_permalink).layer(DefaultBodyLimit::max(4096)))
         .route_layer(middleware::from_fn_with_state(state.clone(), http::passphrase::require));
     Router::new()
         .merge(costly)
@@ -104,6 +118,7 @@ pub fn app(state: AppState) -> Router {
         .fallback_service(ServeDir::new(site_root).precompressed_br().precompressed_gzip())
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn(move |req, next| guards::body::deadline(body_timeout, req, next)))
+        .layer(middleware::from_fn_with_state(state.clone(), http::visitor::identify))
         .layer(middleware::from_fn_with_state(state.clone(), client::identify))
         .layer(middleware::from_fn_with_state(state.clone(), http::hosts::check))
         .layer(CatchPanicLayer::custom(error::panicked))
@@ -137,7 +152,18 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()>,
 ) -> std::io::Result<()> {
     let limits = listen::ConnLimits::from(state.limits());
+    let cleaning = tokio::spawn(maintenance::run(state.clone()));
+    let _stop_cleaning = AbortOnDrop(cleaning);
     listen::serve(listener, app(state), limits, shutdown).await
+}
+
+/// Stops the clean-up task with the server it belongs to.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 #[cfg(test)]

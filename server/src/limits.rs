@@ -35,6 +35,16 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "bytes the uploads directory may hold; the oldest uploads make room for a new one",
     ),
     ("FLUXPLAY_UPLOADS_MAX_AGE_HOURS", "24", "uploads older than this are removed (checked periodically)"),
+    (
+        "FLUXPLAY_HISTORY_DAYS",
+        "30",
+        "generations (and the images only they hold) older than this are removed, hourly (0: kept for good)",
+    ),
+    (
+        "FLUXPLAY_HISTORY_SCOPE",
+        "visitor once a key or passphrase is set, else everyone",
+        "whose history a browser sees: `visitor` (its own, by an anonymous cookie) or `everyone`",
+    ),
     ("FLUXPLAY_BODY_TIMEOUT_SECS", "30", "time a client may take to send its whole request body"),
     (
         "FLUXPLAY_HEADER_TIMEOUT_SECS",
@@ -81,7 +91,20 @@ pub struct GuardSettings {
     /// Bytes the uploads directory may hold (reference images; generated images are not counted).
     pub uploads_quota_bytes: u64,
     pub uploads_max_age: Duration,
+    /// How long generations are kept; `None`: for good.
+    pub history_max_age: Option<Duration>,
+    /// `None`: the default, which depends on whether anything costs (see `Guards::new`).
+    pub history_scope: Option<HistoryScope>,
     pub body_timeout: Duration,
+}
+
+/// Whose history a browser sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryScope {
+    /// Only its own: a public demo.
+    Visitor,
+    /// Everything: a playground on one's own machine.
+    Everyone,
 }
 
 /// Calls to the providers: how long they may take and how much they may answer.
@@ -171,6 +194,20 @@ impl Limits {
                 .and_then(|hours| Duration::try_from_secs_f64(hours * 3600.0).ok())
                 .filter(|d| !d.is_zero())
                 .ok_or(ConfigError::Bad("FLUXPLAY_UPLOADS_MAX_AGE_HOURS", "a positive number of hours"))?,
+            history_max_age: match set("FLUXPLAY_HISTORY_DAYS").map_or(Ok(30.0), |v| v.parse::<f64>()) {
+                Ok(0.0) => None,
+                Ok(days) => Some(
+                    Duration::try_from_secs_f64(days * 86_400.0)
+                        .map_err(|_| ConfigError::Bad("FLUXPLAY_HISTORY_DAYS", "a number of days (0: for good)"))?,
+                ),
+                Err(_) => return Err(ConfigError::Bad("FLUXPLAY_HISTORY_DAYS", "a number of days (0: for good)")),
+            },
+            history_scope: match set("FLUXPLAY_HISTORY_SCOPE").as_deref() {
+                None => None,
+                Some("visitor") => Some(HistoryScope::Visitor),
+                Some("everyone") => Some(HistoryScope::Everyone),
+                Some(_) => return Err(ConfigError::Bad("FLUXPLAY_HISTORY_SCOPE", "`visitor` or `everyone`")),
+            },
             body_timeout: secs("FLUXPLAY_BODY_TIMEOUT_SECS", 30.0)?,
         };
         let upstream = UpstreamSettings {

@@ -11,10 +11,10 @@ use app::validate::FieldError;
 
 /// Every reference is at least its field's smallest side (FLUX 3: 256 px), read from the
 /// stored file once URLs are fetched: the provider would refuse it, so it is not sent.
-pub fn check_sides(state: &AppState, valid: &Valid) -> Result<(), Error> {
+pub async fn check_sides(state: &AppState, valid: &Valid) -> Result<(), Error> {
     for (r, name) in valid.uploads() {
         let Kind::Image(image) = &r.field.kind else { continue };
-        let dims = state.inner.uploads.path_of(name).and_then(|(path, _)| ::image::image_dimensions(path).ok());
+        let dims = state.inner.uploads.size_of(name).await;
         if let Some((w, h)) = dims.filter(|(w, h)| image.min_side > 0 && (*w).min(*h) < image.min_side) {
             let which = if image.list.is_some() { format!(": image {}", r.index + 1) } else { String::new() };
             let side = image.min_side;

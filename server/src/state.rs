@@ -20,10 +20,14 @@ pub struct AppState {
 pub struct Inner {
     /// For provider calls: no redirects, so a key header never follows one elsewhere.
     pub http: reqwest::Client,
+    /// History, jobs, budget, running slots, uploads' sizes: shared by every replica.
+    pub db: crate::db::Db,
     /// Generated images.
     pub store: ImageStore,
     /// Reference images people uploaded.
     pub uploads: ImageStore,
+    /// Small copies of the generated images, for the history.
+    pub thumbs: ImageStore,
     /// One per catalog provider, in catalog order.
     pub upstreams: Vec<Upstream>,
     pub jobs: crate::jobs::Jobs,
@@ -43,6 +47,16 @@ pub struct Upstream {
     pub model_name: Option<String>,
 }
 
+impl Inner {
+    /// Removes a generated image no generation holds any more, with its thumbnail.
+    pub async fn remove_image(&self, name: &str) {
+        self.store.remove(name).await;
+        if let Some(thumb) = crate::store::thumb_of(name) {
+            self.thumbs.remove(&thumb).await;
+        }
+    }
+}
+
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()
@@ -55,6 +69,10 @@ pub enum StateError {
     DataDir(std::io::Error),
     #[error("cannot build the HTTP client: {0}")]
     Client(reqwest::Error),
+    #[error(transparent)]
+    Db(#[from] crate::db::DbError),
+    #[error(transparent)]
+    Objects(#[from] crate::objects::ObjectsError),
 }
 
 impl AppState {
@@ -106,7 +124,9 @@ impl AppState {
             })
             .collect();
         let any_live = upstreams.iter().any(|u| !u.emulated);
-        let (images, uploads) = (config.data_dir.join("images"), config.data_dir.join("uploads"));
+        std::fs::create_dir_all(&config.data_dir).map_err(StateError::DataDir)?;
+        let db = crate::db::Db::open(config.database_url.as_ref(), &config.data_dir)?;
+        let objects = crate::objects::open(config.s3.as_ref(), &config.data_dir)?;
         let uploads_quota = crate::store::QuotaLimits {
             max_bytes: config.limits.guards.uploads_quota_bytes,
             max_age: config.limits.guards.uploads_max_age,
@@ -115,11 +135,13 @@ impl AppState {
             leptos_options,
             inner: Arc::new(Inner {
                 http,
-                store: ImageStore::open(&images).map_err(StateError::DataDir)?,
-                uploads: ImageStore::open_with_quota(&uploads, uploads_quota).map_err(StateError::DataDir)?,
+                store: ImageStore::images(objects.clone()),
+                thumbs: ImageStore::thumbs(objects.clone()),
+                uploads: ImageStore::uploads(objects, db.clone(), uploads_quota),
                 upstreams,
-                jobs: crate::jobs::Jobs::default(),
-                guards: crate::guards::Guards::new(config.limits, any_live),
+                jobs: crate::jobs::Jobs::new(db.clone()),
+                guards: crate::guards::Guards::new(config.limits, any_live, db.clone()),
+                db,
                 metrics: crate::metrics::Metrics::default(),
                 safe,
             }),

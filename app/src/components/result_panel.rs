@@ -110,7 +110,10 @@ fn Gallery(response: GenerateResponse) -> impl IntoView {
                         </details>
                     }
                 })}
-            <p class="meta request-id">"Request id " <code>{response.request_id}</code></p>
+            <p class="meta request-id">
+                "Request id " <code>{response.request_id}</code>
+                {response.permalink.map(|href| view! { " · " <a href=href>"Permalink"</a> })}
+            </p>
         </div>
     }
 }

@@ -1,19 +1,21 @@
 //! The daily budget: images, and estimated US dollars where the model has a price
-//! (the catalog's published one, or the operator's `FLUXPLAY_PRICES`), are reserved under one lock before a submit, so concurrent requests
-//! can never together pass the limit. A reservation is kept once the request
-//! goes to the provider (it may have been charged), and given back when nothing
-//! was submitted: a reference URL that could not be fetched, any error before.
+//! (the catalog's published one, or the operator's `FLUXPLAY_PRICES`), are reserved
+//! in the database before a submit, in one atomic step, so concurrent requests on
+//! any number of replicas can never together pass the limit. A reservation is kept
+//! once the request goes to the provider (it may have been charged), and given back
+//! when nothing was submitted: a reference URL that could not be fetched, any error
+//! before. Dollars are counted in micro-dollars, so sums are exact.
 //!
 //! The estimate counts the pixels each model really makes, from the catalog's
 //! data (`catalog::Output`), and never less: where a size is not documented it
 //! counts a bound.
 
+use crate::db::Db;
 use crate::error::Error;
 use crate::limits::Limits;
-use crate::store::ImageStore;
 use app::cost::dollars;
 use app::valid::{Source, Valid};
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 const DAY: u64 = 86_400;
@@ -28,13 +30,13 @@ pub struct Estimate {
     pub usd: Option<f64>,
 }
 
-#[derive(Debug)]
 pub struct Budget {
     images: u32,
     usd: Option<f64>,
-    spent: Arc<Mutex<Spent>>,
+    db: Db,
 }
 
+/// What today's budget holds.
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
 pub struct Spent {
     pub day: u64,
@@ -42,25 +44,35 @@ pub struct Spent {
     pub usd: f64,
 }
 
+/// Dollars as the database counts them; rounded up, so the sum never undercounts.
+pub fn micro(usd: f64) -> i64 {
+    (usd * 1e6).ceil() as i64
+}
+
 /// One request's share of today's budget. Dropped before [`Reservation::submitted`],
 /// it is given back: nothing reached the provider, so nothing was charged.
-#[derive(Debug)]
 pub struct Reservation {
-    spent: Arc<Mutex<Spent>>,
+    db: Db,
     day: u64,
     images: u32,
-    usd: f64,
+    micro_usd: i64,
     submitted: bool,
+}
+
+impl std::fmt::Debug for Reservation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Reservation({} images, {} µ$, day {})", self.images, self.micro_usd, self.day)
+    }
 }
 
 impl Reservation {
     /// Lowers the reservation to `cost` where that is less (a reference URL, once
     /// fetched, is smaller than the bound counted for it); never raises it.
-    pub fn settle(&mut self, cost: &Estimate) {
+    pub async fn settle(&mut self, cost: &Estimate) {
         let images = cost.images.min(self.images);
-        let usd = cost.usd.unwrap_or(0.0).min(self.usd);
-        self.give_back(self.images - images, self.usd - usd);
-        (self.images, self.usd) = (images, usd);
+        let micro_usd = micro(cost.usd.unwrap_or(0.0)).min(self.micro_usd);
+        give_back(&self.db, self.day, self.images - images, self.micro_usd - micro_usd).await;
+        (self.images, self.micro_usd) = (images, micro_usd);
     }
 
     /// The request goes to the provider now: from here on it may be charged, so it is kept.
@@ -68,76 +80,95 @@ impl Reservation {
         self.submitted = true;
     }
 
-    fn give_back(&self, images: u32, usd: f64) {
-        let mut spent = self.spent.lock().expect("budget lock");
-        // A reservation from a day already over was cleared with it.
-        if spent.day == self.day {
-            spent.images = spent.images.saturating_sub(images);
-            spent.usd = (spent.usd - usd).max(0.0);
-        }
+    /// Today's count, with this reservation in it.
+    pub fn micro_usd(&self) -> i64 {
+        self.micro_usd
+    }
+}
+
+async fn give_back(db: &Db, day: u64, images: u32, micro_usd: i64) {
+    if images == 0 && micro_usd == 0 {
+        return;
+    }
+    if let Err(e) = db.give_back(day as i64, i64::from(images), micro_usd).await {
+        // Counted as spent: the budget errs on the side of the operator's money.
+        tracing::warn!("cannot give back a budget reservation: {e}");
     }
 }
 
 impl Drop for Reservation {
     fn drop(&mut self) {
-        if !self.submitted {
-            self.give_back(self.images, self.usd);
+        if !self.submitted && (self.images > 0 || self.micro_usd > 0) {
+            let (db, day, images, micro_usd) = (self.db.clone(), self.day, self.images, self.micro_usd);
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(async move { give_back(&db, day, images, micro_usd).await });
+            }
         }
     }
 }
 
 impl Budget {
-    pub fn new(limits: &Limits) -> Self {
-        Self { images: limits.guards.daily_images, usd: limits.guards.daily_usd, spent: Arc::default() }
+    pub fn new(limits: &Limits, db: Db) -> Self {
+        Self { images: limits.guards.daily_images, usd: limits.guards.daily_usd, db }
     }
 
     /// Reserves `cost` against today's budget at `now` (seconds since the epoch), or says
     /// which limit it would pass and when the budget renews.
-    pub fn reserve_at(&self, cost: &Estimate, now: u64) -> Result<Reservation, Error> {
-        let mut spent = self.spent.lock().expect("budget lock");
+    pub async fn reserve_at(&self, cost: &Estimate, now: u64) -> Result<Reservation, Error> {
         let today = now / DAY;
-        if spent.day != today {
-            *spent = Spent { day: today, ..Spent::default() };
-        }
+        let micro_usd = if self.usd.is_some() { cost.usd.map_or(0, micro) } else { 0 };
+        let max_images = (self.images > 0).then_some(i64::from(self.images));
+        let max_micro = self.usd.map(micro);
+        let refused =
+            match self.db.reserve(today as i64, i64::from(cost.images), micro_usd, max_images, max_micro).await? {
+                Ok(()) => {
+                    return Ok(Reservation {
+                        db: self.db.clone(),
+                        day: today,
+                        images: cost.images,
+                        micro_usd,
+                        submitted: false,
+                    })
+                }
+                Err(spent) => spent,
+            };
         let renew = DAY - now % DAY;
         let when = format!("It renews at midnight UTC, in {}.", hours(renew));
-        if self.images > 0 && spent.images + cost.images > self.images {
-            return Err(Error::Busy {
-                message: format!(
-                    "This demo's daily budget of {} is used up ({} left, {} asked). {when}",
-                    images(self.images),
-                    self.images - spent.images,
-                    cost.images
-                ),
-                retry_after: renew,
-            });
-        }
-        if let (Some(limit), Some(usd)) = (self.usd, cost.usd) {
-            if spent.usd + usd > limit {
-                return Err(Error::Busy {
-                    message: format!(
-                        "This demo's daily budget of {} is used up ({} left, about {} asked). {when}",
-                        dollars(limit),
-                        dollars((limit - spent.usd).max(0.0)),
-                        dollars(usd)
-                    ),
-                    retry_after: renew,
-                });
-            }
-        }
-        let usd = cost.usd.unwrap_or(0.0);
-        spent.images += cost.images;
-        spent.usd += usd;
-        Ok(Reservation { spent: self.spent.clone(), day: today, images: cost.images, usd, submitted: false })
+        let spent_images = u32::try_from(refused.images).unwrap_or(u32::MAX);
+        let message = if max_images.is_some_and(|max| refused.images + i64::from(cost.images) > max) {
+            format!(
+                "This demo's daily budget of {} is used up ({} left, {} asked). {when}",
+                images(self.images),
+                self.images.saturating_sub(spent_images),
+                cost.images
+            )
+        } else {
+            let limit = self.usd.unwrap_or(0.0);
+            let spent = refused.micro_usd as f64 / 1e6;
+            format!(
+                "This demo's daily budget of {} is used up ({} left, about {} asked). {when}",
+                dollars(limit),
+                dollars((limit - spent).max(0.0)),
+                dollars(cost.usd.unwrap_or(0.0))
+            )
+        };
+        Err(Error::Busy { message, retry_after: renew })
     }
 
-    pub fn reserve(&self, cost: &Estimate) -> Result<Reservation, Error> {
-        self.reserve_at(cost, SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()))
+    pub async fn reserve(&self, cost: &Estimate) -> Result<Reservation, Error> {
+        self.reserve_at(cost, unix_now()).await
     }
 
-    pub fn spent(&self) -> Spent {
-        *self.spent.lock().expect("budget lock")
+    /// Today's count, all replicas together.
+    pub async fn spent(&self) -> Spent {
+        let day = unix_now() / DAY;
+        let spent = self.db.spent(day as i64).await.unwrap_or_default();
+        Spent { day, images: u32::try_from(spent.images).unwrap_or(u32::MAX), usd: spent.micro_usd as f64 / 1e6 }
     }
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 fn images(n: u32) -> String {
@@ -155,10 +186,22 @@ fn hours(secs: u64) -> String {
     }
 }
 
-/// The size of a reference image where known: an upload's, read from its file's header.
-pub fn upload_size(uploads: &ImageStore) -> impl Fn(&Source) -> Option<(u32, u32)> + '_ {
+/// The sizes of a request's uploaded references, as recorded when they were put:
+/// read before estimating, so the estimate itself stays a plain function.
+pub async fn upload_sizes(uploads: &crate::store::ImageStore, valid: &Valid) -> HashMap<String, (u32, u32)> {
+    let mut sizes = HashMap::new();
+    for (_, name) in valid.uploads() {
+        if let Some(size) = uploads.size_of(name).await {
+            sizes.insert(name.to_owned(), size);
+        }
+    }
+    sizes
+}
+
+/// `sizes` as the estimate asks for them.
+pub fn known(sizes: &HashMap<String, (u32, u32)>) -> impl Fn(&Source) -> Option<(u32, u32)> + '_ {
     |source| match source {
-        Source::Upload(name) => image::image_dimensions(uploads.path_of(name)?.0).ok(),
+        Source::Upload(name) => sizes.get(name.as_str()).copied(),
         Source::Url(_) => None,
     }
 }
@@ -208,6 +251,13 @@ mod tests {
         (estimate(&valid(find(slug).unwrap(), p), &limits(&[]), &|_| dims).megapixels * 1e6).round()
     }
 
+    /// A budget on a fresh SQLite database of its own.
+    fn budget(l: &Limits) -> Budget {
+        let dir = std::env::temp_dir().join(format!("fluxplay-budget-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Budget::new(l, Db::open(None, &dir).unwrap())
+    }
+
     /// A reservation kept as if its request had been submitted.
     fn kept(r: Result<Reservation, Error>) -> Reservation {
         let mut r = r.expect("fits the budget");
@@ -215,53 +265,94 @@ mod tests {
         r
     }
 
-    #[test]
-    fn reservations_stop_at_the_limit_and_renew_the_next_day() {
-        let budget = Budget::new(&limits(&[("FLUXPLAY_DAILY_IMAGES", "5")]));
+    async fn spent_on(budget: &Budget, day: u64) -> (i64, i64) {
+        let s = budget.db.spent(day as i64).await.unwrap();
+        (s.images, s.micro_usd)
+    }
+
+    /// Give-backs of dropped reservations run in their own task; this waits for the count.
+    async fn settled(budget: &Budget, day: u64, want: (i64, i64)) {
+        for _ in 0..100 {
+            if spent_on(budget, day).await == want {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert_eq!(spent_on(budget, day).await, want);
+    }
+
+    #[tokio::test]
+    async fn reservations_stop_at_the_limit_and_renew_the_next_day() {
+        let budget = budget(&limits(&[("FLUXPLAY_DAILY_IMAGES", "5")]));
         let two = Estimate { images: 2, megapixels: 1.0, usd: None };
         let now = 10 * DAY + 3600;
-        kept(budget.reserve_at(&two, now));
-        kept(budget.reserve_at(&two, now));
-        let Err(Error::Busy { message, retry_after }) = budget.reserve_at(&two, now) else { panic!("over budget") };
+        kept(budget.reserve_at(&two, now).await);
+        kept(budget.reserve_at(&two, now).await);
+        let Err(Error::Busy { message, retry_after }) = budget.reserve_at(&two, now).await else {
+            panic!("over budget")
+        };
         assert!(message.contains("5 images") && message.contains("1 left"), "{message}");
         assert_eq!(retry_after, DAY - 3600);
-        kept(budget.reserve_at(&Estimate { images: 1, ..two }, now));
-        kept(budget.reserve_at(&two, now + DAY));
+        kept(budget.reserve_at(&Estimate { images: 1, ..two }, now).await);
+        kept(budget.reserve_at(&two, now + DAY).await);
     }
 
-    #[test]
-    fn a_reservation_not_submitted_is_given_back_and_one_settles_only_down() {
+    #[tokio::test]
+    async fn a_reservation_not_submitted_is_given_back_and_one_settles_only_down() {
         let l = limits(&[("FLUXPLAY_DAILY_IMAGES", "3"), ("FLUXPLAY_DAILY_USD", "10")]);
-        let budget = Budget::new(&l);
+        let budget = budget(&l);
         let cost = Estimate { images: 2, megapixels: 4.0, usd: Some(8.0) };
         let now = 5 * DAY;
-        drop(budget.reserve_at(&cost, now).unwrap());
-        assert_eq!(budget.spent(), Spent { day: 5, images: 0, usd: 0.0 }, "nothing was submitted");
+        drop(budget.reserve_at(&cost, now).await.unwrap());
+        settled(&budget, 5, (0, 0)).await;
 
-        let mut r = budget.reserve_at(&cost, now).unwrap();
-        r.settle(&Estimate { images: 2, megapixels: 1.0, usd: Some(2.0) });
-        r.settle(&Estimate { images: 3, megapixels: 9.0, usd: Some(18.0) });
-        assert_eq!(budget.spent(), Spent { day: 5, images: 2, usd: 2.0 }, "down to the real size, never up");
+        let mut r = budget.reserve_at(&cost, now).await.unwrap();
+        r.settle(&Estimate { images: 2, megapixels: 1.0, usd: Some(2.0) }).await;
+        r.settle(&Estimate { images: 3, megapixels: 9.0, usd: Some(18.0) }).await;
+        assert_eq!(spent_on(&budget, 5).await, (2, 2_000_000), "down to the real size, never up");
         r.submitted();
         drop(r);
-        assert_eq!(budget.spent(), Spent { day: 5, images: 2, usd: 2.0 }, "a submitted request is kept");
+        settled(&budget, 5, (2, 2_000_000)).await;
 
-        let late = budget.reserve_at(&Estimate { images: 1, megapixels: 1.0, usd: Some(1.0) }, now).unwrap();
-        kept(budget.reserve_at(&Estimate { images: 1, megapixels: 1.0, usd: None }, now + DAY));
+        let late = budget.reserve_at(&Estimate { images: 1, megapixels: 1.0, usd: Some(1.0) }, now).await.unwrap();
+        kept(budget.reserve_at(&Estimate { images: 1, megapixels: 1.0, usd: None }, now + DAY).await);
         drop(late);
-        assert_eq!(budget.spent(), Spent { day: 6, images: 1, usd: 0.0 }, "yesterday's is not taken from today");
+        settled(&budget, 5, (2, 2_000_000)).await;
+        assert_eq!(spent_on(&budget, 6).await, (1, 0), "yesterday's is not taken from today");
     }
 
-    #[test]
-    fn dollars_count_where_a_price_is_known() {
+    /// Many reservations at once, on the pool's several connections: never past the limit.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_reservations_never_pass_the_limit() {
+        let budget = std::sync::Arc::new(budget(&limits(&[("FLUXPLAY_DAILY_IMAGES", "37")])));
+        let one = Estimate { images: 1, megapixels: 1.0, usd: None };
+        let tasks: Vec<_> = (0..120)
+            .map(|_| {
+                let budget = budget.clone();
+                tokio::spawn(async move { budget.reserve_at(&one, 7 * DAY).await.map(|mut r| r.submitted()).is_ok() })
+            })
+            .collect();
+        let mut granted = 0;
+        for t in tasks {
+            granted += usize::from(t.await.unwrap());
+        }
+        assert_eq!(granted, 37);
+        assert_eq!(spent_on(&budget, 7).await, (37, 0));
+    }
+
+    #[tokio::test]
+    async fn dollars_count_where_a_price_is_known() {
         let l = limits(&[("FLUXPLAY_DAILY_USD", "10"), ("FLUXPLAY_PRICES", "bfl/flux-dev=2.5/mp")]);
         let model = find("bfl/flux-dev").unwrap();
         let cost = estimate(&valid(model, json!({"width": 1024, "height": 1024})), &l, &unknown);
         assert_eq!(cost.images, 1);
         assert!((cost.usd.unwrap() - 2.5 * 1.048576).abs() < 1e-9, "{cost:?}");
-        let budget = Budget::new(&l);
-        let _held: Vec<_> = (0..3).map(|_| kept(budget.reserve_at(&cost, 0))).collect();
-        assert!(matches!(budget.reserve_at(&cost, 0), Err(Error::Busy { .. })), "a fourth would pass $10");
+        let budget = budget(&l);
+        let mut held = Vec::new();
+        for _ in 0..3 {
+            held.push(kept(budget.reserve_at(&cost, 0).await));
+        }
+        assert!(matches!(budget.reserve_at(&cost, 0).await, Err(Error::Busy { .. })), "a fourth would pass $10");
         let unpriced = estimate(&valid(find("segmind/flux-dev").unwrap(), json!({})), &l, &unknown);
         assert_eq!(unpriced.usd, None);
     }

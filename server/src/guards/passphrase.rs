@@ -3,7 +3,6 @@
 //! Both checks compare fixed-length digests in constant time.
 
 use crate::error::Error;
-use axum::http::header::COOKIE;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -27,14 +26,7 @@ impl Lock {
 
     /// The request carries a cookie from an earlier unlock.
     pub fn admits(&self, headers: &axum::http::HeaderMap) -> bool {
-        let presented = headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|c| c.trim().split_once('='))
-            .find(|(name, _)| *name == COOKIE_NAME)
-            .map(|(_, value)| value);
+        let presented = crate::cookies::get(headers, COOKIE_NAME);
         let Some(presented) = presented.and_then(decode_hex) else { return false };
         presented.ct_eq(&self.token).into()
     }
@@ -105,6 +97,7 @@ pub fn form(next: &str, error: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::header::COOKIE;
 
     #[test]
     fn cookie_and_passphrase_checks() {

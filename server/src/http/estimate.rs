@@ -3,7 +3,7 @@
 //! Uploads count at their real size; a URL not fetched yet at the largest accepted.
 
 use crate::error::Error;
-use crate::guards::budget::upload_size;
+use crate::guards::budget::{known, upload_sizes};
 use app::share;
 use axum::extract::{RawQuery, State};
 use axum::http::header;
@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 pub async fn handler(State(state): State<crate::AppState>, RawQuery(query): RawQuery) -> Result<Response, Error> {
     let valid = share::strict(&query.unwrap_or_default()).map_err(Error::Invalid)?;
-    let text = app::cost::sentence(&valid, &upload_size(&state.inner.uploads));
+    let sizes = upload_sizes(&state.inner.uploads, &valid).await;
+    let text = app::cost::sentence(&valid, &known(&sizes));
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
 }

@@ -1,8 +1,9 @@
 //! `POST /api/generate`, `POST /api/jobs` and `GET /api/jobs/{id}`.
 
+use super::visitor::Visitor;
 use crate::error::{Error, WithId};
 use crate::generate::{execute, prepare};
-use crate::jobs::Progress;
+use crate::jobs::{Progress, FINAL};
 use crate::state::AppState;
 use app::api::{GenerateRequest, GenerateResponse, JobState, JobTicket};
 use axum::extract::rejection::JsonRejection;
@@ -14,11 +15,12 @@ use axum::Json;
 /// work runs in its own task, so a client that disconnects does not cancel it.
 pub async fn handler(
     State(state): State<AppState>,
+    visitor: Visitor,
     body: Result<Json<GenerateRequest>, JsonRejection>,
 ) -> Result<Json<GenerateResponse>, WithId> {
     let id = uuid::Uuid::new_v4().to_string();
-    let ready = prepare(&state, body).map_err(|e| WithId(e, id.clone()))?;
-    let task = tokio::spawn(execute(state, ready, id.clone(), Progress::default()));
+    let ready = prepare(&state, body, &visitor.0, &id).await.map_err(|e| WithId(e, id.clone()))?;
+    let task = tokio::spawn(execute(state, ready, Progress::default()));
     match task.await {
         Ok(result) => result.map(Json).map_err(|e| WithId(e, id)),
         Err(e) => Err(WithId(Error::Internal(format!("generation task: {e}")), id)),
@@ -26,19 +28,26 @@ pub async fn handler(
 }
 
 /// `POST /api/jobs`: validates, starts the generation and answers 202 with the
-/// job id to poll at `GET /api/jobs/{id}`.
+/// job id to poll at `GET /api/jobs/{id}` (on any replica).
 pub async fn start(
     State(state): State<AppState>,
+    visitor: Visitor,
     body: Result<Json<GenerateRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<JobTicket>), WithId> {
     let id = uuid::Uuid::new_v4().to_string();
-    let ready = prepare(&state, body).map_err(|e| WithId(e, id.clone()))?;
+    let ready = prepare(&state, body, &visitor.0, &id).await.map_err(|e| WithId(e, id.clone()))?;
+    spawn_job(state, ready).await;
+    Ok((StatusCode::ACCEPTED, Json(JobTicket { job: id })))
+}
+
+/// Records the job as queued, then runs it in its own task to its final state.
+pub async fn spawn_job(state: AppState, ready: crate::generate::Ready) {
     let jobs = state.inner.jobs.clone();
-    jobs.insert(&id, JobState::Queued { position: None });
-    let progress = Progress::job(jobs.clone(), &id);
-    let job = id.clone();
+    let job = ready.id.clone();
+    jobs.put(&job, 0, &JobState::Queued { position: None }).await;
+    let progress = Progress::job(jobs.clone(), &job);
     tokio::spawn(async move {
-        let done = match execute(state, ready, job.clone(), progress).await {
+        let done = match execute(state, ready, progress).await {
             Ok(result) => JobState::Done { result: Box::new(result) },
             Err(e) => {
                 let (status, error) = e.to_api(&job);
@@ -46,9 +55,8 @@ pub async fn start(
                 JobState::Failed { error }
             }
         };
-        jobs.set(&job, done);
+        jobs.put(&job, FINAL, &done).await;
     });
-    Ok((StatusCode::ACCEPTED, Json(JobTicket { job: id })))
 }
 
 /// `GET /api/jobs/{id}`.
@@ -57,6 +65,7 @@ pub async fn status(State(state): State<AppState>, Path(id): Path<String>) -> Re
         .inner
         .jobs
         .get(&id)
+        .await?
         .map(Json)
-        .ok_or_else(|| Error::NotFound(format!("No job `{id}` (finished jobs are kept for a while)")))
+        .ok_or_else(|| Error::NotFound(format!("No job `{id}` (finished jobs are kept for a day)")))
 }

@@ -10,6 +10,11 @@ pub async fn serve(State(state): State<AppState>, Path(name): Path<String>) -> R
     serve_from(&state.inner.store, &name).await
 }
 
+/// `GET /thumbs/{name}`: the history's small copies of generated images.
+pub async fn serve_thumb(State(state): State<AppState>, Path(name): Path<String>) -> Response {
+    serve_from(&state.inner.thumbs, &name).await
+}
+
 /// `GET /uploads/{name}`: reference images people uploaded.
 pub async fn serve_upload(State(state): State<AppState>, Path(name): Path<String>) -> Response {
     serve_from(&state.inner.uploads, &name).await

@@ -18,9 +18,11 @@ pub async fn handler(State(state): State<AppState>, headers: HeaderMap) -> Respo
     if !ok {
         return (StatusCode::UNAUTHORIZED, [("www-authenticate", "Bearer")]).into_response();
     }
-    ([(CONTENT_TYPE, "text/plain; version=0.0.4")], {
-        let (guards, spent) = (&state.inner.guards, state.inner.guards.budget.spent());
-        crate::metrics::render(&state.inner.metrics, guards.running(), spent.images, spent.usd)
-    })
+    let guards = &state.inner.guards;
+    let (running, spent) = (guards.running().await, guards.budget.spent().await);
+    (
+        [(CONTENT_TYPE, "text/plain; version=0.0.4")],
+        crate::metrics::render(&state.inner.metrics, running, spent.images, spent.usd),
+    )
         .into_response()
 }

@@ -61,8 +61,7 @@ pub async fn unlock(
         return (StatusCode::UNAUTHORIZED, Html(form(&attempt.next, Some("That passphrase is not right."))))
             .into_response();
     }
-    let secure = state.inner.guards.limits.site.trusted_proxies > 0
-        && headers.get("x-forwarded-proto").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));
+    let secure = crate::cookies::secure(&headers, state.inner.guards.limits.site.trusted_proxies);
     let cookie = HeaderValue::from_str(&lock.cookie(secure)).expect("cookie is ASCII");
     (
         StatusCode::SEE_OTHER,

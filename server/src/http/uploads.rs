@@ -1,7 +1,7 @@
 //! `POST /api/uploads`: a reference image for image-to-image models. The bytes
 //! are decoded in full (see `decode`) before they are kept, so what reaches a
 //! provider later is a real PNG, JPEG or WebP. The uploads directory has a size
-//! quota (the oldest uploads make room) and an age limit (see `store`).
+//! quota (the oldest uploads make room) and an age limit (see `store`), over all replicas.
 
 use crate::error::Error;
 use crate::state::AppState;

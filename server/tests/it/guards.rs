@@ -199,7 +199,7 @@ async fn the_daily_budget_is_never_exceeded_under_concurrency() {
         assert_eq!(accepted * num, images, "{vars:?}");
         tokio::time::sleep(Duration::from_millis(1500)).await;
         assert_eq!(submits.load(Ordering::SeqCst), images / num, "{vars:?}");
-        assert_eq!(state.inner.guards.budget.spent().images as usize, images);
+        assert_eq!(state.inner.guards.budget.spent().await.images as usize, images);
     }
 }
 
@@ -211,7 +211,7 @@ async fn emulated_providers_cost_nothing_and_do_not_spend_the_budget() {
     for _ in 0..3 {
         assert_eq!(post(&client, addr, "/api/generate", &body(json!({"prompt": "p"}))).await.status(), 200);
     }
-    assert_eq!(state.inner.guards.budget.spent().images, 0);
+    assert_eq!(state.inner.guards.budget.spent().await.images, 0);
 }
 
 /// A body of `size` bytes sent in chunks, with no Content-Length.
@@ -273,20 +273,20 @@ async fn a_client_that_disconnects_after_submitting_still_gets_its_image_stored(
     let client = reqwest::Client::builder().timeout(Duration::from_millis(200)).build().unwrap();
     let gone = client.post(format!("http://{addr}/api/generate")).json(&body(json!({"prompt": "p"}))).send().await;
     assert!(gone.is_err(), "the client gave up before the answer");
-    let images = state.inner.store.dir().to_owned();
-    let mut stored = 0;
+    let mut recorded = Vec::new();
     for _ in 0..40 {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        stored = std::fs::read_dir(&images).unwrap().count();
-        if stored > 0 {
+        recorded = state.inner.db.history(None, None, 10).await.unwrap();
+        if !recorded.is_empty() {
             break;
         }
     }
-    assert_eq!(stored, 1, "the paid image landed in the store");
+    assert_eq!(recorded.len(), 1, "the paid generation is in the history");
+    assert!(recorded[0].ok, "{:?}", recorded[0]);
     assert_eq!(submits.load(Ordering::SeqCst), 1);
-    let name = std::fs::read_dir(&images).unwrap().next().unwrap().unwrap().file_name();
-    let served = reqwest::get(format!("http://{addr}/images/{}", name.to_string_lossy())).await.unwrap();
-    assert_eq!(served.status(), 200);
+    let entry = server::history::Entry::from_generation(recorded[0].clone());
+    let served = reqwest::get(format!("http://{addr}{}", entry.images[0].url)).await.unwrap();
+    assert_eq!(served.status(), 200, "the paid image landed in the store");
 }
 
 #[tokio::test]

@@ -15,6 +15,7 @@ mod fal;
 mod faults;
 mod fixtures;
 mod guards;
+mod history;
 mod hostile;
 mod openai;
 mod replicate;

@@ -134,7 +134,8 @@ async fn case(addr: SocketAddr, state: &AppState, model: ModelRef, drawn: Vec<(&
         params.insert(key.to_owned(), v);
     }
     let valid = app::validate::validate(model, &params).map_err(|e| format!("{e:?}"))?;
-    let cost = budget::estimate(&valid, &state.inner.guards.limits, &budget::upload_size(&state.inner.uploads));
+    let sizes = budget::upload_sizes(&state.inner.uploads, &valid).await;
+    let cost = budget::estimate(&valid, &state.inner.guards.limits, &budget::known(&sizes));
     // Every model at once is more than an emulator works on at a time (`MAX_IN_FLIGHT`): its
     // busy 503 says to come back in a second, and a polite client does.
     let mut tries = 0;
@@ -217,7 +218,7 @@ async fn a_credit_budget_lets_through_exactly_what_it_pays_for() {
     assert!((real - 2752.0 * 1536.0 / 1e6).abs() < 1e-9, "{real}");
     assert_eq!(passed, (9.0 / real).floor() as usize);
     assert_eq!(submits.load(Ordering::SeqCst), passed);
-    assert!((state.inner.guards.budget.spent().usd - passed as f64 * real).abs() < 1e-9);
+    assert!((state.inner.guards.budget.spent().await.usd - passed as f64 * real).abs() < 1e-9);
 }
 
 /// A reference URL that cannot be fetched: nothing reaches the provider, and
@@ -231,13 +232,13 @@ async fn a_reference_that_cannot_be_fetched_gives_the_reservation_back() {
         ("FLUXPLAY_PRICES", "aimlapi/flux/dev/image-to-image=1/mp"),
     ];
     let (addr, submits, state) = common::live("aimlapi", "k", &vars).await;
-    let before = state.inner.guards.budget.spent();
+    let before = state.inner.guards.budget.spent().await;
     for _ in 0..3 {
         let params = json!({"prompt": "p", "image_url": "https://nowhere.test/cat.png", "num_images": 2});
         let (status, answer) = common::generate(addr, model, params).await;
         assert_eq!(status, 400, "{answer}");
         assert_eq!(answer["fields"][0]["field"], "image_url", "{answer}");
-        let spent = state.inner.guards.budget.spent();
+        let spent = state.inner.guards.budget.spent().await;
         assert_eq!((spent.images, spent.usd), (before.images, before.usd), "given back");
     }
     assert_eq!(submits.load(Ordering::SeqCst), 0);
@@ -246,7 +247,7 @@ async fn a_reference_that_cannot_be_fetched_gives_the_reservation_back() {
     let (status, answer) =
         common::generate(addr, model, json!({"prompt": "p", "image_url": reference, "num_images": 2})).await;
     assert_eq!(status, 200, "{answer}");
-    let spent = state.inner.guards.budget.spent();
+    let spent = state.inner.guards.budget.spent().await;
     assert_eq!(spent.images, 2);
     assert!((spent.usd - 2.0 * 640.0 * 480.0 / 1e6).abs() < 1e-9, "{spent:?}");
     assert_eq!(submits.load(Ordering::SeqCst), 1);

@@ -411,14 +411,6 @@ async fn upload(addr: SocketAddr, bytes: &[u8]) -> (u16, Value) {
     (status, resp.json().await.unwrap_or(Value::Null))
 }
 
-fn files_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .map(|d| d.map(|e| e.unwrap().file_name().into_string().unwrap()).collect())
-        .unwrap_or_default();
-    names.sort();
-    names
-}
-
 #[tokio::test]
 async fn uploaded_bombs_are_refused_naming_the_limit_and_the_largest_images_pass() {
     let (addr, state) = common::spawn_state(&[], common::safe_fetch(Policy::default(), &[])).await;
@@ -434,7 +426,7 @@ async fn uploaded_bombs_are_refused_naming_the_limit_and_the_largest_images_pass
         }
     }
     let stored = cases().iter().filter(|c| c.expect == Expect::Stored).count();
-    assert_eq!(files_in(state.inner.uploads.dir()).len(), stored, "only what decoded is kept");
+    assert_eq!(state.inner.uploads.names().await.len(), stored, "only what decoded is kept");
 }
 
 const NAMES: &[(&str, &str)] = &[("public.test", "127.0.0.2")];
@@ -483,7 +475,7 @@ async fn bombs_given_as_reference_urls_are_a_field_error_and_nothing_is_submitte
         assert_eq!(err.into_response().status(), 400);
     }
     assert_eq!(state.inner.metrics.submits("aimlapi"), 0, "nothing went to the provider");
-    assert!(files_in(state.inner.uploads.dir()).is_empty());
+    assert!(state.inner.uploads.names().await.is_empty());
 }
 
 /// A provider (the AI/ML API's contract) that answers each prompt naming an
@@ -526,7 +518,7 @@ async fn bombs_a_provider_returns_are_a_502_and_are_not_stored() {
         let message = body["message"].as_str().unwrap();
         assert!(message.starts_with("The provider's image 1 is not a valid image"), "{}: {message}", c.name);
     }
-    assert!(files_in(state.inner.store.dir()).is_empty(), "no provider bomb was stored");
+    assert!(state.inner.store.names().await.is_empty(), "no provider bomb was stored");
     // The largest valid image still goes through.
     let (status, body) = common::generate(addr, "aimlapi/flux/dev", json!({"prompt": "png-4096x4096-rgba16"})).await;
     assert_eq!(status, 200, "{body}");
@@ -677,7 +669,7 @@ async fn uploads_over_the_quota_remove_the_oldest_first() {
     assert_eq!(served(addr, &refs[1]).await, 404, "the oldest upload went");
     assert_eq!(served(addr, &refs[0]).await, 200);
     assert_eq!(served(addr, &refs[3]).await, 200);
-    assert_eq!(files_in(state.inner.uploads.dir()).len(), 2);
+    assert_eq!(state.inner.uploads.names().await.len(), 2);
     assert_eq!(state.inner.uploads.used_bytes().await, (a.len() + c.len()) as u64);
 
     // One upload larger than the whole quota cannot be kept at all.
@@ -709,31 +701,24 @@ async fn uploads_older_than_the_age_limit_are_removed_but_generated_images_stay(
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     assert!(uploaded.elapsed() >= Duration::from_secs(6), "removed before its age");
-    assert!(files_in(state.inner.uploads.dir()).is_empty());
+    assert!(state.inner.uploads.names().await.is_empty());
     assert_eq!(served(addr, &image).await, 200, "generated images are the history: they stay");
 }
 
 #[tokio::test]
-async fn temporary_files_and_expired_uploads_are_removed_at_start_up() {
+async fn expired_uploads_are_removed_at_start_up_but_old_generated_images_stay() {
     let data = common::temp_dir();
     let (images, uploads) = (data.join("images"), data.join("uploads"));
     std::fs::create_dir_all(&images).unwrap();
     std::fs::create_dir_all(&uploads).unwrap();
     let stored = |c: char, ext: &str| format!("{}.{ext}", c.to_string().repeat(64));
-    let temp = |name: &str| format!(".{name}.{}", uuid::Uuid::new_v4());
     let two_days_ago = SystemTime::now() - Duration::from_secs(48 * 3600);
     let old = |path: &Path| {
         std::fs::File::options().write(true).open(path).unwrap().set_modified(two_days_ago).unwrap();
     };
-    for (dir, name) in [
-        (&images, temp(&stored('a', "png"))),
-        (&images, stored('b', "png")),
-        (&images, "notes.txt".to_owned()),
-        (&uploads, temp(&stored('c', "jpg"))),
-        (&uploads, stored('d', "webp")),
-        (&uploads, stored('e', "png")),
-        (&uploads, ".keep".to_owned()),
-    ] {
+    // Files an earlier version (or a stopped process) left, none of them recorded in the database.
+    for (dir, name) in [(&images, stored('b', "png")), (&uploads, stored('d', "webp")), (&uploads, stored('e', "png"))]
+    {
         std::fs::write(dir.join(name), b"x").unwrap();
     }
     old(&images.join(stored('b', "png")));
@@ -741,6 +726,7 @@ async fn temporary_files_and_expired_uploads_are_removed_at_start_up() {
 
     let mut config = common::config(&[]);
     config.data_dir = data.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let state = server::AppState::with_fetch(
         common::options(),
         config,
@@ -748,11 +734,14 @@ async fn temporary_files_and_expired_uploads_are_removed_at_start_up() {
         common::safe_fetch(Policy::default(), &[]),
     )
     .unwrap();
-    assert_eq!(files_in(&images), [stored('b', "png"), "notes.txt".to_owned()], "an old generated image stays");
-    assert_eq!(
-        files_in(&uploads),
-        [".keep".to_owned(), stored('e', "png")],
-        "the temporary file and the old upload went"
-    );
-    assert_eq!(state.inner.uploads.used_bytes().await, 1);
+    let serving = state.clone();
+    tokio::spawn(async move { server::serve(listener, serving, std::future::pending()).await.unwrap() });
+    for _ in 0..50 {
+        if state.inner.uploads.names().await.len() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(state.inner.store.names().await, [stored('b', "png")], "an old generated image stays");
+    assert_eq!(state.inner.uploads.names().await, [stored('e', "png")], "the old upload went");
 }
