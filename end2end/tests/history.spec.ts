@@ -20,6 +20,9 @@ const prompt = (page: Page) => page.getByRole('textbox', { name: 'Prompt' });
 
 test('a generation joins the strip, and one click restores its whole form', async ({ page }) => {
   await open(page);
+  // Before any result the page links to the history rather than loading it.
+  await expect(page.getByRole('link', { name: 'History' })).toHaveAttribute('href', '/history');
+  await expect(page.locator('iframe')).toHaveCount(0);
   const words = `harbour at dawn ${Date.now()}`;
   await prompt(page).fill(words);
   await page.getByRole('combobox', { name: 'Image size' }).selectOption('square');
@@ -30,7 +33,7 @@ test('a generation joins the strip, and one click restores its whole form', asyn
 
   const restore = strip(page).getByRole('link', { name: `Restore: ${words}` });
   await expect(restore).toBeVisible();
-  await expect(strip(page).getByRole('img').first()).toBeVisible();
+  await expect(restore.locator('img')).toBeVisible();
   await page.screenshot({ path: 'test-results/history-strip.png', fullPage: true });
 
   // Change everything, then restore: the form (and so the snippet) is what was sent.
@@ -64,8 +67,8 @@ test('a permalink works without JavaScript, previews through Open Graph, and its
   const words = `permalink ${Date.now()}`;
   await prompt(page).fill(words);
   await page.getByRole('button', { name: 'Generate' }).click();
-  const link = page.getByRole('link', { name: 'Permalink' });
-  await expect(link).toBeVisible();
+  await expect(strip(page).getByRole('link', { name: `Restore: ${words}` })).toBeVisible();
+  const link = strip(page).getByRole('link', { name: 'Permalink', exact: true }).first();
   const href = (await link.getAttribute('href'))!;
   expect(href).toMatch(/^\/r\/[0-9a-f-]{36}$/);
 
@@ -110,7 +113,7 @@ test('a prompt full of markup stays text in the strip and on the permalink', asy
   expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
   expect(await page.evaluate(() => (window as any).__violations)).toEqual([]);
 
-  await page.getByRole('link', { name: 'Permalink' }).click();
+  await strip(page).getByRole('link', { name: 'Permalink', exact: true }).first().click();
   await expect(page.getByRole('img', { name: payload })).toBeVisible();
   expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
   expect(await page.locator('img[src="x"], script').count()).toBe(0);

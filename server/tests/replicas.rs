@@ -4,6 +4,7 @@
 //! concurrency cap, job polls, images, uploads and history; and a restart loses
 //! nothing. Numbers (throughput, time to a restored form's link) are printed, not asserted.
 
+mod common;
 mod services;
 
 use serde_json::{json, Value};
@@ -94,8 +95,18 @@ async fn provider() -> Provider {
     Provider { addr, submits, most_at_once: most }
 }
 
-fn env(pairs: &[(&str, String)]) -> Vec<(String, String)> {
-    pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
+/// The settings every replica shares (the database and the bucket), then `more`.
+fn shared(pg: &Postgres, s3: &S3, more: &[(&str, String)]) -> Vec<(String, String)> {
+    let mut all = vec![
+        ("FLUXPLAY_DATABASE_URL".to_owned(), pg.url()),
+        ("FLUXPLAY_S3_BUCKET".to_owned(), s3.bucket.to_owned()),
+        ("FLUXPLAY_S3_ENDPOINT".to_owned(), s3.endpoint()),
+        ("FLUXPLAY_S3_ACCESS_KEY_ID".to_owned(), "test".to_owned()),
+        ("FLUXPLAY_S3_SECRET_ACCESS_KEY".to_owned(), "test".to_owned()),
+        ("FLUXPLAY_RATE_PER_MINUTE".to_owned(), "0".to_owned()),
+    ];
+    all.extend(more.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
+    all
 }
 
 const LIVE: &str = "aimlapi/flux/dev";
@@ -115,19 +126,17 @@ async fn two_replicas_on_postgres_and_s3_share_budget_cap_jobs_images_and_histor
     let pg = Postgres::start();
     let s3 = S3::start();
     let provider = provider().await;
-    let settings = env(&[
-        ("FLUXPLAY_DATABASE_URL", pg.url()),
-        ("FLUXPLAY_S3_BUCKET", s3.bucket.to_owned()),
-        ("FLUXPLAY_S3_ENDPOINT", s3.endpoint()),
-        ("FLUXPLAY_S3_ACCESS_KEY_ID", "test".into()),
-        ("FLUXPLAY_S3_SECRET_ACCESS_KEY", "test".into()),
-        // The emulator's latency knob: a generation takes 300 ms, so runs overlap.
-        ("AIMLAPI_KEY", "k#latency=300".into()),
-        ("AIMLAPI_BASE_URL", format!("http://{}/emulate/aimlapi", provider.addr)),
-        ("FLUXPLAY_DAILY_IMAGES", BUDGET.to_string()),
-        ("FLUXPLAY_MAX_CONCURRENT", CAP.to_string()),
-        ("FLUXPLAY_RATE_PER_MINUTE", "0".into()),
-    ]);
+    let settings = shared(
+        &pg,
+        &s3,
+        &[
+            // The emulator's latency knob: a generation takes 300 ms, so runs overlap.
+            ("AIMLAPI_KEY", "k#latency=300".into()),
+            ("AIMLAPI_BASE_URL", format!("http://{}/emulate/aimlapi", provider.addr)),
+            ("FLUXPLAY_DAILY_IMAGES", BUDGET.to_string()),
+            ("FLUXPLAY_MAX_CONCURRENT", CAP.to_string()),
+        ],
+    );
     let a = Replica::start(&settings);
     let b = Replica::start(&settings);
     let replicas = [a.addr, b.addr];
@@ -154,23 +163,7 @@ async fn two_replicas_on_postgres_and_s3_share_budget_cap_jobs_images_and_histor
     assert!(!b.data.join("images").exists() && !a.data.join("images").exists(), "images live in the bucket");
 
     // An upload on B is a reference on A.
-    let png = {
-        let img = image::RgbImage::from_fn(320, 240, |x, y| image::Rgb([x as u8, y as u8, 9]));
-        let mut out = std::io::Cursor::new(Vec::new());
-        img.write_to(&mut out, image::ImageFormat::Png).unwrap();
-        out.into_inner()
-    };
-    let upload: Value = reqwest::Client::new()
-        .post(format!("http://{}/api/uploads", b.addr))
-        .header("content-type", "image/png")
-        .body(png)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let reference = upload["reference"].as_str().unwrap().to_owned();
+    let reference = common::upload(b.addr, common::png(320, 240)).await;
     let (status, answer) = browser
         .generate(a.addr, "aimlapi/flux/dev/image-to-image", json!({"prompt": "ref", "image_url": reference}))
         .await;
@@ -254,15 +247,7 @@ async fn two_replicas_on_postgres_and_s3_share_budget_cap_jobs_images_and_histor
 async fn generations_per_second_through_two_replicas() {
     let pg = Postgres::start();
     let s3 = S3::start();
-    let settings = env(&[
-        ("FLUXPLAY_DATABASE_URL", pg.url()),
-        ("FLUXPLAY_S3_BUCKET", s3.bucket.to_owned()),
-        ("FLUXPLAY_S3_ENDPOINT", s3.endpoint()),
-        ("FLUXPLAY_S3_ACCESS_KEY_ID", "test".into()),
-        ("FLUXPLAY_S3_SECRET_ACCESS_KEY", "test".into()),
-        ("FLUXPLAY_MAX_CONCURRENT", "16".into()),
-        ("FLUXPLAY_RATE_PER_MINUTE", "0".into()),
-    ]);
+    let settings = shared(&pg, &s3, &[("FLUXPLAY_MAX_CONCURRENT", "16".into())]);
     let (a, b) = (Replica::start(&settings), Replica::start(&settings));
     let replicas = [a.addr, b.addr];
     let total = 160;
@@ -297,5 +282,15 @@ async fn generations_per_second_through_two_replicas() {
     let link = page["items"][0]["restore"].as_str().unwrap().to_owned();
     assert!(link.contains("prompt=restore%20me") && link.contains("n=2"), "{link}");
     eprintln!("history entry to its form's link, across replicas: {:?}", restored.elapsed());
+    let db = server::db::Db::open(Some(&secrecy::SecretString::from(pg.url())), std::path::Path::new("/nonexistent"))
+        .unwrap();
+    let row = sqlx::query(
+        "SELECT CAST(pg_total_relation_size('generations') + pg_total_relation_size('generation_images') AS BIGINT) AS n",
+    )
+    .fetch_one(db.ready().await.unwrap())
+    .await
+    .unwrap();
+    let bytes: i64 = sqlx::Row::get(&row, "n");
+    eprintln!("PostgreSQL: {} bytes per 1,000 generations (tables and indexes)", bytes * 1000 / (total as i64 + 1));
     drop((a, b, s3, pg));
 }

@@ -1,3 +1,4 @@
+use super::history_strip::HistoryStrip;
 use crate::api::{ApiError, GenerateResponse, JobState};
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
@@ -25,7 +26,12 @@ pub fn ResultPanel(
                 </Show>
             </div>
             {move || match result.get() {
-                None => EitherOf3::A(view! { <p class="empty">"Press Generate (Ctrl+Enter) to run this request."</p> }),
+                None => EitherOf3::A(view! {
+                    <p class="empty">
+                        "Press Generate (Ctrl+Enter) to run this request. Earlier runs: "
+                        <a href="/history">"History"</a>
+                    </p>
+                }),
                 Some(Err(e)) => EitherOf3::B(view! { <ErrorBox error=e/> }),
                 Some(Ok(r)) => EitherOf3::C(view! { <Gallery response=r/> }),
             }}
@@ -45,8 +51,9 @@ fn ErrorBox(error: ApiError) -> impl IntoView {
                     .map(|f| view! { <li><code>{f.field}</code> ": " {f.message}</li> })
                     .collect_view()}
             </ul>
-            {error.request_id.map(|id| view! { <p class="meta">"Request id " <code>{id}</code></p> })}
+            {error.request_id.clone().map(|id| view! { <p class="meta">"Request id " <code>{id}</code></p> })}
         </div>
+        <HistoryStrip run=error.request_id.unwrap_or_default()/>
     }
 }
 
@@ -110,11 +117,9 @@ fn Gallery(response: GenerateResponse) -> impl IntoView {
                         </details>
                     }
                 })}
-            <p class="meta request-id">
-                "Request id " <code>{response.request_id}</code>
-                {response.permalink.map(|href| view! { " · " <a href=href>"Permalink"</a> })}
-            </p>
+            <p class="meta request-id">"Request id " <code>{response.request_id.clone()}</code></p>
         </div>
+        <HistoryStrip run=response.request_id/>
     }
 }
 

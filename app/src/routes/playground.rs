@@ -2,8 +2,8 @@ use crate::api::{self, GenerateRequest, JobState};
 use crate::browser;
 use crate::catalog::{Kind, ModelRef, Role};
 use crate::components::{
-    backend_badge::BackendBadge, cost_estimate::CostEstimate, field_input::FieldInput, history_strip::HistoryStrip,
-    layout_host::LayoutHost, model_picker::ModelPicker, result_panel::ResultPanel, snippet_panel::SnippetPanel,
+    backend_badge::BackendBadge, cost_estimate::CostEstimate, field_input::FieldInput, layout_host::LayoutHost,
+    model_picker::ModelPicker, result_panel::ResultPanel, snippet_panel::SnippetPanel,
 };
 use crate::form::{carry_over, to_params, RawForm};
 use crate::share;
@@ -141,7 +141,6 @@ pub fn Playground() -> impl IntoView {
                 <div class="side">
                     <SnippetPanel model form valid/>
                     <ResultPanel result=generate.value().into() pending=pending.into() progress=progress.into()/>
-                    <HistoryStrip version=generate.version().into()/>
                 </div>
             </div>
         </div>

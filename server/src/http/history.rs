@@ -21,10 +21,10 @@ pub struct PageQuery {
     /// Only generations made before this (Unix ms): the previous page's `next`.
     pub before: Option<i64>,
     pub limit: Option<i64>,
-    /// The page framed under the playground (`/history` only); its value is the
-    /// playground's count of generations, so a new one reloads the frame.
+    /// The page framed under the playground (`/history` only); its value names the
+    /// run the frame follows, so each new run gives the frame a new address.
     #[serde(default)]
-    pub embed: Option<u64>,
+    pub embed: Option<String>,
 }
 
 /// A page of `visitor`'s history (all of it when shared), newest first.

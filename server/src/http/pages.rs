@@ -79,9 +79,11 @@ pub async fn history(
              <button type=\"submit\">Clear all</button></form>"
         );
     }
-    if embed {
-        out.push_str("<a href=\"/history\">Open full history</a>");
-    }
+    out.push_str(if embed {
+        "<a href=\"/history\">Open full history</a>"
+    } else {
+        "<a href=\"/\">Back to the playground</a>"
+    });
     out.push_str("</header>");
     if found.items.is_empty() {
         out.push_str("<p class=\"empty\">No generations yet. Each one you make appears here.</p>");
