@@ -280,8 +280,7 @@ async fn a_restart_keeps_history_budget_and_finished_jobs() {
             common::safe_fetch(Policy::default(), &[]),
         )
         .unwrap();
-        let serving = state.clone();
-        let task = tokio::spawn(async move { server::serve(listener, serving, std::future::pending()).await.unwrap() });
+        let task = tokio::spawn(async move { server::serve(listener, state, std::future::pending()).await.unwrap() });
         (addr, task)
     };
     let alice = Browser::new();
