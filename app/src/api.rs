@@ -446,7 +446,7 @@ mod tests {
         let image = r#"{"url": "/images/a.png", "width": 1, "height": 1, "content_type": "image/png", "nsfw": null}"#;
         let done = format!(
             r#"{{"state": "done", "result": {{"request_id": "r", "model": "m", "emulated": true, "images": [{image}],
-               "seed": 1, "seed_chosen": false, "total_ms": 3, "timings": null, "usage": null, "ran_prompt": null, "upstream": null}}}}"#
+               "seed": 1, "seed_chosen": false, "total_ms": 3, "timings": null, "usage": null, "ran_prompt": null, "upstream": null, "permalink": "/r/r"}}}}"#
         );
         assert!(matches!(decode::<JobState>(&done), Ok(JobState::Done { .. })));
 

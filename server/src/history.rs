@@ -28,6 +28,8 @@ pub struct Entry {
     pub cost_usd: Option<f64>,
     /// The provider's own usage report, as it gave it.
     pub usage: Option<Value>,
+    /// The provider's own timings, where it sends them.
+    pub timings: Option<Value>,
     pub images: Vec<GeneratedImage>,
     /// `/thumbs/…`: a small copy of each image, in order.
     pub thumbs: Vec<String>,
@@ -51,14 +53,14 @@ pub struct Page {
 impl Entry {
     pub fn from_generation(g: Generation) -> Self {
         let params: Map<String, Value> = serde_json::from_str(&g.params).unwrap_or_default();
-        let (images, usage, error) = if g.ok {
+        let (images, usage, timings, error) = if g.ok {
             match serde_json::from_str::<GenerateResponse>(&g.outcome) {
-                Ok(r) => (r.images, r.usage, None),
-                Err(_) => (Vec::new(), None, None),
+                Ok(r) => (r.images, r.usage, r.timings, None),
+                Err(_) => (Vec::new(), None, None, None),
             }
         } else {
             let error = serde_json::from_str::<Failure>(&g.outcome).map(|f| f.error.message).unwrap_or_default();
-            (Vec::new(), None, Some(error))
+            (Vec::new(), None, None, Some(error))
         };
         let restore = match catalog::find(&g.model) {
             Some(model) => format!("/?{}", app::share::to_query(model, &app::form::from_params(model, &params))),
@@ -76,6 +78,7 @@ impl Entry {
             total_ms: g.total_ms,
             cost_usd: g.cost_micro_usd.map(|m| m as f64 / 1e6),
             usage,
+            timings,
             thumbs: images
                 .iter()
                 .filter_map(|i| i.url.strip_prefix("/images/").and_then(crate::store::thumb_of))
