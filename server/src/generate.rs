@@ -23,7 +23,7 @@ pub struct Ready {
     valid: Valid,
     seed_chosen: bool,
     /// Held until the generation ends, however the client fares.
-    _slot: Slot,
+    slot: Slot,
     /// Who asked: whose history it joins.
     visitor: String,
     /// The request id, the job id and the permalink's: unguessable.
@@ -48,32 +48,35 @@ pub async fn prepare(
     let seed_chosen = valid.choose_seed(|low, high| fastrand::u32(low..=high));
     let live = !state.upstream(model.provider.id).emulated;
     let slot = state.inner.guards.admit(&valid, live, &state.inner.uploads, &state.inner.metrics).await?;
-    Ok(Ready { valid, seed_chosen, _slot: slot, visitor: visitor.to_owned(), id: id.to_owned() })
+    Ok(Ready { valid, seed_chosen, slot, visitor: visitor.to_owned(), id: id.to_owned() })
 }
 
 /// Runs a prepared generation and records it in the history, kept or failed.
 pub async fn execute(state: AppState, ready: Ready, progress: Progress) -> Result<GenerateResponse, Error> {
-    let model = ready.valid.model;
+    let Ready { valid, seed_chosen, mut slot, visitor, id } = ready;
+    let model = valid.model;
     let upstream = state.upstream(model.provider.id);
     // As asked (a reference URL, not the upload it becomes), so a restored form is the one sent.
     let mut record = history::Generation {
-        id: ready.id.clone(),
-        visitor: ready.visitor.clone(),
+        id: id.clone(),
+        visitor,
         created: crate::db::now_ms(),
         model: model.slug(),
-        params: serde_json::to_string(ready.valid.params()).unwrap_or_default(),
-        seed: ready.valid.seed.and_then(|s| i64::try_from(s).ok()),
+        params: serde_json::to_string(valid.params()).unwrap_or_default(),
+        seed: valid.seed.and_then(|s| i64::try_from(s).ok()),
         ok: false,
         emulated: upstream.emulated,
-        request_id: ready.id.clone(),
+        request_id: id.clone(),
         total_ms: 0,
-        cost_micro_usd: ready._slot.micro_usd(),
+        cost_micro_usd: slot.micro_usd(),
         outcome: String::new(),
         images: Vec::new(),
     };
     let started = Instant::now();
-    let id = ready.id.clone();
-    let result = run(&state, ready, id.clone(), &progress).await.map_err(|e| match e {
+    let result = run(&state, valid, seed_chosen, &mut slot, &id, &progress).await;
+    // Before anyone hears the outcome: the slot is free and an unsent reservation given back.
+    slot.end().await;
+    let result = result.map_err(|e| match e {
         // Some providers quote the key they refused; their words pass only without it.
         Error::Provider { status, message } => {
             state.inner.metrics.upstream_error(&format!("status_{}", status.as_u16()));
@@ -115,9 +118,15 @@ pub async fn execute(state: AppState, ready: Ready, progress: Progress) -> Resul
     }
 }
 
-async fn run(state: &AppState, ready: Ready, id: String, progress: &Progress) -> Result<GenerateResponse, Error> {
+async fn run(
+    state: &AppState,
+    mut valid: Valid,
+    seed_chosen: bool,
+    slot: &mut Slot,
+    id: &str,
+    progress: &Progress,
+) -> Result<GenerateResponse, Error> {
     let started = Instant::now();
-    let Ready { mut valid, seed_chosen, _slot: mut slot, .. } = ready;
     let model = valid.model;
     let upstream = state.upstream(model.provider.id);
     tracing::info!(request_id = id, model = %model.slug(), emulated = upstream.emulated, "generate");
@@ -125,7 +134,7 @@ async fn run(state: &AppState, ready: Ready, id: String, progress: &Progress) ->
     crate::references::fetch_urls(state, &mut valid).await?;
     crate::references::check_sides(state, &valid).await?;
     // Until here nothing reached the provider: an error gives the reservation back.
-    state.inner.guards.submitting(&mut slot, &valid, &state.inner.uploads).await;
+    state.inner.guards.submitting(slot, &valid, &state.inner.uploads).await;
     let generated = providers::generate(state, &valid, upstream, progress).await?;
 
     let mut images = Vec::with_capacity(generated.images.len());
@@ -153,7 +162,7 @@ async fn run(state: &AppState, ready: Ready, id: String, progress: &Progress) ->
         });
     }
     Ok(GenerateResponse {
-        request_id: id,
+        request_id: id.to_owned(),
         model: model.slug(),
         emulated: upstream.emulated,
         images,

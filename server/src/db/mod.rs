@@ -19,8 +19,8 @@ use tokio::sync::OnceCell;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// Connections per process: SQLite writes one at a time anyway; PostgreSQL's
-/// default `max_connections` (100) holds a dozen replicas at this.
+/// Connections per process to PostgreSQL: its default `max_connections` (100)
+/// holds a dozen replicas at this.
 const POOL_SIZE: u32 = 8;
 
 #[derive(Clone)]
@@ -67,9 +67,15 @@ impl Db {
         } else {
             return Err(DbError::Url("postgres://… or sqlite:…"));
         };
+        // SQLite writes one at a time: several connections would wait on its lock with
+        // sleeps that grow under load (seconds, measured with every model at once), where
+        // one connection hands statements over in turn, each in well under a millisecond.
+        let connections = if engine == Engine::Sqlite { 1 } else { POOL_SIZE };
         let pool = AnyPoolOptions::new()
-            .max_connections(POOL_SIZE)
-            .acquire_timeout(Duration::from_secs(10))
+            .max_connections(connections)
+            // A file cannot drop the connection; a ping per statement would only add a round trip.
+            .test_before_acquire(engine == Engine::Postgres)
+            .acquire_timeout(Duration::from_secs(30))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if engine == Engine::Sqlite {

@@ -84,6 +84,15 @@ impl Reservation {
     pub fn micro_usd(&self) -> i64 {
         self.micro_usd
     }
+
+    /// Ends the reservation now: given back unless it was submitted. The drop does the same
+    /// in a task of its own; this way the answer leaves only once the count is right.
+    pub async fn end(mut self) {
+        if !self.submitted {
+            give_back(&self.db, self.day, self.images, self.micro_usd).await;
+            self.submitted = true;
+        }
+    }
 }
 
 async fn give_back(db: &Db, day: u64, images: u32, micro_usd: i64) {

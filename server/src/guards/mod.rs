@@ -50,8 +50,20 @@ impl std::fmt::Debug for Lease {
     }
 }
 
+impl Lease {
+    async fn end(mut self) {
+        let id = std::mem::take(&mut self.id);
+        if let Err(e) = self.db.release_slot(&id).await {
+            tracing::warn!("cannot release a running slot (its lease runs out): {e}");
+        }
+    }
+}
+
 impl Drop for Lease {
     fn drop(&mut self) {
+        if self.id.is_empty() {
+            return;
+        }
         let (db, id) = (self.db.clone(), std::mem::take(&mut self.id));
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {
@@ -64,6 +76,17 @@ impl Drop for Lease {
 }
 
 impl Slot {
+    /// Frees the slot and settles the reservation now, awaited, so whoever hears the
+    /// outcome next finds the counts already right. A slot dropped instead (a panic,
+    /// a task cancelled) does the same in tasks of its own.
+    pub async fn end(self) {
+        let Slot { _lease: lease, reservation } = self;
+        if let Some(reservation) = reservation {
+            reservation.end().await;
+        }
+        lease.end().await;
+    }
+
     /// The budget's estimate in micro-dollars, where one was reserved.
     pub fn micro_usd(&self) -> Option<i64> {
         self.reservation.as_ref().map(budget::Reservation::micro_usd).filter(|m| *m > 0)
