@@ -43,6 +43,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     // The server's own emulated calls go to a private loopback listener.
     let emulator = server::emulator::serve_private().await?;
     let state = AppState::new(options, config, emulator)?;
+    // Reach the database and migrate it now: a wrong URL stops the start, not the first visitor.
+    state.inner.db.ready().await?;
     for p in &state.backend_status().providers {
         tracing::info!(provider = %p.id, live = p.live, "provider configured");
     }
