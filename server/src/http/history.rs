@@ -61,16 +61,26 @@ pub async fn forget(state: &AppState, visitor: &Visitor, id: Option<&str>) -> Re
     Ok(deleted)
 }
 
+/// Deletes one generation of this visitor's; 404 when it is not there (or not theirs).
+pub async fn forget_one(state: &AppState, visitor: &Visitor, id: &str) -> Result<(), Error> {
+    match forget(state, visitor, Some(id)).await? {
+        0 => Err(not_yours(id)),
+        _ => Ok(()),
+    }
+}
+
+fn not_yours(id: &str) -> Error {
+    Error::NotFound(format!("No generation `{id}` in your history"))
+}
+
 /// `DELETE /api/history/{id}`: 204, or 404 when it is not there (or not this visitor's).
 pub async fn delete_one(
     State(state): State<AppState>,
     visitor: Visitor,
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
-    match forget(&state, &visitor, Some(&id)).await? {
-        0 => Err(Error::NotFound(format!("No generation `{id}` in your history"))),
-        _ => Ok(StatusCode::NO_CONTENT.into_response()),
-    }
+    forget_one(&state, &visitor, &id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// `DELETE /api/history`: the whole history (this visitor's).
@@ -156,9 +166,9 @@ pub async fn rerun(
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
     same_origin(&headers)?;
-    let who = visitor.filter(state.inner.guards.scope);
-    let generation = state.inner.db.generation(&id).await?.filter(|g| who.is_none_or(|v| v == g.visitor));
-    let generation = generation.ok_or_else(|| Error::NotFound(format!("No generation `{id}` in your history")))?;
+    let scope = state.inner.guards.scope;
+    let generation = state.inner.db.generation(&id).await?.filter(|g| visitor.owns(scope, &g.visitor));
+    let generation = generation.ok_or_else(|| not_yours(&id))?;
     let params = serde_json::from_str(&generation.params).unwrap_or_default();
     let request = GenerateRequest { model: generation.model, params };
     let new = uuid::Uuid::new_v4().to_string();

@@ -171,10 +171,7 @@ pub async fn permalink(
         out.push_str("<body class=\"permalink\"><main><h1>Not found</h1><p>No generation is kept under this link: it was deleted, or it expired.</p><p><a href=\"/\">Open the playground</a></p></main></body></html>");
         return Ok(html(&state, StatusCode::NOT_FOUND, out));
     };
-    let owner = match visitor.filter(state.inner.guards.scope) {
-        Some(v) => v == g.visitor,
-        None => true,
-    };
+    let owner = visitor.owns(state.inner.guards.scope, &g.visitor);
     let e = Entry::from_generation(g);
     let origin = origin(&state, &headers);
     let name = e.model().map_or(e.model.clone(), |m| format!("{} — {}", m.model.label, m.provider.name));
@@ -259,8 +256,6 @@ pub async fn delete_permalink(
     Path(id): Path<String>,
 ) -> Result<Response, Error> {
     same_origin(&headers)?;
-    match super::history::forget(&state, &visitor, Some(&id)).await? {
-        0 => Err(Error::NotFound(format!("No generation `{id}` in your history"))),
-        _ => Ok((StatusCode::SEE_OTHER, [(LOCATION, "/")]).into_response()),
-    }
+    super::history::forget_one(&state, &visitor, &id).await?;
+    Ok((StatusCode::SEE_OTHER, [(LOCATION, "/")]).into_response())
 }

@@ -66,6 +66,11 @@ impl Visitor {
             HistoryScope::Everyone => None,
         }
     }
+
+    /// Whether this visitor may delete or re-run what `owner` made.
+    pub fn owns(&self, scope: HistoryScope, owner: &str) -> bool {
+        self.filter(scope).is_none_or(|v| v == owner)
+    }
 }
 
 #[cfg(test)]
