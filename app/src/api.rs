@@ -159,6 +159,13 @@ pub struct Upload {
 #[serde(deny_unknown_fields)]
 pub struct BackendStatus {
     pub providers: Vec<ProviderStatus>,
+    /// The run the page opened on (`?result=`) while it is still going: the page follows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub running: Option<String>,
+    /// The form the server rendered, where it is not the address's (one posted without
+    /// script that did not validate): a query, as in a share link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -299,7 +306,12 @@ impl Wire for Upload {
 
 impl Wire for BackendStatus {
     fn read(value: &Value) -> Result<Self, String> {
-        Ok(Self { providers: Obj::new(value, &["providers"])?.list("providers", true)? })
+        let o = Obj::new(value, &["providers", "running", "form"])?;
+        Ok(Self {
+            providers: o.list("providers", true)?,
+            running: o.optional("running", "a string", text)?,
+            form: o.optional("form", "a string", text)?,
+        })
     }
 }
 
@@ -354,24 +366,44 @@ pub fn read_answer<T: Wire>(status: u16, text: &str) -> Result<T, ApiError> {
     }
 }
 
-/// Starts a generation job from the browser and polls it to the end,
-/// telling `progress` each queued/running state the server reports.
+/// Starts a generation job from the browser: its id, to `poll`.
 #[cfg(feature = "hydrate")]
-pub async fn generate(req: GenerateRequest, progress: impl Fn(JobState)) -> Result<GenerateResponse, ApiError> {
+pub async fn start(req: GenerateRequest) -> Result<String, ApiError> {
     // JSON values always serialise; formatting serde_json's error would cost the wasm its
     // whole table of parse messages (measured: 1.6 KB compressed).
     let body = serde_json::to_string(&req).unwrap_or_default();
     let (status, text) = send("POST", "/api/jobs", Some(("application/json", body.into()))).await?;
-    let JobTicket { job } = read_answer(status, &text)?;
-    loop {
-        sleep_ms(400).await;
-        let (status, text) = send("GET", &format!("/api/jobs/{job}"), None).await?;
-        match read_answer(status, &text)? {
-            JobState::Done { result } => return Ok(*result),
-            JobState::Failed { error } => return Err(error),
-            state => progress(state),
-        }
-    }
+    read_answer::<JobTicket>(status, &text).map(|t| t.job)
+}
+
+/// Job `job`'s state, after a pause (polling's pace).
+#[cfg(feature = "hydrate")]
+pub async fn poll(job: &str) -> Result<JobState, ApiError> {
+    sleep_ms(400).await;
+    let (status, text) = send("GET", &format!("/api/jobs/{job}"), None).await?;
+    read_answer(status, &text)
+}
+
+/// Cancels job `job`: the server's words on what may still be charged.
+#[cfg(feature = "hydrate")]
+pub async fn cancel(job: &str) -> Result<ApiError, ApiError> {
+    let (status, text) = send("DELETE", &format!("/api/jobs/{job}"), None).await?;
+    read_answer(status, &text)
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub async fn start(_req: GenerateRequest) -> Result<String, ApiError> {
+    Err(ApiError::new("Generating runs in the browser"))
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub async fn poll(_job: &str) -> Result<JobState, ApiError> {
+    Err(ApiError::new("Generating runs in the browser"))
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub async fn cancel(_job: &str) -> Result<ApiError, ApiError> {
+    Err(ApiError::new("Generating runs in the browser"))
 }
 
 #[cfg(feature = "hydrate")]
@@ -430,11 +462,6 @@ async fn send(method: &str, url: &str, body: Option<(&str, wasm_bindgen::JsValue
     let resp: web_sys::Response = answer.unchecked_into();
     let text = JsFuture::from(resp.text().map_err(unreachable)?).await.map_err(unreachable)?;
     Ok((resp.status(), text.as_string().unwrap_or_default()))
-}
-
-#[cfg(not(feature = "hydrate"))]
-pub async fn generate(_req: GenerateRequest, _progress: impl Fn(JobState)) -> Result<GenerateResponse, ApiError> {
-    Err(ApiError::new("Generating runs in the browser"))
 }
 
 #[cfg(test)]
@@ -538,7 +565,9 @@ mod tests {
         ) {
             agree::<Upload>(v);
         }
-        for v in variants(&json!({"providers": [{"id": "bfl", "live": false, "model_name": "x"}]})) {
+        for v in variants(
+            &json!({"providers": [{"id": "bfl", "live": false, "model_name": "x"}], "running": "j", "form": "q"}),
+        ) {
             agree::<BackendStatus>(v);
         }
         for v in variants(&json!({"job": "j"})) {

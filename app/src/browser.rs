@@ -38,6 +38,66 @@ mod imp {
             done(wasm_bindgen_futures::JsFuture::from(promise).await.is_ok());
         });
     }
+
+    /// Milliseconds since the epoch.
+    pub fn now() -> f64 {
+        js_sys::Date::now()
+    }
+
+    /// The element an event happened in, or its nearest ancestor, matching `selector`.
+    pub fn closest(ev: &web_sys::Event, selector: &str) -> Option<web_sys::Element> {
+        use wasm_bindgen::JsCast;
+        ev.target()?.dyn_into::<web_sys::Element>().ok()?.closest(selector).ok()?
+    }
+
+    fn element(id: &str) -> Option<web_sys::HtmlElement> {
+        use wasm_bindgen::JsCast;
+        leptos::prelude::document().get_element_by_id(id)?.dyn_into().ok()
+    }
+
+    /// Scrolls element `id` to the top when it starts below the middle of the screen
+    /// (a phone's result panel, under the form); where it is in sight, nothing moves.
+    pub fn reveal(id: &str) {
+        if let Some(el) = element(id) {
+            let height = window().inner_height().ok().and_then(|h| h.as_f64()).unwrap_or_default();
+            if el.get_bounding_client_rect().top() > height / 2.0 {
+                el.scroll_into_view();
+            }
+        }
+    }
+
+    /// Moves the keyboard focus to element `id`.
+    pub fn focus(id: &str) {
+        if let Some(el) = element(id) {
+            let _ = el.focus();
+        }
+    }
+
+    /// Opens or closes popover `id`.
+    pub fn toggle_popover(id: &str) {
+        if let Some(el) = element(id) {
+            let _ = el.toggle_popover();
+        }
+    }
+
+    thread_local! {
+        static TYPED: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+    }
+
+    /// Reads the form as the visitor has filled it so far, before hydration sets
+    /// its controls back to the server's values: `typed` hands it to the page.
+    pub fn keep_typed() {
+        use wasm_bindgen::JsCast;
+        let form = leptos::prelude::document().query_selector("form.form").ok().flatten();
+        let data = form.and_then(|f| web_sys::FormData::new_with_form(f.unchecked_ref()).ok());
+        let query = data.and_then(|d| web_sys::UrlSearchParams::new_with_str_sequence_sequence(&d).ok());
+        TYPED.with(|t| *t.borrow_mut() = query.map(|q| String::from(q.to_string())));
+    }
+
+    /// What `keep_typed` read, once: a query of the form's names and values.
+    pub fn typed() -> Option<String> {
+        TYPED.with(|t| t.borrow_mut().take())
+    }
 }
 
 #[cfg(not(feature = "hydrate"))]
@@ -65,6 +125,24 @@ mod imp {
 
     pub fn copy(_text: String, done: impl FnOnce(bool) + 'static) {
         done(false);
+    }
+
+    pub fn now() -> f64 {
+        0.0
+    }
+
+    pub fn closest(_ev: &leptos::web_sys::Event, _selector: &str) -> Option<leptos::web_sys::Element> {
+        None
+    }
+
+    pub fn reveal(_id: &str) {}
+
+    pub fn toggle_popover(_id: &str) {}
+
+    pub fn focus(_id: &str) {}
+
+    pub fn typed() -> Option<String> {
+        None
     }
 }
 

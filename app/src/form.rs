@@ -88,6 +88,52 @@ fn size_value(text: &str) -> Option<Value> {
     Some(Value::Object(obj))
 }
 
+/// The size choice that shows the width and height boxes.
+pub const CUSTOM_SIZE: &str = "custom";
+
+/// The form as a browser posts it: without script, or read back from the page
+/// before hydration. The controls' names are the share link's keys, except where a
+/// control cannot carry the value alone: a checkbox sends `true` only when on, a
+/// custom size sends `{key}.width` and `{key}.height`, and an image field sends its
+/// current value (`{key}`), the typed URL (`{key}.url`) and an uploaded file, which
+/// the server has stored and turned into its reference (`{key}.file`). A name given
+/// twice counts by its last value; names of no field are let be.
+pub fn from_posted(model: ModelRef, posted: &[(String, String)]) -> RawForm {
+    let get = |name: &str| posted.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let part = |key: &str, part: &str| get(&format!("{key}.{part}")).unwrap_or_default().trim().to_owned();
+    let mut raw = RawForm::default();
+    for field in model.model.fields {
+        let key = field.key;
+        let value = match &field.kind {
+            Kind::Bool { only: Some(_), .. } => continue,
+            Kind::Bool { .. } => (if get(key) == Some("true") { "true" } else { "false" }).to_owned(),
+            Kind::Size(_) if get(key) == Some(CUSTOM_SIZE) => {
+                format!("{}{SIZE_SEP}{}", part(key, "width"), part(key, "height"))
+            }
+            Kind::Image(image) => {
+                let current = get(key).unwrap_or_default().trim();
+                let (url, file) = (part(key, "url"), part(key, "file"));
+                if image.list.is_some() {
+                    [current, &url, &file].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ")
+                } else if !file.is_empty() {
+                    file
+                } else if !url.is_empty() {
+                    url
+                } else {
+                    // The URL box never shows an upload: a kept upload is only in the current value.
+                    crate::valid::upload_name(current).map(|_| current.to_owned()).unwrap_or_default()
+                }
+            }
+            _ => match get(key) {
+                Some(v) => v.to_owned(),
+                None => continue,
+            },
+        };
+        raw.set(key, value);
+    }
+    raw
+}
+
 /// The form for another model: values that exist and are valid there are kept,
 /// everything else goes back to that model's defaults.
 pub fn carry_over(raw: &RawForm, to: ModelRef) -> RawForm {

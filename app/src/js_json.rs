@@ -1,43 +1,16 @@
 //! JSON in the browser: the browser's own `JSON.parse`, turned into a `serde_json::Value`
-//! for the wire readers (`wire`), and `JSON.stringify` to show values. serde_json's own
-//! parser, or `serde-wasm-bindgen`, cost the first load kilobytes more (mostly error
-//! messages that format the value found, which pull in float formatting), and its
-//! `Display` another copy of its printer. Natively serde_json does both.
+//! for the wire readers (`wire`). serde_json's own parser, or `serde-wasm-bindgen`, cost
+//! the first load kilobytes more (mostly error messages that format the value found,
+//! which pull in float formatting). Natively serde_json does it.
 
 use crate::unreadable::Unreadable;
-use js_sys::{Array, Object, Reflect, JSON};
+use js_sys::{Array, Object, JSON};
 use serde_json::{Map, Number, Value};
 use wasm_bindgen::{JsCast, JsValue};
 
 pub fn decode(text: &str) -> Result<Value, Unreadable> {
     let parsed = JSON::parse(text).map_err(|_| Unreadable::NotJson)?;
     Ok(to_value(&parsed))
-}
-
-/// `value` as JSON text, indented by `indent` spaces (0: compact). Numbers pass through
-/// JavaScript's: integers beyond 2^53 show rounded, as any browser shows them.
-pub fn stringify(value: &Value, indent: u32) -> String {
-    JSON::stringify_with_replacer_and_space(&to_js(value), &JsValue::NULL, &indent.into())
-        .ok()
-        .and_then(|s| s.as_string())
-        .unwrap_or_default()
-}
-
-fn to_js(v: &Value) -> JsValue {
-    match v {
-        Value::Null => JsValue::NULL,
-        Value::Bool(b) => JsValue::from_bool(*b),
-        Value::Number(n) => JsValue::from_f64(n.as_f64().unwrap_or_default()),
-        Value::String(s) => JsValue::from_str(s),
-        Value::Array(items) => items.iter().map(to_js).collect::<Array>().into(),
-        Value::Object(map) => {
-            let obj = Object::new();
-            for (key, item) in map {
-                let _ = Reflect::set(&obj, &JsValue::from_str(key), &to_js(item));
-            }
-            obj.into()
-        }
-    }
 }
 
 fn to_value(v: &JsValue) -> Value {

@@ -41,6 +41,8 @@ use leptos::prelude::*;
 /// The HTML document; rendered on the server only (hydration starts at `<body>`).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let css = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
+    // A run still going, on a page without script: the page refreshes until it ends.
+    let refresh = backend::current().running.is_some();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -51,6 +53,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <title>"fluxplay · FLUX API playground"</title>
                 <link rel="stylesheet" href=css/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                {refresh.then(|| view! { <noscript><meta http-equiv="refresh" content="2"/></noscript> })}
                 <script type="application/json" id=backend::ELEMENT_ID inner_html=backend::script_json()></script>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
@@ -74,6 +77,7 @@ pub fn hydrate() {
     // Panic messages in the console while developing; release builds keep the bytes.
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
+    browser::keep_typed();
     leptos::mount::hydrate_body(App);
     // A marker for browser tests (and curious users): the controls are live now.
     if let Some(body) = document().body() {

@@ -36,6 +36,20 @@ pub struct Restored {
 }
 
 pub fn restore(query: &str) -> Restored {
+    let mut restored = typed(query);
+    let (model, raw) = (restored.model, &mut restored.raw);
+    for error in errors(model, &to_params(model, raw)) {
+        if raw.get(&error.field).is_some() {
+            restored.notices.push(format!("The link's {} was not used: {}.", error.field, error.message));
+            raw.clear(&error.field);
+        }
+    }
+    restored
+}
+
+/// The form a query describes with its invalid values kept, to show by their fields:
+/// a form the server rendered from a post (`BackendStatus::form`), not a link.
+pub fn typed(query: &str) -> Restored {
     let Query { pairs, problems } = parse_query(query);
     let mut notices: Vec<String> =
         problems.iter().map(|p| format!("The link's `{}` was not used: {}.", p.field, p.message)).collect();
@@ -54,17 +68,12 @@ pub fn restore(query: &str) -> Restored {
             notices.push(format!("`{key}` is not a parameter of {}; it was ignored.", model.model.id));
         }
     }
-    for error in errors(model, &to_params(model, &raw)) {
-        if raw.get(&error.field).is_some() {
-            notices.push(format!("The link's {} was not used: {}.", error.field, error.message));
-            raw.clear(&error.field);
-        }
-    }
     Restored { model, raw, notices }
 }
 
-/// Query keys that set snippet options rather than form fields (`/api/snippet`).
-pub const OPTION_KEYS: &[&str] = &["lang", "key", "every", "target", "origin"];
+/// Query keys that are not form fields: snippet options (`/api/snippet`), and the
+/// run the page shows (`result`).
+pub const OPTION_KEYS: &[&str] = &["lang", "key", "every", "target", "origin", "result"];
 
 /// The valid request a query describes, or every reason it is not valid.
 pub fn strict(query: &str) -> Result<Valid, Vec<FieldError>> {

@@ -119,15 +119,12 @@ impl Valid {
     /// provider would pick one at random, so the seed shown is the one used.
     /// Whether it picked.
     pub fn choose_seed(&mut self, pick: impl FnOnce(u32, u32) -> u32) -> bool {
-        let Some(field) = self.model.with_role(Role::Seed) else { return false };
-        let Kind::Number(n) = &field.kind else { return false };
-        if n.default.is_some() || self.params.contains_key(field.key) {
+        let Some((key, low, high)) = random_seed_range(self.model) else { return false };
+        if self.params.contains_key(key) {
             return false;
         }
-        let low = n.min.unwrap_or(0.0).max(1.0) as u32;
-        let high = n.max.unwrap_or(f64::from(i32::MAX)).min(f64::from(i32::MAX)) as u32;
         let seed = pick(low, high);
-        self.params.insert(field.key.to_owned(), Value::from(seed));
+        self.params.insert(key.to_owned(), Value::from(seed));
         self.seed = Some(u64::from(seed));
         true
     }
@@ -148,4 +145,18 @@ impl Valid {
             Source::Url(_) => None,
         })
     }
+}
+
+/// The seed field of `model` and the range a random seed is drawn from, where the
+/// provider would pick one at random (no documented default); at most `i32::MAX`,
+/// which every provider takes.
+pub fn random_seed_range(model: ModelRef) -> Option<(&'static str, u32, u32)> {
+    let field = model.with_role(Role::Seed)?;
+    let Kind::Number(n) = &field.kind else { return None };
+    if n.default.is_some() {
+        return None;
+    }
+    let low = n.min.unwrap_or(0.0).max(1.0) as u32;
+    let high = n.max.unwrap_or(f64::from(i32::MAX)).min(f64::from(i32::MAX)) as u32;
+    Some((field.key, low, high))
 }

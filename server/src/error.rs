@@ -34,6 +34,9 @@ pub enum Error {
     /// A guard refused for now: rate limit, concurrency cap or daily budget.
     #[error("{message}")]
     Busy { message: String, retry_after: u64 },
+    /// The run was cancelled on request; the words say what may still be charged.
+    #[error("{0}")]
+    Cancelled(String),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -81,6 +84,7 @@ impl Error {
             Self::Unauthorized(m) => (StatusCode::UNAUTHORIZED, ApiError::new(m.clone())),
             Self::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, ApiError::new(m.clone())),
             Self::Busy { message, .. } => (StatusCode::TOO_MANY_REQUESTS, ApiError::new(message.clone())),
+            Self::Cancelled(m) => (StatusCode::CONFLICT, ApiError::new(m.clone())),
             Self::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 ApiError::new("Something went wrong on the fluxplay server; the log has the details"),

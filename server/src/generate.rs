@@ -30,6 +30,13 @@ pub struct Ready {
     pub id: String,
 }
 
+impl Ready {
+    /// The seed it sends: the form's, or the one chosen for it.
+    pub fn seed(&self) -> Option<u64> {
+        self.valid.seed
+    }
+}
+
 pub async fn prepare(
     state: &AppState,
     body: Result<Json<GenerateRequest>, JsonRejection>,
@@ -73,7 +80,14 @@ pub async fn execute(state: AppState, ready: Ready, progress: Progress) -> Resul
         images: Vec::new(),
     };
     let started = Instant::now();
-    let result = run(&state, valid, seed_chosen, &mut slot, &id, &progress).await;
+    let ran = tokio::select! {
+        r = run(&state, valid, seed_chosen, &mut slot, &id, &progress) => Some(r),
+        () = progress.cancelled() => None,
+    };
+    let result = match ran {
+        Some(result) => result,
+        None => Err(cancel_upstream(&state, model.provider, upstream, &progress).await),
+    };
     // Before anyone hears the outcome: the slot is free and an unsent reservation given back.
     slot.end().await;
     let result = result.map_err(|e| match e {
@@ -135,6 +149,7 @@ async fn run(
     crate::references::check_sides(state, &valid).await?;
     // Until here nothing reached the provider: an error gives the reservation back.
     state.inner.guards.submitting(slot, &valid, &state.inner.uploads).await;
+    progress.submitted();
     let generated = providers::generate(state, &valid, upstream, progress).await?;
 
     let mut images = Vec::with_capacity(generated.images.len());
@@ -178,6 +193,26 @@ async fn run(
         upstream: generated.raw.map(|raw| providers::shorten_raw(providers::redact_value(raw, upstream))),
         permalink: None,
     })
+}
+
+/// Stops a cancelled run at the provider where it can: the words on what may still be charged.
+async fn cancel_upstream(state: &AppState, provider: &Provider, upstream: &Upstream, progress: &Progress) -> Error {
+    let name = provider.name;
+    if !progress.was_submitted() {
+        return Error::Cancelled(format!("Cancelled before the request reached {name}: nothing is charged."));
+    }
+    if let Some(cancel) = progress.upstream_cancel() {
+        if let Ok((key, value)) = providers::key_header(upstream, provider.auth, provider.key_env) {
+            let ask = state.inner.http.request(cancel.method, &cancel.url).header(key, value);
+            let answer = ask.timeout(std::time::Duration::from_secs(10)).send().await;
+            if answer.is_ok_and(|a| a.status().is_success()) {
+                return Error::Cancelled(format!("Cancelled at {name}. What it had already run may still be charged."));
+            }
+        }
+    }
+    Error::Cancelled(format!(
+        "Cancelled here, but {name} already had the request: it may still finish it and charge for it."
+    ))
 }
 
 /// Downloads (or decodes) an image right away: provider URLs expire. A URL on

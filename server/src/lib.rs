@@ -25,6 +25,7 @@ pub mod objects;
 pub mod precompress;
 pub mod providers;
 pub mod references;
+pub mod result_view;
 pub mod safe_fetch;
 pub mod state;
 pub mod store;
@@ -47,6 +48,9 @@ use tower_http::trace::TraceLayer;
 /// times `FLUXPLAY_MAX_UPLOAD_BYTES`; more get 429 at once.
 pub const UPLOADS_AT_ONCE: usize = 4;
 
+/// A form posted without script may carry, besides its files, this much text.
+pub const FORM_TEXT_BYTES: usize = 64 * 1024;
+
 /// The whole HTTP surface; kept out of `main` so tests can drive it with `oneshot`.
 pub fn app(state: AppState) -> Router {
     // Leptos renders on tokio; a second init (tests build several apps) is harmless.
@@ -55,6 +59,8 @@ pub fn app(state: AppState) -> Router {
     let limits = state.limits();
     let (json_limit, upload_limit, body_timeout) =
         (limits.guards.max_json_bytes, limits.guards.max_upload_bytes, limits.guards.body_timeout);
+    // A posted form: one full-size reference image and the fields' text.
+    let form_limit = upload_limit + FORM_TEXT_BYTES;
     let declared = |limit: usize| {
         let state = state.clone();
         middleware::from_fn(move |req: Request<Body>, next: Next| {
@@ -82,6 +88,12 @@ pub fn app(state: AppState) -> Router {
                     guards::at_once,
                 )),
         )
+        .route(
+            "/",
+            post(http::form_post::submit).layer(DefaultBodyLimit::max(form_limit)).layer(declared(form_limit)).layer(
+                middleware::from_fn_with_state(guards::AtOnce::new(UPLOADS_AT_ONCE, "uploads"), guards::at_once),
+            ),
+        )
         .route("/history/{id}/rerun", post(http::history::rerun).layer(DefaultBodyLimit::max(4096)))
         .route_layer(middleware::from_fn_with_state(state.clone(), http::passphrase::require))
         .route("/unlock", post(http::passphrase::unlock).layer(DefaultBodyLimit::max(4096)));
@@ -92,7 +104,8 @@ pub fn app(state: AppState) -> Router {
     // Behind the passphrase, when one is set.
     let private = Router::new()
         .route("/", get(http::headers::page))
-        .route("/api/jobs/{id}", get(http::generate::status))
+        .route("/api/jobs/{id}", get(http::generate::status).delete(http::generate::cancel))
+        .route("/api/results/{id}", get(http::results::handler))
         .route("/api/snippet", get(http::snippet::handler))
         .route("/api/estimate", get(http::estimate::handler))
         .route("/images/{name}", get(http::images::serve))

@@ -155,7 +155,7 @@ impl AppState {
             .iter()
             .map(|u| ProviderStatus { id: u.provider.into(), live: !u.emulated, model_name: u.model_name.clone() })
             .collect();
-        BackendStatus { providers }
+        BackendStatus { providers, ..BackendStatus::default() }
     }
 
     pub fn limits(&self) -> &crate::limits::Limits {

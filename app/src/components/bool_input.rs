@@ -14,6 +14,7 @@ pub fn BoolInput(field: &'static Field, default: bool, only: Option<bool>, form:
                     type="checkbox"
                     role="switch"
                     name=key
+                    value="true"
                     disabled=only.is_some()
                     checked=checked
                     prop:checked=checked

@@ -48,9 +48,12 @@ pub fn ImageInput(
                     files::dropped(&ev, key, list, form, status);
                 }
             >
+                // Without script the form posts the file itself, and the value kept so far.
+                <input type="hidden" name=key value=value/>
                 <input
                     type="file"
                     id=key
+                    name=format!("{key}.file")
                     accept="image/png,image/jpeg,image/webp"
                     aria-describedby=error_id(key)
                     on:change=move |ev| files::chosen(&ev, key, list, form, status)
@@ -64,6 +67,7 @@ pub fn ImageInput(
                         <label class="url-label" for=url_id.clone()>"…or an https URL"</label>
                         <input
                             id=url_id.clone()
+                            name=format!("{key}.url")
                             type="url"
                             placeholder="https://example.com/reference.png"
                             aria-invalid=move || message.get().is_some().to_string()

@@ -4,6 +4,7 @@ pub mod choice_input;
 pub mod cost_estimate;
 pub mod field_error;
 pub mod field_input;
+pub mod help;
 pub mod history_strip;
 pub mod image_input;
 pub mod layout_host;

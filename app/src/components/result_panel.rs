@@ -1,146 +1,106 @@
-use super::history_strip::HistoryStrip;
-use crate::api::{ApiError, GenerateResponse, JobState};
-use leptos::either::EitherOf3;
+use crate::api::{ApiError, JobState};
+use crate::browser;
 use leptos::prelude::*;
 
-/// What the last Generate gave: images with their seed and size, or the error.
+/// A generation in progress: its job (once the server gave one), when it started
+/// (ms, `browser::now`) and the state last reported.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Running {
+    pub job: Option<String>,
+    pub since: f64,
+    pub state: Option<JobState>,
+}
+
+/// The panel before any run; the server's own words for an empty panel too.
+pub const EMPTY: &str = "<p class=\"empty\">Press Generate (Ctrl+Enter) to run this request. Earlier runs: \
+                         <a href=\"/history\">History</a></p>";
+
+/// The last run: while it runs, its state, elapsed time and Cancel; then the server's
+/// rendering of its result (`/api/results/{id}`: images, downloads, seeds, compare),
+/// or an error from before a job began. The server's HTML keeps its links working
+/// without script; the one click handler here makes its "use this seed" and "copy
+/// image link" act in place.
 #[component]
 pub fn ResultPanel(
-    result: Signal<Option<Result<GenerateResponse, ApiError>>>,
-    pending: Signal<bool>,
-    /// The job's last reported state while it runs.
-    progress: Signal<Option<JobState>>,
+    /// The result's HTML, from our server.
+    body: RwSignal<String>,
+    /// Why a run could not start.
+    failure: RwSignal<Option<ApiError>>,
+    running: RwSignal<Option<Running>>,
+    on_cancel: Callback<()>,
+    /// "Use this seed" (a seed) and "New random seed" (empty).
+    on_seed: Callback<String>,
 ) -> impl IntoView {
-    let status = move || match progress.get() {
-        Some(JobState::Queued { position: Some(p) }) => format!("Queued at the provider, position {p}…"),
-        Some(JobState::Queued { position: None }) => "Queued…".to_owned(),
-        Some(JobState::Running { progress: Some(f) }) => format!("Generating… {}%", (f * 100.0).round() as u32),
-        _ => "Generating…".to_owned(),
+    let now = RwSignal::new(0.0);
+    // A clock only while something runs.
+    Effect::new(move |last: Option<Option<IntervalHandle>>| {
+        if let Some(Some(handle)) = last {
+            handle.clear();
+        }
+        let tick = move || now.set(browser::now());
+        running.with(Option::is_some).then(|| {
+            tick();
+            set_interval_with_handle(tick, std::time::Duration::from_millis(100)).ok()
+        })?
+    });
+    let status = move || {
+        running.with(|r| {
+            let r = r.as_ref()?;
+            let what = match &r.state {
+                Some(JobState::Queued { position: Some(p) }) => format!("Queued, position {p}"),
+                Some(JobState::Queued { position: None }) => "Queued".to_owned(),
+                Some(JobState::Running { progress: Some(f) }) => format!("Generating {}%", (f * 100.0).round() as u32),
+                _ => "Generating".to_owned(),
+            };
+            // Whole tenths: formatting a float would cost the wasm its float printer (kilobytes).
+            let tenths = ((now.get() - r.since) / 100.0).max(0.0) as u64;
+            Some(format!("{what} · {}.{} s", tenths / 10, tenths % 10))
+        })
+    };
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        let Some(link) = browser::closest(&ev, "[data-seed],[data-copy]") else { return };
+        ev.prevent_default();
+        if let Some(seed) = link.get_attribute("data-seed") {
+            on_seed.run(seed);
+        } else if let Some(url) = link.get_attribute("data-copy") {
+            browser::copy(format!("{}{url}", browser::origin()), move |ok| {
+                link.set_text_content(Some(if ok { "Link copied!" } else { "Copy failed" }));
+            });
+        }
     };
     view! {
-        <section class="panel result" aria-labelledby="result-title" aria-busy=move || pending.get().to_string()>
+        <section
+            id="result"
+            class="panel result"
+            aria-labelledby="result-title"
+            aria-busy=move || running.with(Option::is_some).to_string()
+        >
             <div class="panel-head">
                 <h2 id="result-title">"Result"</h2>
-                <Show when=move || pending.get()>
-                    <span class="spinner" role="status">{status}</span>
+                <span class="spinner" role="status">{status}</span>
+                <Show when=move || running.with(|r| r.as_ref().is_some_and(|r| r.job.is_some()))>
+                    <button type="button" class="copy" on:click=move |_| on_cancel.run(())>"Cancel"</button>
                 </Show>
             </div>
-            {move || match result.get() {
-                None => EitherOf3::A(view! {
-                    <p class="empty">
-                        "Press Generate (Ctrl+Enter) to run this request. Earlier runs: "
-                        <a href="/history">"History"</a>
-                    </p>
-                }),
-                Some(Err(e)) => EitherOf3::B(view! { <ErrorBox error=e/> }),
-                Some(Ok(r)) => EitherOf3::C(view! { <Gallery response=r/> }),
+            {move || {
+                failure
+                    .get()
+                    .map(|e| {
+                        view! {
+                            <div class="error-box" role="alert">
+                                <p>{e.message}</p>
+                                <ul>
+                                    {e
+                                        .fields
+                                        .into_iter()
+                                        .map(|f| view! { <li><code>{f.field}</code> ": " {f.message}</li> })
+                                        .collect_view()}
+                                </ul>
+                            </div>
+                        }
+                    })
             }}
+            <div class="result-body" on:click=on_click inner_html=move || body.get()></div>
         </section>
     }
-}
-
-#[component]
-fn ErrorBox(error: ApiError) -> impl IntoView {
-    view! {
-        <div class="error-box" role="alert">
-            <p>{error.message}</p>
-            <ul>
-                {error
-                    .fields
-                    .into_iter()
-                    .map(|f| view! { <li><code>{f.field}</code> ": " {f.message}</li> })
-                    .collect_view()}
-            </ul>
-            {error.request_id.clone().map(|id| view! { <p class="meta">"Request id " <code>{id}</code></p> })}
-        </div>
-        <HistoryStrip run=error.request_id.unwrap_or_default()/>
-    }
-}
-
-#[component]
-fn Gallery(response: GenerateResponse) -> impl IntoView {
-    let seed = match (response.seed, response.seed_chosen) {
-        (Some(s), true) => format!("seed {s} (random, chosen by fluxplay)"),
-        (Some(s), false) => format!("seed {s}"),
-        (None, _) => "seed not reported".to_owned(),
-    };
-    let total = format!("{}.{:02} s", response.total_ms / 1000, response.total_ms % 1000 / 10);
-    let count = response.images.len();
-    view! {
-        <div class="gallery">
-            {response.emulated.then(|| view! { <p class="badge emulated">"Emulated image: not made by the provider"</p> })}
-            {response
-                .images
-                .into_iter()
-                .enumerate()
-                .map(|(i, img)| {
-                    let caption = format!("{} × {} · {} · {}", img.width, img.height, seed, total);
-                    let href = img.url.clone();
-                    view! {
-                        <figure>
-                            <a href=href target="_blank" rel="noopener">
-                                <img
-                                    src=img.url
-                                    width=img.width
-                                    height=img.height
-                                    alt=format!("Generated image {} of {count}", i + 1)
-                                />
-                            </a>
-                            <figcaption>
-                                {caption}
-                                {img.nsfw.unwrap_or(false).then_some(" · flagged NSFW")}
-                            </figcaption>
-                        </figure>
-                    }
-                })
-                .collect_view()}
-            {response
-                .ran_prompt
-                .map(|p| {
-                    view! {
-                        <p class="meta ran-prompt">
-                            <strong>"The prompt the model ran: "</strong>
-                            {p}
-                        </p>
-                    }
-                })}
-            {response
-                .usage
-                .map(|u| view! { <p class="meta">"Usage: " <code>{compact(&u)}</code></p> })}
-            {response
-                .upstream
-                .map(|raw| {
-                    view! {
-                        <details class="raw">
-                            <summary>"Provider response"</summary>
-                            <pre class="code">{pretty(&raw)}</pre>
-                        </details>
-                    }
-                })}
-            <p class="meta request-id">"Request id " <code>{response.request_id.clone()}</code></p>
-        </div>
-        <HistoryStrip run=response.request_id/>
-    }
-}
-
-/// JSON indented for reading: the browser's own `JSON.stringify`, so serde_json's
-/// printer stays out of the wasm.
-#[cfg(feature = "hydrate")]
-fn pretty(value: &serde_json::Value) -> String {
-    crate::js_json::stringify(value, 2)
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn pretty(value: &serde_json::Value) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_default()
-}
-
-#[cfg(feature = "hydrate")]
-fn compact(value: &serde_json::Value) -> String {
-    crate::js_json::stringify(value, 0)
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn compact(value: &serde_json::Value) -> String {
-    value.to_string()
 }

@@ -1,10 +1,8 @@
 use super::field_error::{error_id, message_for, FieldErrorText};
 use crate::catalog::{Field, Size};
-use crate::form::{RawForm, SIZE_SEP};
+use crate::form::{RawForm, CUSTOM_SIZE as CUSTOM, SIZE_SEP};
 use crate::validate::FieldError;
 use leptos::prelude::*;
-
-const CUSTOM: &str = "custom";
 
 /// Preset-or-custom image size; presets show their pixel size.
 #[component]
@@ -17,16 +15,13 @@ pub fn SizeInput(
     let key = field.key;
     let current = move || form.with(|f| f.get(key).unwrap_or(size.default_preset).to_owned());
     let custom = move || size.preset(&current()).is_none();
+    // The boxes hold the custom size, or (hidden, under a preset) the size "Custom…" starts from.
     let side = move |i: usize| {
         move || {
-            let c = current();
-            let mut parts = c.splitn(2, SIZE_SEP);
-            let first = parts.next().unwrap_or_default().to_owned();
-            if i == 0 {
-                first
-            } else {
-                parts.next().unwrap_or_default().to_owned()
-            }
+            let (w, h) = size.custom_default;
+            let c = if custom() { current() } else { format!("{w}{SIZE_SEP}{h}") };
+            let (w, h) = c.split_once(SIZE_SEP).unwrap_or((&c, ""));
+            if i == 0 { w } else { h }.to_owned()
         }
     };
     let set_side = move |i: usize, value: String| {
@@ -73,12 +68,13 @@ pub fn SizeInput(
                     .collect_view()}
                 <option value=CUSTOM selected=custom>"Custom…"</option>
             </select>
-            <Show when=custom>
-                <div class="size-custom">
+            // Shown by the stylesheet while "Custom…" is chosen, so it works without script too.
+            <div class="size-custom">
                     <label>
                         "Width"
                         <input
                             type="number"
+                            name=format!("{key}.width")
                             min=size.min
                             max=size.max
                             step=size.multiple_of
@@ -93,6 +89,7 @@ pub fn SizeInput(
                         "Height"
                         <input
                             type="number"
+                            name=format!("{key}.height")
                             min=size.min
                             max=size.max
                             step=size.multiple_of
@@ -102,9 +99,8 @@ pub fn SizeInput(
                             on:input=move |ev| set_side(1, event_target_value(&ev))
                         />
                     </label>
-                </div>
-                <p class="help">{rule.clone()}</p>
-            </Show>
+                <p class="help">{rule}</p>
+            </div>
             <FieldErrorText key message/>
         </div>
     }

@@ -4,11 +4,19 @@ use crate::form::RawForm;
 use crate::share;
 use crate::snippet::Lang;
 use crate::valid::Valid;
+use crate::validate::FieldError;
 use leptos::prelude::*;
 
 const LANG_KEY: &str = "fluxplay.lang";
-/// Shown instead of a request no provider would take.
-const INVALID: &str = "Fix the highlighted fields to see the request.";
+/// Shown instead of a request no provider would take, naming the first field to fix.
+fn invalid(errors: &[FieldError]) -> String {
+    match errors.first() {
+        Some(e) => {
+            format!("No request while the form is invalid: `{}` {}. Fix it to see the request.", e.field, e.message)
+        }
+        None => "No request while the form is invalid.".to_owned(),
+    }
+}
 
 /// The live request in six languages, with key, parameter and target switches
 /// and a copy button. The chosen language is remembered across visits.
@@ -17,7 +25,12 @@ const INVALID: &str = "Fix the highlighted fields to see the request.";
 /// generators are not in the wasm: the browser asks for the text again when the
 /// form or an option changes, and shows only the latest answer.
 #[component]
-pub fn SnippetPanel(model: RwSignal<ModelRef>, form: RwSignal<RawForm>, valid: Memo<Option<Valid>>) -> impl IntoView {
+pub fn SnippetPanel(
+    model: RwSignal<ModelRef>,
+    form: RwSignal<RawForm>,
+    valid: Memo<Option<Valid>>,
+    errors: Memo<Vec<FieldError>>,
+) -> impl IntoView {
     let lang = RwSignal::new(Lang::Curl);
     // Effects run only in the browser, after hydration: the server's cURL first, then the remembered tab.
     Effect::new(move |_| {
@@ -28,7 +41,7 @@ pub fn SnippetPanel(model: RwSignal<ModelRef>, form: RwSignal<RawForm>, valid: M
     let placeholder = RwSignal::new(false);
     let every = RwSignal::new(false);
     let emulator = RwSignal::new(false);
-    let text = RwSignal::new(first_text(valid));
+    let text = RwSignal::new(first_text(valid, errors));
     let asked = StoredValue::new(0u32);
     Effect::new(move |ran: Option<()>| {
         let query = form.with(|f| share::to_query(model.get(), f));
@@ -41,7 +54,7 @@ pub fn SnippetPanel(model: RwSignal<ModelRef>, form: RwSignal<RawForm>, valid: M
         // Every change outdates the answers still on their way, an invalid form's too.
         asked.update_value(|n| *n += 1);
         if !is_valid {
-            text.set(INVALID.to_owned());
+            text.set(errors.with(|e| invalid(e)));
             return;
         }
         let (l, key, all, emulated) = options;
@@ -56,6 +69,24 @@ pub fn SnippetPanel(model: RwSignal<ModelRef>, form: RwSignal<RawForm>, valid: M
             }
         });
     });
+    let choose = move |l: Lang| {
+        lang.set(l);
+        browser::save(LANG_KEY, l.id());
+    };
+    let on_tab_key = move |ev: leptos::ev::KeyboardEvent| {
+        let at = Lang::ALL.iter().position(|l| *l == lang.get_untracked()).unwrap_or(0);
+        let n = Lang::ALL.len();
+        let to = match ev.key().as_str() {
+            "ArrowRight" => (at + 1) % n,
+            "ArrowLeft" => (at + n - 1) % n,
+            "Home" => 0,
+            "End" => n - 1,
+            _ => return,
+        };
+        ev.prevent_default();
+        choose(Lang::ALL[to]);
+        browser::focus(&format!("tab-{}", Lang::ALL[to].id()));
+    };
     let copied = RwSignal::new(None::<bool>);
     // What is shown: until the first change that is the server's text, which the signal does not hold.
     let code = NodeRef::<leptos::html::Code>::new();
@@ -82,7 +113,8 @@ pub fn SnippetPanel(model: RwSignal<ModelRef>, form: RwSignal<RawForm>, valid: M
     view! {
         <section class="panel snippet" aria-label="Request snippet">
             <div class="panel-head">
-                <div class="tabs" role="tablist" aria-label="Language">
+                // The ARIA tabs pattern: one tab in the Tab order, arrow keys, Home and End move between them.
+                <div class="tabs" role="tablist" aria-label="Language" on:keydown=on_tab_key>
                     {Lang::ALL
                         .into_iter()
                         .map(|l| {
@@ -93,10 +125,8 @@ pub fn SnippetPanel(model: RwSignal<ModelRef>, form: RwSignal<RawForm>, valid: M
                                     id=format!("tab-{}", l.id())
                                     aria-controls="snippet-code"
                                     aria-selected=move || (lang.get() == l).to_string()
-                                    on:click=move |_| {
-                                        lang.set(l);
-                                        browser::save(LANG_KEY, l.id());
-                                    }
+                                    tabindex=move || if lang.get() == l { "0" } else { "-1" }
+                                    on:click=move |_| choose(l)
                                 >
                                     {l.label()}
                                 </button>
@@ -131,7 +161,7 @@ pub fn SnippetPanel(model: RwSignal<ModelRef>, form: RwSignal<RawForm>, valid: M
 
 /// The text the server renders into the page; the browser starts from the page's.
 #[cfg(not(feature = "hydrate"))]
-fn first_text(valid: Memo<Option<Valid>>) -> String {
+fn first_text(valid: Memo<Option<Valid>>, errors: Memo<Vec<FieldError>>) -> String {
     use crate::snippet::{render, KeyStyle, Options};
     let status = use_context::<crate::api::BackendStatus>().unwrap_or_default();
     valid.with_untracked(|v| match v {
@@ -140,11 +170,11 @@ fn first_text(valid: Memo<Option<Valid>>) -> String {
             let options = Options { key: KeyStyle::Env, every: false, emulator: false, model_name };
             render(Lang::Curl, valid, valid.model.provider.base_url, options)
         }
-        None => INVALID.to_owned(),
+        None => errors.with_untracked(|e| invalid(e)),
     })
 }
 
 #[cfg(feature = "hydrate")]
-fn first_text(_: Memo<Option<Valid>>) -> String {
+fn first_text(_: Memo<Option<Valid>>, _: Memo<Vec<FieldError>>) -> String {
     String::new()
 }

@@ -13,7 +13,7 @@ pub struct Failure {
 }
 
 /// One generation as recorded.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Generation {
     pub id: String,
     pub visitor: String,

@@ -28,6 +28,24 @@ impl Db {
         row.map(|r| col(&r, "state")).transpose()
     }
 
+    /// Asks for job `id` to be cancelled; false when it has ended (or is unknown).
+    pub async fn request_cancel(&self, id: &str) -> Result<bool, DbError> {
+        let pool = self.ready().await?;
+        let done = sqlx::query("UPDATE jobs SET cancel = 1 WHERE id = $1 AND seq < $2")
+            .bind(id)
+            .bind(crate::jobs::FINAL)
+            .execute(pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Whether a cancel was asked for job `id`.
+    pub async fn cancel_requested(&self, id: &str) -> Result<bool, DbError> {
+        let pool = self.ready().await?;
+        let row = sqlx::query("SELECT cancel FROM jobs WHERE id = $1").bind(id).fetch_optional(pool).await?;
+        Ok(row.map(|r| col::<i64>(&r, "cancel")).transpose()?.unwrap_or(0) != 0)
+    }
+
     /// Forgets jobs last written before `cutoff` (ms); how many.
     pub async fn expire_jobs(&self, cutoff: i64) -> Result<u64, DbError> {
         let pool = self.ready().await?;

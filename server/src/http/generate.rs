@@ -1,11 +1,11 @@
-//! `POST /api/generate`, `POST /api/jobs` and `GET /api/jobs/{id}`.
+//! `POST /api/generate`, `POST /api/jobs`, `GET /api/jobs/{id}` and `DELETE /api/jobs/{id}`.
 
 use super::visitor::Visitor;
 use crate::error::{Error, WithId};
 use crate::generate::{execute, prepare};
 use crate::jobs::{Progress, FINAL};
 use crate::state::AppState;
-use app::api::{GenerateRequest, GenerateResponse, JobState, JobTicket};
+use app::api::{ApiError, GenerateRequest, GenerateResponse, JobState, JobTicket};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -69,3 +69,38 @@ pub async fn status(State(state): State<AppState>, Path(id): Path<String>) -> Re
         .map(Json)
         .ok_or_else(|| Error::NotFound(format!("No job `{id}` (finished jobs are kept for a day)")))
 }
+
+/// `DELETE /api/jobs/{id}`: cancels a run that has not ended, and answers with the
+/// words it ended with: what may still be charged. The replica running it (any of
+/// them) stops within `jobs::CANCEL_CHECK` and cancels upstream where the provider can.
+pub async fn cancel(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ApiError>, Error> {
+    let jobs = &state.inner.jobs;
+    let ended = || Error::Rejected { status: StatusCode::CONFLICT, message: "This run has already ended".into() };
+    match jobs.get(&id).await? {
+        None => return Err(Error::NotFound(format!("No job `{id}` (finished jobs are kept for a day)"))),
+        Some(JobState::Done { .. } | JobState::Failed { .. }) => return Err(ended()),
+        Some(_) => {}
+    }
+    if !jobs.request_cancel(&id).await? {
+        return Err(ended());
+    }
+    // Its upstream cancel may take up to 10 s.
+    let deadline = tokio::time::Instant::now() + CANCEL_WAIT;
+    while tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        match jobs.get(&id).await? {
+            Some(JobState::Failed { error }) => return Ok(Json(error)),
+            Some(JobState::Done { .. }) => return Ok(Json(ApiError::new("It finished before the cancel reached it."))),
+            _ => {}
+        }
+    }
+    // No replica acted on it (the one running it is gone): it ends here.
+    let error = ApiError::new(
+        "Cancelled. The server that ran it did not answer, so the provider may still finish it and charge for it.",
+    );
+    jobs.put(&id, FINAL, &JobState::Failed { error: error.clone() }).await;
+    Ok(Json(error))
+}
+
+/// How long a cancel waits for the run to stop: the check's pace plus an upstream cancel's timeout.
+const CANCEL_WAIT: std::time::Duration = std::time::Duration::from_secs(15);

@@ -2,10 +2,14 @@
 //! nonce: the only inline script is Leptos's hydration loader, which carries it.
 //! The JSON island in the head is `type="application/json"`, data a browser never runs.
 
+use super::results::Shown;
+use super::visitor::Visitor;
 use crate::state::AppState;
+use app::routes::playground::ShownResult;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::header::{CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
+use axum::http::StatusCode;
 use axum::http::{HeaderValue, Request};
 use axum::response::{IntoResponse, Response};
 use leptos::nonce::Nonce;
@@ -37,20 +41,52 @@ pub async fn add(State(state): State<AppState>, req: Request<Body>, next: axum::
     response
 }
 
-/// `GET /`: the playground, server-rendered, with a nonce for this response only.
-pub async fn page(State(state): State<AppState>, req: Request<Body>) -> Response {
+/// `GET /`: the playground, server-rendered; with `?result={id}` it shows that run.
+pub async fn page(State(state): State<AppState>, visitor: Visitor, req: Request<Body>) -> Response {
+    let query = req.uri().query().unwrap_or_default().to_owned();
+    let mut shown = None;
+    if let Some(id) = app::share::parse_query(&query).get("result") {
+        let found = super::results::shown(&state, &visitor, id).await.ok().flatten();
+        shown =
+            Some(
+                found.unwrap_or_else(|| Shown {
+                    html: "<p class=\"empty\">This link's result is no longer kept: it was deleted, or it expired.</p>"
+                        .into(),
+                    running: None,
+                }),
+            );
+    }
+    render(&state, req, shown, None, StatusCode::OK).await
+}
+
+/// The playground page with `shown` in its result panel, and `form` (a query) in
+/// place of the address's form, answered with `status`.
+pub async fn render(
+    state: &AppState,
+    req: Request<Body>,
+    shown: Option<Shown>,
+    form: Option<String>,
+    status: StatusCode,
+) -> Response {
     let nonce = Nonce::new();
     let csp = policy(Some(&nonce), &state.limits().site.frame_ancestors);
-    let status = state.backend_status();
+    let mut backend = state.backend_status();
+    backend.form = form;
+    backend.running = shown.as_ref().and_then(|s| s.running.clone());
+    let result = shown.map(|s| ShownResult(s.html));
     let options = state.leptos_options.clone();
     let render = leptos_axum::render_app_to_stream_with_context(
         move || {
-            provide_context(status.clone());
+            provide_context(backend.clone());
             provide_context(nonce.clone());
+            if let Some(result) = &result {
+                provide_context(result.clone());
+            }
         },
         move || app::shell(options.clone()),
     );
     let mut response = render(req).await.into_response();
+    *response.status_mut() = status;
     if let Ok(csp) = HeaderValue::from_str(&csp) {
         response.headers_mut().insert(CONTENT_SECURITY_POLICY, csp);
     }

@@ -3,6 +3,7 @@
 //! store) never import the state that holds them.
 
 pub mod estimate;
+pub mod form_post;
 pub mod gates;
 pub mod generate;
 pub mod headers;
@@ -12,6 +13,7 @@ pub mod images;
 pub mod metrics;
 pub mod pages;
 pub mod passphrase;
+pub mod results;
 pub mod snippet;
 pub mod uploads;
 pub mod visitor;

@@ -24,14 +24,19 @@ pub async fn handler(
         }
         status => Error::Rejected { status, message: e.body_text() },
     })?;
+    store(&state, body).await.map(Json)
+}
+
+/// Decodes and keeps one uploaded image: its reference. Also for files in a posted form.
+pub async fn store(state: &AppState, body: Bytes) -> Result<Upload, Error> {
     // The client has sent its body; it waits for a decode slot as long as it could take to send one.
     let checked = crate::decode::check(body, state.limits().guards.body_timeout).await.map_err(|e| e.upload())?;
     let stored = state.inner.uploads.put(&checked).await.map_err(StoreError::into_error)?;
-    Ok(Json(Upload {
+    Ok(Upload {
         reference: format!("{UPLOAD_PREFIX}{}", stored.name),
         width: stored.width,
         height: stored.height,
         content_type: stored.content_type.to_owned(),
         bytes: checked.bytes.len(),
-    }))
+    })
 }

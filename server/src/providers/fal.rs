@@ -53,6 +53,12 @@ async fn generate(ctx: &Ctx<'_>, valid: &Valid, progress: &Progress) -> Result<G
     let (status_url, response_url) = (url("status_url")?, url("response_url")?);
     check_host(name, &status_url, &queue, FAL_HOSTS)?;
     check_host(name, &response_url, &queue, FAL_HOSTS)?;
+    // The queue cancels a request still waiting (`PUT …/cancel`); one already running completes.
+    if let Ok(cancel) = url("cancel_url") {
+        if check_host(name, &cancel, &queue, FAL_HOSTS).is_ok() {
+            progress.cancel_with(reqwest::Method::PUT, cancel);
+        }
+    }
     progress.queued(ticket.get("queue_position").and_then(Value::as_u64).map(|p| p as u32));
 
     let key = key_header(ctx.upstream, model.provider.auth, key_env)?;

@@ -55,6 +55,12 @@ async fn generate(ctx: &Ctx<'_>, valid: &Valid, progress: &Progress) -> Result<G
             _ => progress.running(None),
         }
         created = None;
+        // `POST urls.cancel` stops a prediction that is starting or processing.
+        if let Some(cancel) = prediction.pointer("/urls/cancel").and_then(Value::as_str) {
+            if check_host(name, cancel, &upstream.base_url, &["replicate.com"]).is_ok() {
+                progress.cancel_with(reqwest::Method::POST, cancel.to_owned());
+            }
+        }
         let get = prediction
             .pointer("/urls/get")
             .and_then(Value::as_str)

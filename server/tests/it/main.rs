@@ -17,6 +17,7 @@ mod fixtures;
 mod guards;
 mod history;
 mod hostile;
+mod no_script;
 mod openai;
 mod replicate;
 mod segmind_onemin;
