@@ -6,10 +6,12 @@ import * as path from 'node:path';
 const port = Number(process.env.E2E_PORT ?? 3100);
 const canaryPort = Number(process.env.E2E_CANARY_PORT ?? 3101);
 const demoPort = Number(process.env.E2E_DEMO_PORT ?? 3102);
+const slowPort = Number(process.env.E2E_SLOW_PORT ?? 3103);
 export const CANARY = process.env.E2E_CANARY ?? 'canary-fluxplay-5f1c2e9a7b';
 export const CANARY_URL = `http://127.0.0.1:${canaryPort}`;
 export const DEMO_URL = `http://127.0.0.1:${demoPort}`;
 export const DEMO_PASSPHRASE = 'correct horse battery';
+export const SLOW_URL = `http://127.0.0.1:${slowPort}`;
 
 const binary = '../target/release/fluxplay';
 // Each run starts from empty data directories: the history and today's budget live there now.
@@ -76,6 +78,14 @@ export default defineConfig({
       FLUXPLAY_DAILY_IMAGES: '1',
       FLUXPLAY_RATE_PER_MINUTE: '12',
       FLUXPLAY_RATE_BURST: '6',
+    }),
+    // Providers "live" against the first server's emulators, with fault knobs in their keys:
+    // AI/ML API answers after 2.5 s, fal's queue never reaches the request.
+    server(slowPort, {
+      AIMLAPI_KEY: 'e2e#latency=2500',
+      AIMLAPI_BASE_URL: `http://127.0.0.1:${port}/emulate/aimlapi`,
+      FAL_KEY: 'e2e#never-ready',
+      FAL_BASE_URL: `http://127.0.0.1:${port}/emulate/fal`,
     }),
   ],
 });

@@ -9,6 +9,9 @@ E2E_CANARY_PORT=$(free_port)
 while [ "$E2E_CANARY_PORT" = "$E2E_PORT" ]; do E2E_CANARY_PORT=$(free_port); done
 E2E_DEMO_PORT=$(free_port)
 while [ "$E2E_DEMO_PORT" = "$E2E_PORT" ] || [ "$E2E_DEMO_PORT" = "$E2E_CANARY_PORT" ]; do E2E_DEMO_PORT=$(free_port); done
-export E2E_PORT E2E_CANARY_PORT E2E_DEMO_PORT
+E2E_SLOW_PORT=$(free_port)
+while [ "$E2E_SLOW_PORT" = "$E2E_PORT" ] || [ "$E2E_SLOW_PORT" = "$E2E_CANARY_PORT" ] \
+  || [ "$E2E_SLOW_PORT" = "$E2E_DEMO_PORT" ]; do E2E_SLOW_PORT=$(free_port); done
+export E2E_PORT E2E_CANARY_PORT E2E_DEMO_PORT E2E_SLOW_PORT
 cd end2end
 exec npx playwright test "$@"

@@ -62,6 +62,6 @@ fi
 # Playwright drives Debian's chromium; it never downloads a browser.
 if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/@playwright/test ] \
   || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
-  say "installing end2end npm packages (playwright, axios, binaryen $BINARYEN_VERSION)"
+  say "installing end2end npm packages (playwright, axe-core, axios, binaryen $BINARYEN_VERSION)"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi

@@ -166,6 +166,9 @@ pub struct BackendStatus {
     /// script that did not validate): a query, as in a share link.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub form: Option<String>,
+    /// What is left of a public demo's daily budget, in words (live providers only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -306,11 +309,12 @@ impl Wire for Upload {
 
 impl Wire for BackendStatus {
     fn read(value: &Value) -> Result<Self, String> {
-        let o = Obj::new(value, &["providers", "running", "form"])?;
+        let o = Obj::new(value, &["providers", "running", "form", "budget"])?;
         Ok(Self {
             providers: o.list("providers", true)?,
             running: o.optional("running", "a string", text)?,
             form: o.optional("form", "a string", text)?,
+            budget: o.optional("budget", "a string", text)?,
         })
     }
 }

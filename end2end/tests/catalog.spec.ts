@@ -10,7 +10,7 @@ async function open(page: Page) {
 }
 const snippet = (page: Page) => page.getByRole('tabpanel');
 const pick = (page: Page, slug: string) => page.getByRole('combobox', { name: 'Model' }).selectOption(slug);
-const generate = (page: Page) => page.getByRole('button', { name: 'Generate' });
+const generate = (page: Page) => page.getByRole('button', { name: 'Generate', exact: true });
 
 test('each provider shows its own fields and documented defaults', async ({ page }) => {
   await open(page);
@@ -54,7 +54,7 @@ test('an out-of-range value names the limit and disables Generate, per provider'
   ]) {
     await pick(page, slug);
     await page.getByRole('spinbutton', { name: field }).fill(value);
-    await expect(page.getByText(message)).toBeVisible();
+    await expect(page.getByText(message, { exact: true })).toBeVisible();
     await expect(generate(page)).toBeDisabled();
     await page.getByRole('spinbutton', { name: field }).fill('');
     await expect(generate(page)).toBeEnabled();
@@ -80,12 +80,12 @@ test('switching model keeps the values that fit and resets the rest', async ({ p
 test('image-to-image: upload with the picker, preview, and an output the size of the reference', async ({ page }) => {
   await open(page);
   await pick(page, 'aimlapi/flux/dev/image-to-image');
-  await expect(page.getByText('Reference image is required')).toBeVisible();
+  await expect(page.getByText('Reference image is required', { exact: true })).toBeVisible();
   await expect(generate(page)).toBeDisabled();
   await expect(page.getByText(/Output size: matches the reference image/)).toBeVisible();
 
   await page.getByRole('textbox', { name: '…or an https URL' }).fill('http://example.com/cat.png');
-  await expect(page.getByText('Reference image must be an uploaded file or an https:// URL')).toBeVisible();
+  await expect(page.getByText('Reference image must be an uploaded file or an https:// URL', { exact: true })).toBeVisible();
   await page.getByRole('textbox', { name: '…or an https URL' }).fill('');
 
   await page.getByLabel('Reference image').setInputFiles(REFERENCE);
@@ -199,10 +199,10 @@ test('FLUX.2 [dev] LoRA: weights one a line, sent as {path, scale}, a bad line n
     await expect(snippet(page)).toContainText('"path": "owner/watercolor-lora"');
 
     await loras.fill('owner/watercolor-lora 4.5');
-    await expect(page.getByText('LoRAs, weight 1: an https URL or Hugging Face repo (owner/name), then a scale from 0 to 4')).toBeVisible();
+    await expect(page.getByText('LoRAs, weight 1: an https URL or Hugging Face repo (owner/name), then a scale from 0 to 4', { exact: true })).toBeVisible();
     await expect(generate(page)).toBeDisabled();
     await loras.fill('a\nb/c\nd/e\nf/g');
-    await expect(page.getByText('LoRAs takes 1 to 3 weights, one a line')).toBeVisible();
+    await expect(page.getByText('LoRAs takes 1 to 3 weights, one a line', { exact: true })).toBeVisible();
 
     await loras.fill('owner/watercolor-lora 1.5');
     await expect(generate(page)).toBeEnabled();

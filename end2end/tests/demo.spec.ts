@@ -23,10 +23,10 @@ test('a public demo asks for its passphrase, then says clearly when the budget i
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
   await expect(page.getByRole('textbox', { name: 'Prompt' })).toHaveValue('a lighthouse');
 
-  await page.getByRole('button', { name: 'Generate' }).click();
+  await page.getByRole('button', { name: 'Generate', exact: true }).click();
   await expect(page.getByRole('img', { name: 'Generated image 1 of 1' })).toBeVisible();
 
-  await page.getByRole('button', { name: 'Generate' }).click();
+  await page.getByRole('button', { name: 'Generate', exact: true }).click();
   const alert = page.getByRole('alert');
   await expect(alert).toContainText("This demo's daily budget of 1 image is used up");
   await expect(alert).toContainText('renews at midnight UTC');

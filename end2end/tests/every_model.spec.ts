@@ -22,7 +22,7 @@ test('every model in the catalog generates through its emulator', async ({ page 
       await expect(page.getByRole('img', { name: /^(Reference image|Input image) (preview|1)$/ })).toBeVisible();
     }
     const before = (await requestId.count()) > 0 ? await requestId.innerText() : '';
-    await page.getByRole('button', { name: 'Generate' }).click();
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
     await expect(requestId).not.toHaveText(before, { timeout: 20_000 });
     await expect(page.getByRole('alert')).toHaveCount(0);
     const image = page.getByRole('img', { name: /^Generated image 1 of \d$/ });

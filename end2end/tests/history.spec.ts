@@ -27,7 +27,7 @@ test('a generation joins the strip, and one click restores its whole form', asyn
   await prompt(page).fill(words);
   await page.getByRole('combobox', { name: 'Image size' }).selectOption('square');
   await page.getByRole('spinbutton', { name: 'Inference steps' }).fill('31');
-  await page.getByRole('button', { name: 'Generate' }).click();
+  await page.getByRole('button', { name: 'Generate', exact: true }).click();
   await expect(page.getByRole('img', { name: 'Generated image 1 of 1' })).toBeVisible();
   const seed = (await page.getByText(/seed \d+/).first().textContent())!.match(/seed (\d+)/)![1];
 
@@ -36,8 +36,11 @@ test('a generation joins the strip, and one click restores its whole form', asyn
   await expect(restore.locator('img')).toBeVisible();
   await page.screenshot({ path: 'test-results/history-strip.png', fullPage: true });
 
-  // Change everything, then restore: the form (and so the snippet) is what was sent.
-  await page.getByRole('combobox', { name: 'Model' }).selectOption('bfl/flux-dev');
+  // Change the form (a model switch would clear the result and its strip), then restore:
+  // the form (and so the snippet) is what was sent.
+  await prompt(page).fill('something else');
+  await page.getByRole('combobox', { name: 'Image size' }).selectOption('portrait_4_3');
+  await page.getByRole('spinbutton', { name: 'Inference steps' }).fill('12');
   const started = Date.now();
   await restore.click();
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
@@ -54,7 +57,7 @@ test('re-run from the strip follows the new run to its permalink', async ({ page
   await open(page);
   const words = `re-run me ${Date.now()}`;
   await prompt(page).fill(words);
-  await page.getByRole('button', { name: 'Generate' }).click();
+  await page.getByRole('button', { name: 'Generate', exact: true }).click();
   await expect(page.getByRole('img', { name: 'Generated image 1 of 1' })).toBeVisible();
   await strip(page).getByRole('button', { name: `Re-run: ${words}` }).click();
   await expect(page).toHaveURL(/\/r\/[0-9a-f-]{36}$/);
@@ -66,7 +69,7 @@ test('a permalink works without JavaScript, previews through Open Graph, and its
   await open(page);
   const words = `permalink ${Date.now()}`;
   await prompt(page).fill(words);
-  await page.getByRole('button', { name: 'Generate' }).click();
+  await page.getByRole('button', { name: 'Generate', exact: true }).click();
   await expect(strip(page).getByRole('link', { name: `Restore: ${words}` })).toBeVisible();
   const link = strip(page).getByRole('link', { name: 'Permalink', exact: true }).first();
   const href = (await link.getAttribute('href'))!;
@@ -104,7 +107,7 @@ test('a prompt full of markup stays text in the strip and on the permalink', asy
   await open(page);
   const payload = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>" onfocus="window.__pwned=3`;
   await prompt(page).fill(payload);
-  await page.getByRole('button', { name: 'Generate' }).click();
+  await page.getByRole('button', { name: 'Generate', exact: true }).click();
   await expect(page.getByRole('img', { name: 'Generated image 1 of 1' })).toBeVisible();
   await expect(strip(page).getByRole('link', { name: `Restore: ${payload}` })).toBeVisible();
   const frame = page.frame({ url: /\/history\?embed=/ })!;
@@ -124,7 +127,7 @@ test('delete one from the strip, then clear all', async ({ page }) => {
   const [first, second] = [`first ${Date.now()}`, `second ${Date.now()}`];
   for (const words of [first, second]) {
     await prompt(page).fill(words);
-    await page.getByRole('button', { name: 'Generate' }).click();
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
     await expect(strip(page).getByRole('link', { name: `Restore: ${words}` })).toBeVisible();
   }
   await expect(strip(page).getByRole('link', { name: `Restore: ${first}` })).toBeVisible();

@@ -76,7 +76,7 @@ test('the page hydrates and generates under its Content-Security-Policy', async 
   expect(response!.headers()['x-content-type-options']).toBe('nosniff');
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
   await page.getByRole('combobox', { name: 'Image size' }).selectOption('square');
-  await page.getByRole('button', { name: 'Generate' }).click();
+  await page.getByRole('button', { name: 'Generate', exact: true }).click();
   await expect(page.getByRole('img', { name: 'Generated image 1 of 1' })).toBeVisible();
   await expectNothingRan(page, dialogs);
 });

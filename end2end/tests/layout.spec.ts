@@ -89,7 +89,7 @@ test('FLUX 3: boxes drawn, moved, resized and labelled are the prompt, and gener
 
   // The request carries the prompt as typed; the emulator generates from it.
   await expect(page.getByRole('tabpanel')).toContainText('\\"id\\":\\"sax\\"');
-  await page.getByRole('button', { name: 'Generate' }).click();
+  await page.getByRole('button', { name: 'Generate', exact: true }).click();
   await expect(page.getByRole('img', { name: 'Generated image 1 of 1' })).toBeVisible();
   expect(await page.evaluate(() => (window as any).__violations)).toEqual([]);
   await page.screenshot({ path: 'test-results/layout-editor.png', fullPage: true });

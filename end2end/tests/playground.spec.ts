@@ -31,7 +31,7 @@ test('Generate shows an image of the chosen size with its seed', async ({ page }
   await page.getByRole('textbox', { name: 'Prompt' }).fill('a lighthouse at dusk');
   await page.getByRole('combobox', { name: 'Image size' }).selectOption('square');
   await expect(snippet(page)).toContainText('"image_size": "square"');
-  await page.getByRole('button', { name: 'Generate' }).click();
+  await page.getByRole('button', { name: 'Generate', exact: true }).click();
 
   const image = page.getByRole('img', { name: 'Generated image 1 of 1' });
   await expect(image).toBeVisible();
@@ -47,14 +47,16 @@ test('an invalid custom size shows which limit and disables Generate; Ctrl+Enter
   await page.getByRole('combobox', { name: 'Image size' }).selectOption('custom');
   await page.getByRole('spinbutton', { name: 'Width' }).fill('640');
   await page.getByRole('spinbutton', { name: 'Height' }).fill('1000');
-  await expect(page.getByText('Height must be a multiple of 32 between 512 and 1536')).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Generate' })).toBeDisabled();
+  await expect(page.getByText('Height must be a multiple of 32 between 512 and 1536', { exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Generate', exact: true })).toBeDisabled();
   // No request a provider would refuse is offered for copying.
-  await expect(snippet(page)).toHaveText('Fix the highlighted fields to see the request.');
+  await expect(snippet(page)).toHaveText(
+    'The form is invalid, so there is no request to show. `image_size`: Height must be a multiple of 32 between 512 and 1536.',
+  );
   await page.screenshot({ path: 'test-results/playground-invalid.png', fullPage: true });
 
   await page.getByRole('spinbutton', { name: 'Height' }).fill('960');
-  await expect(page.getByRole('button', { name: 'Generate' })).toBeEnabled();
+  await expect(page.getByRole('button', { name: 'Generate', exact: true })).toBeEnabled();
   await expect(snippet(page)).toContainText('"width": 640');
   await page.getByRole('spinbutton', { name: 'Seed' }).fill('1234');
   await page.getByRole('spinbutton', { name: 'Seed' }).press('Control+Enter');

@@ -12,7 +12,7 @@ test('the configured key never reaches the page, its JS, wasm or CSS, or API ans
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
   await expect(page.getByText('Live: AI/ML API')).toBeVisible();
 
-  await page.getByRole('button', { name: 'Generate' }).click();
+  await page.getByRole('button', { name: 'Generate', exact: true }).click();
   await expect(page.getByRole('img', { name: 'Generated image 1 of 1' })).toBeVisible();
 
   const assets = await page.evaluate(() =>

@@ -117,6 +117,7 @@ pub fn app(state: AppState) -> Router {
         .route("/history/clear", post(http::history::clear_form).layer(DefaultBodyLimit::max(4096)))
         .route("/history/{id}/delete", post(http::history::delete_form).layer(DefaultBodyLimit::max(4096)))
         .route("/r/{id}", get(http::pages::permalink))
+        .route("/compare", get(http::compare::compare))
         .route("/r/{id}/delete", post(http::pages::delete_permalink).layer(DefaultBodyLimit::max(4096)))
         .route_layer(middleware::from_fn_with_state(state.clone(), http::passphrase::require));
     Router::new()

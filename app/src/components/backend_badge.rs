@@ -14,7 +14,9 @@ pub fn BackendBadge(provider: &'static Provider) -> impl IntoView {
             <span class="badge emulated">"Emulated"</span>
             <span class="note">
                 "Images come from fluxplay's built-in emulator, not from " {provider.name} ". Set "
-                <code>{provider.key_env}</code> " on the server to call the real API."
+                // A self-hosted engine is live once its address is set; its key is optional.
+                <code>{if provider.key_optional { provider.url_env } else { provider.key_env }}</code>
+                {provider.key_optional.then_some(" (and its key, if it needs one)")} " on the server to call the real API."
             </span>
         })
     }

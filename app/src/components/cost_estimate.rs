@@ -35,7 +35,16 @@ pub fn CostEstimate(model: RwSignal<ModelRef>, form: RwSignal<RawForm>, valid: M
 /// The server's first words, before it knows the uploads' sizes.
 #[cfg(not(feature = "hydrate"))]
 fn first_text(valid: Memo<Option<Valid>>) -> String {
-    valid.with_untracked(|v| v.as_ref().map(|v| crate::cost::sentence(v, &|_| None)).unwrap_or_default())
+    let status = use_context::<crate::api::BackendStatus>().unwrap_or_default();
+    valid.with_untracked(|v| {
+        let Some(v) = v else { return String::new() };
+        let sentence = crate::cost::sentence(v, &|_| None);
+        // A public demo's budget counts live runs: said as `/api/estimate` says it.
+        match status.budget.as_deref().filter(|_| status.is_live(v.model.provider.id)) {
+            Some(left) => format!("{sentence} {left}"),
+            None => sentence,
+        }
+    })
 }
 
 #[cfg(feature = "hydrate")]

@@ -13,10 +13,17 @@ pub fn Help() -> impl IntoView {
         });
     });
     view! {
-        <button type="button" class="help-button" popovertarget="help" aria-keyshortcuts="?" title="Keyboard shortcuts (?)">
+        <button
+            type="button"
+            class="help-button"
+            popovertarget="help"
+            aria-keyshortcuts="?"
+            aria-label="Keyboard shortcuts"
+            title="Keyboard shortcuts (?)"
+        >
             "?"
         </button>
-        <div id="help" popover class="help" role="dialog" aria-labelledby="help-title">
+        <div id="help" popover class="shortcuts" role="dialog" aria-labelledby="help-title">
             <h2 id="help-title">"Keyboard shortcuts"</h2>
             <dl>
                 <dt><kbd>"Ctrl"</kbd> "+" <kbd>"Enter"</kbd></dt>

@@ -10,12 +10,8 @@ use leptos::prelude::*;
 const LANG_KEY: &str = "fluxplay.lang";
 /// Shown instead of a request no provider would take, naming the first field to fix.
 fn invalid(errors: &[FieldError]) -> String {
-    match errors.first() {
-        Some(e) => {
-            format!("No request while the form is invalid: `{}` {}. Fix it to see the request.", e.field, e.message)
-        }
-        None => "No request while the form is invalid.".to_owned(),
-    }
+    let first = errors.first().map(|e| format!(" `{}`: {}.", e.field, e.message)).unwrap_or_default();
+    format!("The form is invalid, so there is no request to show.{first}")
 }
 
 /// The live request in six languages, with key, parameter and target switches

@@ -238,9 +238,7 @@ pub fn Playground() -> impl IntoView {
             submit();
         }
     };
-    // What was typed before hydration, which set the controls back to the server's values.
-    Effect::new(move |_| {
-        let Some(query) = browser::typed() else { return };
+    let restore_typed = move |query: String| {
         let pairs = share::parse_query(&query).pairs;
         let shown = model.get_untracked();
         let typed = from_posted(shown, &pairs);
@@ -251,6 +249,12 @@ pub fn Playground() -> impl IntoView {
         if let Some(next) = chosen.filter(|m| *m != shown) {
             switch_model.run(next);
         }
+    };
+    // What was typed before hydration, which set the controls back to the server's values;
+    // applied once every first effect has run, so the snippet and estimate follow it.
+    Effect::new(move |_| {
+        let Some(query) = browser::typed() else { return };
+        set_timeout(move || restore_typed(query), std::time::Duration::ZERO);
     });
 
     view! {
@@ -309,7 +313,6 @@ pub fn Playground() -> impl IntoView {
                         <button type="submit" class="generate" disabled=move || !can_generate()>
                             {move || if running.with(Option::is_some) { "Generating…" } else { "Generate" }}
                         </button>
-                        <CostEstimate model form valid/>
                         <button type="button" class="copy link" on:click=copy_link>
                             {move || match link_copied.get() {
                                 Some(true) => "Link copied!",
@@ -320,6 +323,7 @@ pub fn Playground() -> impl IntoView {
                         <Show when=move || !errors.with(Vec::is_empty)>
                             <span class="invalid-note">"Fix the highlighted fields to generate."</span>
                         </Show>
+                        <CostEstimate model form valid/>
                     </div>
                     <p class="output-note">"Output: " {move || model.get().model.output_note}</p>
                 </form>

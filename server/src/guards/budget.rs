@@ -168,6 +168,23 @@ impl Budget {
         self.reserve_at(cost, unix_now()).await
     }
 
+    /// What is left of today's budget, in words, where one is set: for the estimate
+    /// shown before Generate.
+    pub async fn left_today(&self) -> Option<String> {
+        if self.images == 0 && self.usd.is_none() {
+            return None;
+        }
+        let spent = self.spent().await;
+        let mut parts = Vec::new();
+        if self.images > 0 {
+            parts.push(format!("{} of {}", self.images.saturating_sub(spent.images), images(self.images)));
+        }
+        if let Some(usd) = self.usd {
+            parts.push(format!("{} of {}", dollars((usd - spent.usd).max(0.0)), dollars(usd)));
+        }
+        Some(format!("This demo's budget left today: {}.", parts.join(", ")))
+    }
+
     /// Today's count, all replicas together.
     pub async fn spent(&self) -> Spent {
         let day = unix_now() / DAY;

@@ -1,6 +1,7 @@
 //! `GET /api/estimate?<share-link query>`: what the request would cost by its model's
 //! published price, as one sentence (text/plain) for the page to show before Generate.
 //! Uploads count at their real size; a URL not fetched yet at the largest accepted.
+//! For a live provider, what is left of a public demo's daily budget follows.
 
 use crate::error::Error;
 use crate::guards::budget::{known, upload_sizes};
@@ -12,6 +13,12 @@ use axum::response::{IntoResponse, Response};
 pub async fn handler(State(state): State<crate::AppState>, RawQuery(query): RawQuery) -> Result<Response, Error> {
     let valid = share::strict(&query.unwrap_or_default()).map_err(Error::Invalid)?;
     let sizes = upload_sizes(&state.inner.uploads, &valid).await;
-    let text = app::cost::sentence(&valid, &known(&sizes));
+    let mut text = app::cost::sentence(&valid, &known(&sizes));
+    // The budget counts live runs only.
+    if !state.upstream(valid.model.provider.id).emulated {
+        if let Some(left) = state.inner.guards.budget.left_today().await {
+            text = format!("{text} {left}");
+        }
+    }
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
 }

@@ -73,6 +73,9 @@ pub async fn render(
     let mut backend = state.backend_status();
     backend.form = form;
     backend.running = shown.as_ref().and_then(|s| s.running.clone());
+    if backend.providers.iter().any(|p| p.live) {
+        backend.budget = state.inner.guards.budget.left_today().await;
+    }
     let result = shown.map(|s| ShownResult(s.html));
     let options = state.leptos_options.clone();
     let render = leptos_axum::render_app_to_stream_with_context(

@@ -2,6 +2,7 @@
 //! application state live here, so the modules they serve (guards, metrics,
 //! store) never import the state that holds them.
 
+pub mod compare;
 pub mod estimate;
 pub mod form_post;
 pub mod gates;

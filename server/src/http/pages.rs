@@ -26,7 +26,7 @@ fn policy(frame_ancestors: &str) -> String {
     )
 }
 
-fn html(state: &AppState, status: StatusCode, body: String) -> Response {
+pub fn html(state: &AppState, status: StatusCode, body: String) -> Response {
     let mut response = (status, Html(body)).into_response();
     if let Ok(csp) = HeaderValue::from_str(&policy(&state.limits().site.frame_ancestors)) {
         response.headers_mut().insert(CONTENT_SECURITY_POLICY, csp);
@@ -34,7 +34,7 @@ fn html(state: &AppState, status: StatusCode, body: String) -> Response {
     response
 }
 
-fn head(title: &str, extra: &str) -> String {
+pub fn head(title: &str, extra: &str) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -44,7 +44,7 @@ fn head(title: &str, extra: &str) -> String {
 }
 
 /// A prompt cut to `n` characters, for titles and labels.
-fn short(s: &str, n: usize) -> String {
+pub fn short(s: &str, n: usize) -> String {
     match s.char_indices().nth(n) {
         Some((at, _)) => format!("{}…", &s[..at]),
         None => s.to_owned(),
@@ -71,12 +71,17 @@ pub async fn history(
     let hidden = if embed { "<input type=\"hidden\" name=\"embed\" value=\"1\">" } else { "" };
     let mut out = head("History — fluxplay", "<base target=\"_top\">");
     let class = if embed { "history embed" } else { "history" };
-    let _ = write!(out, "<body class=\"{class}\"><header><h1>History</h1>");
+    let _ = write!(out, "<body class=\"{class}\"><header aria-label=\"History\"><h1>History</h1>");
     if !found.items.is_empty() {
         let _ = write!(
             out,
             "<form method=\"post\" action=\"/history/clear\" target=\"_self\">{hidden}\
              <button type=\"submit\">Clear all</button></form>"
+        );
+    }
+    if !embed && found.items.len() > 1 {
+        out.push_str(
+            "<form id=\"compare\" method=\"get\" action=\"/compare\"><button type=\"submit\">Compare ticked</button></form>",
         );
     }
     out.push_str(if embed {
@@ -118,6 +123,15 @@ pub async fn history(
             }
         }
         let seed = e.seed.map(|s| format!(" · seed {s}")).unwrap_or_default();
+        if !embed {
+            let _ = write!(
+                out,
+                "<label class=\"tick\"><input type=\"checkbox\" name=\"id\" value=\"{id}\" form=\"compare\" \
+                 aria-label=\"Compare: {label}\"> Compare</label>",
+                id = attr(&e.id),
+                label = attr(&label)
+            );
+        }
         let _ = write!(
             out,
             "</a><p><span class=\"model\">{}</span>{}</p><div class=\"actions\"><a href=\"{}\">Permalink</a>\
