@@ -202,6 +202,54 @@ mod tests {
     use crate::catalog::find;
     use serde_json::json;
 
+    fn posted(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    /// A form as a browser posts it turns into the form a share link would describe.
+    #[test]
+    fn a_posted_form_reads_as_the_page_wrote_it() {
+        let model = find("aimlapi/flux/dev").unwrap();
+        // The box left unticked is not sent at all; a custom size comes in two boxes.
+        let raw = from_posted(
+            model,
+            &posted(&[
+                ("form_model", "aimlapi/flux/dev"),
+                ("prompt", "  a fox  "),
+                ("image_size", CUSTOM_SIZE),
+                ("image_size.width", "640"),
+                ("image_size.height", " 512 "),
+                ("seed", ""),
+                ("unknown", "x"),
+            ]),
+        );
+        assert_eq!(raw.get("prompt"), Some("  a fox  "), "text is kept as typed");
+        assert_eq!(raw.get("enable_safety_checker"), Some("false"));
+        assert_eq!(raw.get("image_size"), Some("640x512"));
+        assert_eq!(raw.get("unknown"), None);
+        let on = from_posted(model, &posted(&[("enable_safety_checker", "true"), ("image_size", "square")]));
+        assert_eq!((on.get("enable_safety_checker"), on.get("image_size")), (Some("true"), Some("square")));
+
+        // An image: a new file wins over the typed URL, which wins over the upload kept so far.
+        let i2i = find("aimlapi/flux/dev/image-to-image").unwrap();
+        let kept = "/uploads/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.png";
+        let image = |pairs: &[(&str, &str)]| from_posted(i2i, &posted(pairs)).get("image_url").map(str::to_owned);
+        assert_eq!(image(&[("image_url", kept)]).as_deref(), Some(kept));
+        assert_eq!(
+            image(&[("image_url", kept), ("image_url.url", " https://e.example/a.png ")]).as_deref(),
+            Some("https://e.example/a.png")
+        );
+        assert_eq!(
+            image(&[("image_url", "https://old.example/a.png")]).as_deref(),
+            Some(""),
+            "a cleared URL box clears it"
+        );
+        // A list appends.
+        let bfl = find("bfl/flux-2-pro").unwrap();
+        let list = from_posted(bfl, &posted(&[("input_image", kept), ("input_image.url", "https://e.example/b.png")]));
+        assert_eq!(list.get("input_image"), Some(format!("{kept} https://e.example/b.png").as_str()));
+    }
+
     /// Whatever a valid request sent, the form rebuilt from it sends the same again:
     /// every kind of field, on every model, from its catalog example values.
     #[test]

@@ -190,6 +190,16 @@ mod tests {
     }
 
     #[test]
+    fn a_posted_form_keeps_its_invalid_values_where_a_link_drops_them() {
+        let q = "model=aimlapi/flux/dev&prompt=hi&num_inference_steps=999";
+        assert_eq!(typed(q).raw.get("num_inference_steps"), Some("999"));
+        assert!(typed(q).notices.is_empty());
+        let link = restore(q);
+        assert_eq!(link.raw.get("num_inference_steps"), None);
+        assert_eq!(link.notices.len(), 1, "{:?}", link.notices);
+    }
+
+    #[test]
     fn links_are_readable_and_skip_defaults() {
         let m = find("aimlapi/flux/dev").unwrap();
         let form = raw(&[

@@ -52,6 +52,7 @@ pub async fn handler(
 ) -> Result<Response, Error> {
     match shown(&state, &visitor, &id).await? {
         Some(s) => Ok(([(CONTENT_TYPE, "text/html; charset=utf-8")], s.html).into_response()),
-        None => Err(Error::NotFound(format!("No run `{id}` (it was deleted, or it expired)"))),
+        // The id is not echoed: this path answers HTML when it finds one.
+        None => Err(Error::NotFound("No such run: it was deleted, or it expired".into())),
     }
 }

@@ -5,6 +5,7 @@ mod budget;
 mod decode;
 mod echoed_keys;
 mod emulator;
+mod forms;
 mod fuzz;
 mod hosts_and_headers;
 mod identity;
