@@ -131,177 +131,193 @@ for (const [name, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const
   }
 }
 
-test('keystrokes typed before hydration are kept, and Generate before it posts the form', async ({ page }) => {
-  let release!: () => void;
-  const gate = new Promise<void>((r) => (release = r));
-  await page.route('**/pkg/*.wasm', async (route) => {
-    await gate;
-    await route.continue();
+// Each item at both sizes; light on the desktop, dark on the phone (the matrix above has both on both).
+for (const [size, viewport, colorScheme] of [
+  ['desktop', DESKTOP, 'light'],
+  ['phone', PHONE, 'dark'],
+] as const) {
+  test.describe(`${size} ${colorScheme}`, () => {
+    test.use({ viewport, colorScheme });
+
+    test('keystrokes typed before hydration are kept, and Generate before it posts the form', async ({ page }) => {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      await page.route('**/pkg/*.wasm', async (route) => {
+        await gate;
+        await route.continue();
+      });
+      await page.goto('/?model=aimlapi/flux/dev');
+      const words = `typed before hydration ${Date.now()}`;
+      await prompt(page).fill(words);
+      await page.getByRole('spinbutton', { name: 'Seed' }).fill('4242');
+      release();
+      await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+      await expect(prompt(page)).toHaveValue(words);
+      await expect(page.getByRole('spinbutton', { name: 'Seed' })).toHaveValue('4242');
+      await expect(page.getByRole('tabpanel')).toContainText(words);
+      await expect(page.getByRole('tabpanel')).toContainText('"seed": 4242');
+
+      // Generate pressed before the page hydrates: the form posts, the run is followed to its image.
+      const page2 = await page.context().newPage();
+      let release2!: () => void;
+      const gate2 = new Promise<void>((r) => (release2 = r));
+      await page2.route('**/pkg/*.wasm', async (route) => {
+        await gate2;
+        await route.continue();
+      });
+      await page2.goto('/?model=aimlapi/flux/dev');
+      await prompt(page2).fill('pressed too early');
+      await generate(page2).click();
+      await page2.waitForURL(/result=/);
+      release2();
+      await expect(firstImage(page2)).toBeVisible({ timeout: 30_000 });
+      await expect(prompt(page2)).toHaveValue('pressed too early');
+    });
+
+    test('each image: zoom, download under a meaningful name, copy its link; seeds reused or renewed', async ({ page, context }) => {
+      await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+      await hydrated(page, '/?model=aimlapi/flux/dev&image_size=portrait_16_9');
+      await prompt(page).fill('a tall lighthouse');
+      await generate(page).click();
+      const image = firstImage(page);
+      await expect(image).toBeVisible();
+      // A tall image fits the screen.
+      const box = (await image.boundingBox())!;
+      expect(box.height).toBeLessThanOrEqual(900);
+
+      await page.getByRole('button', { name: 'Zoom: Generated image 1 of 1' }).click();
+      const full = page.getByRole('img', { name: 'Generated image 1 of 1, full size' });
+      await expect(full).toBeVisible();
+      expect((await full.boundingBox())!.height).toBeLessThanOrEqual(page.viewportSize()!.height);
+      await page.screenshot({ path: 'test-results/result-zoom.png' });
+      await page.getByRole('button', { name: 'Close' }).click();
+      await expect(full).toBeHidden();
+
+      const seed = (await page.getByText(/seed \d+/).first().textContent())!.match(/seed (\d+)/)![1];
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download' }).click()]);
+      expect(download.suggestedFilename()).toBe(`aimlapi-flux-dev_seed${seed}_1.png`);
+
+      await page.getByRole('link', { name: 'Copy image link' }).click();
+      await expect(page.getByRole('link', { name: 'Link copied!' })).toBeVisible();
+      const copied = await page.evaluate(() => navigator.clipboard.readText());
+      expect(copied).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/images/[0-9a-f]+\\.png$`));
+
+      // The share link carries the seed used, so a colleague gets the same image.
+      await page.getByRole('button', { name: 'Copy link' }).click();
+      const link = await page.evaluate(() => navigator.clipboard.readText());
+      expect(link).toContain(`seed=${seed}`);
+
+      await page.getByRole('link', { name: 'Use this seed' }).click();
+      await expect(page.getByRole('spinbutton', { name: 'Seed' })).toHaveValue(seed);
+      await expect(image).toBeVisible();
+      await page.getByRole('link', { name: 'New random seed' }).click();
+      await expect(page.getByRole('spinbutton', { name: 'Seed' })).toHaveValue('');
+    });
+
+    test('progress: an elapsed timer on a one-call provider, and Cancel that says what may be charged', async ({ page }) => {
+      await hydrated(page, `${SLOW_URL}/?model=aimlapi/flux/dev`);
+      await generate(page).click();
+      const status = page.getByRole('region', { name: 'Result' }).getByRole('status').first();
+      await expect(status).toHaveText(/Generating · [1-9]\.\d s/);
+      await expect(firstImage(page)).toBeVisible({ timeout: 20_000 });
+
+      // fal's queue reports a position and never starts: Cancel reaches fal.
+      await hydrated(page, `${SLOW_URL}/?model=fal/fal-ai/flux/dev`);
+      await generate(page).click();
+      await expect(page.getByRole('button', { name: 'Cancel' })).toBeVisible();
+      await expect(status).toHaveText(/(Queued|Generating) · [1-9]\.\d s/);
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      await expect(page.getByRole('alert')).toContainText('Cancelled at fal');
+      await expect(page.getByRole('alert')).toContainText('may still be charged');
+      await expect(generate(page)).toBeEnabled();
+      await accessible(page, 'cancelled');
+    });
+
+    test('clear states: a model switch clears the result; a server-side field error shows by its field', async ({ page }) => {
+      await hydrated(page, '/?model=aimlapi/flux/dev/image-to-image');
+      // A reference URL the server will not fetch (a private address): its field says so.
+      await page.getByRole('textbox', { name: '…or an https URL' }).fill('https://127.0.0.1/reference.png');
+      await generate(page).click();
+      const fieldError = page.locator('#image_url-error');
+      await expect(fieldError).not.toBeEmpty();
+      await expect(page.getByRole('region', { name: 'Result' })).toContainText('image_url');
+      await page.getByRole('combobox', { name: 'Model' }).selectOption('aimlapi/flux/dev');
+      await expect(page.getByRole('region', { name: 'Result' })).not.toContainText('image_url');
+      await expect(page.getByRole('region', { name: 'Result' })).toContainText('Press Generate');
+    });
+
+    test('every model: no field complains on arrival, hints match the documented ranges, badges name the setting', async ({ page }) => {
+      await hydrated(page);
+      const slugs = await page.locator('#model option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+      expect(slugs.length).toBeGreaterThan(19);
+      for (const slug of slugs) {
+        await page.getByRole('combobox', { name: 'Model' }).selectOption(slug);
+        // Only a required field still empty may say so.
+        await expect(page.locator('.field-error:not(:empty)').filter({ hasNotText: 'required' }), slug).toHaveCount(0);
+        await expect(page.locator('.hint').filter({ hasText: /out of range|must be/ }), slug).toHaveCount(0);
+        const setting = await page.locator('.status .note code').textContent();
+        expect(setting, slug).toMatch(/^[A-Z0-9_]+_(KEY|TOKEN|BASE_URL)$/);
+      }
+      await page.getByRole('combobox', { name: 'Model' }).selectOption('openai/flux-dev');
+      await expect(page.locator('.status .note')).toContainText('OPENAI_IMAGES_BASE_URL');
+    });
+
+    test('cost before the run, and the budget left on a live demo', async ({ page }) => {
+      await hydrated(page, '/?model=bfl/flux-2-pro');
+      const estimate = page.locator('.actions .estimate');
+      await expect(estimate).toContainText('$');
+      await hydrated(page, `${CANARY_URL}/?model=aimlapi/flux/dev`);
+      await expect(page.locator('.actions .estimate')).toContainText("This demo's budget left today");
+    });
+
+    test('compare two results side by side, with their differences marked', async ({ page }) => {
+      await hydrated(page, '/?model=aimlapi/flux/dev&seed=11');
+      await generate(page).click();
+      await expect(firstImage(page)).toBeVisible();
+      await page.getByRole('spinbutton', { name: 'Seed' }).fill('12');
+      await generate(page).click();
+      await expect(page.getByRole('link', { name: 'Compare with the previous run' })).toBeVisible();
+      await page.getByRole('link', { name: 'Compare with the previous run' }).click();
+      await expect(page.getByRole('heading', { name: 'Compare two runs' })).toBeVisible();
+      await expect(page.getByRole('img', { name: /^Run A/ })).toHaveCount(2);
+      await expect(page.getByRole('row', { name: /seed ≠ 11 12/ })).toBeVisible();
+      await page.screenshot({ path: 'test-results/compare.png', fullPage: true });
+      await accessible(page, 'compare');
+      // The other server-rendered pages a result leads to.
+      await page.goto('/history');
+      await accessible(page, 'history');
+      await page.getByRole('link', { name: 'Permalink', exact: true }).first().click();
+      await expect(page.getByRole('heading', { name: 'Parameters' })).toBeVisible();
+      await accessible(page, 'permalink');
+    });
+
+    test('keyboard: language tabs follow the ARIA tabs pattern, ? opens the shortcuts, the focus ring shows', async ({ page }) => {
+      await hydrated(page);
+      const curl = page.getByRole('tab', { name: 'cURL' });
+      await curl.focus();
+      await page.keyboard.press('ArrowRight');
+      const python = page.getByRole('tab', { name: 'Python' });
+      await expect(python).toBeFocused();
+      await expect(python).toHaveAttribute('aria-selected', 'true');
+      await expect(curl).toHaveAttribute('tabindex', '-1');
+      await page.keyboard.press('End');
+      await expect(page.getByRole('tab', { name: 'Rust' })).toBeFocused();
+      await page.keyboard.press('ArrowRight');
+      await expect(curl).toBeFocused();
+      const ring = await curl.evaluate((el) => getComputedStyle(el).outlineWidth);
+      expect(parseFloat(ring)).toBeGreaterThanOrEqual(2);
+
+      await page.locator('body').click({ position: { x: 5, y: 5 } });
+      await page.keyboard.press('?');
+      await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
+      await expect(page.getByRole('dialog')).toContainText('Ctrl');
+      await page.keyboard.press('Escape');
+      // Typed in a text box, `?` is just a character.
+      await prompt(page).fill('');
+      await prompt(page).press('?');
+      await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeHidden();
+      await expect(prompt(page)).toHaveValue('?');
+      await noInjectedScript(page);
+    });
   });
-  await page.goto('/?model=aimlapi/flux/dev');
-  const words = `typed before hydration ${Date.now()}`;
-  await prompt(page).fill(words);
-  await page.getByRole('spinbutton', { name: 'Seed' }).fill('4242');
-  release();
-  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
-  await expect(prompt(page)).toHaveValue(words);
-  await expect(page.getByRole('spinbutton', { name: 'Seed' })).toHaveValue('4242');
-  await expect(page.getByRole('tabpanel')).toContainText(words);
-  await expect(page.getByRole('tabpanel')).toContainText('"seed": 4242');
-
-  // Generate pressed before the page hydrates: the form posts, the run is followed to its image.
-  const page2 = await page.context().newPage();
-  let release2!: () => void;
-  const gate2 = new Promise<void>((r) => (release2 = r));
-  await page2.route('**/pkg/*.wasm', async (route) => {
-    await gate2;
-    await route.continue();
-  });
-  await page2.goto('/?model=aimlapi/flux/dev');
-  await prompt(page2).fill('pressed too early');
-  await generate(page2).click();
-  await page2.waitForURL(/result=/);
-  release2();
-  await expect(firstImage(page2)).toBeVisible({ timeout: 30_000 });
-  await expect(prompt(page2)).toHaveValue('pressed too early');
-});
-
-test('each image: zoom, download under a meaningful name, copy its link; seeds reused or renewed', async ({ page, context }) => {
-  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-  await hydrated(page, '/?model=aimlapi/flux/dev&image_size=portrait_16_9');
-  await prompt(page).fill('a tall lighthouse');
-  await generate(page).click();
-  const image = firstImage(page);
-  await expect(image).toBeVisible();
-  // A tall image fits the screen.
-  const box = (await image.boundingBox())!;
-  expect(box.height).toBeLessThanOrEqual(900);
-
-  await page.getByRole('button', { name: 'Zoom: Generated image 1 of 1' }).click();
-  const full = page.getByRole('img', { name: 'Generated image 1 of 1, full size' });
-  await expect(full).toBeVisible();
-  expect((await full.boundingBox())!.height).toBeLessThanOrEqual(page.viewportSize()!.height);
-  await page.screenshot({ path: 'test-results/result-zoom.png' });
-  await page.getByRole('button', { name: 'Close' }).click();
-  await expect(full).toBeHidden();
-
-  const seed = (await page.getByText(/seed \d+/).first().textContent())!.match(/seed (\d+)/)![1];
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download' }).click()]);
-  expect(download.suggestedFilename()).toBe(`aimlapi-flux-dev_seed${seed}_1.png`);
-
-  await page.getByRole('link', { name: 'Copy image link' }).click();
-  await expect(page.getByRole('link', { name: 'Link copied!' })).toBeVisible();
-  const copied = await page.evaluate(() => navigator.clipboard.readText());
-  expect(copied).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/images/[0-9a-f]+\\.png$`));
-
-  // The share link carries the seed used, so a colleague gets the same image.
-  await page.getByRole('button', { name: 'Copy link' }).click();
-  const link = await page.evaluate(() => navigator.clipboard.readText());
-  expect(link).toContain(`seed=${seed}`);
-
-  await page.getByRole('link', { name: 'Use this seed' }).click();
-  await expect(page.getByRole('spinbutton', { name: 'Seed' })).toHaveValue(seed);
-  await expect(image).toBeVisible();
-  await page.getByRole('link', { name: 'New random seed' }).click();
-  await expect(page.getByRole('spinbutton', { name: 'Seed' })).toHaveValue('');
-});
-
-test('progress: an elapsed timer on a one-call provider, and Cancel that says what may be charged', async ({ page }) => {
-  await hydrated(page, `${SLOW_URL}/?model=aimlapi/flux/dev`);
-  await generate(page).click();
-  const status = page.getByRole('region', { name: 'Result' }).getByRole('status').first();
-  await expect(status).toHaveText(/Generating · [1-9]\.\d s/);
-  await expect(firstImage(page)).toBeVisible({ timeout: 20_000 });
-
-  // fal's queue reports a position and never starts: Cancel reaches fal.
-  await hydrated(page, `${SLOW_URL}/?model=fal/fal-ai/flux/dev`);
-  await generate(page).click();
-  await expect(page.getByRole('button', { name: 'Cancel' })).toBeVisible();
-  await expect(status).toHaveText(/(Queued|Generating) · [1-9]\.\d s/);
-  await page.getByRole('button', { name: 'Cancel' }).click();
-  await expect(page.getByRole('alert')).toContainText('Cancelled at fal');
-  await expect(page.getByRole('alert')).toContainText('may still be charged');
-  await expect(generate(page)).toBeEnabled();
-  await accessible(page, 'cancelled');
-});
-
-test('clear states: a model switch clears the result; a server-side field error shows by its field', async ({ page }) => {
-  await hydrated(page, '/?model=aimlapi/flux/dev/image-to-image');
-  // A reference URL the server will not fetch (a private address): its field says so.
-  await page.getByRole('textbox', { name: '…or an https URL' }).fill('https://127.0.0.1/reference.png');
-  await generate(page).click();
-  const fieldError = page.locator('#image_url-error');
-  await expect(fieldError).not.toBeEmpty();
-  await expect(page.getByRole('region', { name: 'Result' })).toContainText('image_url');
-  await page.getByRole('combobox', { name: 'Model' }).selectOption('aimlapi/flux/dev');
-  await expect(page.getByRole('region', { name: 'Result' })).not.toContainText('image_url');
-  await expect(page.getByRole('region', { name: 'Result' })).toContainText('Press Generate');
-});
-
-test('every model: no field complains on arrival, hints match the documented ranges, badges name the setting', async ({ page }) => {
-  await hydrated(page);
-  const slugs = await page.locator('#model option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
-  expect(slugs.length).toBeGreaterThan(19);
-  for (const slug of slugs) {
-    await page.getByRole('combobox', { name: 'Model' }).selectOption(slug);
-    // Only a required field still empty may say so.
-    await expect(page.locator('.field-error:not(:empty)').filter({ hasNotText: 'required' }), slug).toHaveCount(0);
-    await expect(page.locator('.hint').filter({ hasText: /out of range|must be/ }), slug).toHaveCount(0);
-    const setting = await page.locator('.status .note code').textContent();
-    expect(setting, slug).toMatch(/^[A-Z0-9_]+_(KEY|TOKEN|BASE_URL)$/);
-  }
-  await page.getByRole('combobox', { name: 'Model' }).selectOption('openai/flux-dev');
-  await expect(page.locator('.status .note')).toContainText('OPENAI_IMAGES_BASE_URL');
-});
-
-test('cost before the run, and the budget left on a live demo', async ({ page }) => {
-  await hydrated(page, '/?model=bfl/flux-2-pro');
-  const estimate = page.locator('.actions .estimate');
-  await expect(estimate).toContainText('$');
-  await hydrated(page, `${CANARY_URL}/?model=aimlapi/flux/dev`);
-  await expect(page.locator('.actions .estimate')).toContainText("This demo's budget left today");
-});
-
-test('compare two results side by side, with their differences marked', async ({ page }) => {
-  await hydrated(page, '/?model=aimlapi/flux/dev&seed=11');
-  await generate(page).click();
-  await expect(firstImage(page)).toBeVisible();
-  await page.getByRole('spinbutton', { name: 'Seed' }).fill('12');
-  await generate(page).click();
-  await expect(page.getByRole('link', { name: 'Compare with the previous run' })).toBeVisible();
-  await page.getByRole('link', { name: 'Compare with the previous run' }).click();
-  await expect(page.getByRole('heading', { name: 'Compare two runs' })).toBeVisible();
-  await expect(page.getByRole('img', { name: /^Run A/ })).toHaveCount(2);
-  await expect(page.getByRole('row', { name: /seed ≠ 11 12/ })).toBeVisible();
-  await page.screenshot({ path: 'test-results/compare.png', fullPage: true });
-  await accessible(page, 'compare');
-});
-
-test('keyboard: language tabs follow the ARIA tabs pattern, ? opens the shortcuts, the focus ring shows', async ({ page }) => {
-  await hydrated(page);
-  const curl = page.getByRole('tab', { name: 'cURL' });
-  await curl.focus();
-  await page.keyboard.press('ArrowRight');
-  const python = page.getByRole('tab', { name: 'Python' });
-  await expect(python).toBeFocused();
-  await expect(python).toHaveAttribute('aria-selected', 'true');
-  await expect(curl).toHaveAttribute('tabindex', '-1');
-  await page.keyboard.press('End');
-  await expect(page.getByRole('tab', { name: 'Rust' })).toBeFocused();
-  await page.keyboard.press('ArrowRight');
-  await expect(curl).toBeFocused();
-  const ring = await curl.evaluate((el) => getComputedStyle(el).outlineWidth);
-  expect(parseFloat(ring)).toBeGreaterThanOrEqual(2);
-
-  await page.locator('body').click({ position: { x: 5, y: 5 } });
-  await page.keyboard.press('?');
-  await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
-  await expect(page.getByRole('dialog')).toContainText('Ctrl');
-  await page.keyboard.press('Escape');
-  // Typed in a text box, `?` is just a character.
-  await prompt(page).fill('');
-  await prompt(page).press('?');
-  await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeHidden();
-  await expect(prompt(page)).toHaveValue('?');
-  await noInjectedScript(page);
-});
+}

@@ -145,7 +145,7 @@ fn done(r: &GenerateResponse, model: Option<ModelRef>, params: &Map<String, Valu
     if let Some(raw) = &r.upstream {
         let _ = write!(
             out,
-            "<details class=\"raw\"><summary>Provider response</summary><pre class=\"code\">{}</pre></details>",
+            "<details class=\"raw\"><summary>Provider response</summary><pre class=\"code\" tabindex=\"0\">{}</pre></details>",
             text(&serde_json::to_string_pretty(raw).unwrap_or_default())
         );
     }

@@ -142,8 +142,8 @@ pub fn Playground() -> impl IntoView {
         });
     };
     let follow = move |job: String, mine: u32| async move {
-        loop {
-            let state = api::poll(&job).await;
+        for attempt in 0.. {
+            let state = api::poll(&job, attempt).await;
             if run.get_value() != mine {
                 return;
             }

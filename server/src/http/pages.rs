@@ -89,7 +89,7 @@ pub async fn history(
     } else {
         "<a href=\"/\">Back to the playground</a>"
     });
-    out.push_str("</header>");
+    out.push_str("</header><main aria-label=\"Generations\">");
     if found.items.is_empty() {
         out.push_str("<p class=\"empty\">No generations yet. Each one you make appears here.</p>");
     }
@@ -97,12 +97,19 @@ pub async fn history(
     for e in &found.items {
         let prompt = short(e.prompt(), 120);
         let label = if prompt.is_empty() { e.model.clone() } else { prompt.clone() };
+        let why =
+            (e.images.is_empty() || e.thumbs.is_empty()).then(|| short(e.error.as_deref().unwrap_or("no image"), 80));
+        // The link's name holds what it shows: a failed run's reason.
+        let name = match &why {
+            Some(why) => format!("Restore: {label}. {why}"),
+            None => format!("Restore: {label}"),
+        };
         let _ = write!(
             out,
-            "<li class=\"{}\"><a class=\"thumb\" href=\"{}\" title=\"Restore this form\" aria-label=\"Restore: {}\">",
+            "<li class=\"{}\"><a class=\"thumb\" href=\"{}\" title=\"Restore this form\" aria-label=\"{}\">",
             if e.ok { "ok" } else { "failed" },
             attr(&e.restore),
-            attr(&label)
+            attr(&name)
         );
         match e.images.first().zip(e.thumbs.first()) {
             Some((image, thumb)) => {
@@ -115,13 +122,10 @@ pub async fn history(
                 );
             }
             None => {
-                let _ = write!(
-                    out,
-                    "<span class=\"why\">{}</span>",
-                    text(&short(e.error.as_deref().unwrap_or("no image"), 80))
-                );
+                let _ = write!(out, "<span class=\"why\">{}</span>", text(why.as_deref().unwrap_or_default()));
             }
         }
+        out.push_str("</a>");
         let seed = e.seed.map(|s| format!(" · seed {s}")).unwrap_or_default();
         if !embed {
             let _ = write!(
@@ -134,7 +138,7 @@ pub async fn history(
         }
         let _ = write!(
             out,
-            "</a><p><span class=\"model\">{}</span>{}</p><div class=\"actions\"><a href=\"{}\">Permalink</a>\
+            "<p><span class=\"model\">{}</span>{}</p><div class=\"actions\"><a href=\"{}\">Permalink</a>\
              <form method=\"post\" action=\"/history/{id}/rerun\"><button type=\"submit\" aria-label=\"Re-run: {label}\">Re-run</button></form>\
              <form method=\"post\" action=\"/history/{id}/delete\" target=\"_self\">{hidden}<button type=\"submit\" aria-label=\"Delete: {label}\">Delete</button></form></div></li>",
             text(&e.model),
@@ -150,6 +154,7 @@ pub async fn history(
         let _ =
             write!(out, "<p class=\"more\"><a href=\"/history?before={next}{embed}\" target=\"_self\">Older</a></p>");
     }
+    out.push_str("</main>");
     out.push_str("</body></html>");
     Ok(html(&state, StatusCode::OK, out))
 }
@@ -248,7 +253,7 @@ pub async fn permalink(
                 model.provider.base_url,
                 Options { key: KeyStyle::Env, ..Options::default() },
             );
-            let _ = write!(out, "<h2>cURL</h2><pre><code>{}</code></pre>", text(&snippet));
+            let _ = write!(out, "<h2>cURL</h2><pre tabindex=\"0\"><code>{}</code></pre>", text(&snippet));
         }
     }
     if owner {
