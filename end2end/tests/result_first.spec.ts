@@ -17,6 +17,17 @@ const prompt = (page: Page) => page.getByRole('textbox', { name: 'Prompt' });
 const generate = (page: Page) => page.getByRole('button', { name: 'Generate', exact: true });
 const firstImage = (page: Page, n = 1) => page.getByRole('img', { name: new RegExp(`^Generated image 1 of ${n}$`) });
 
+/** Holds the page's wasm back until the returned function is called: the page as it is before hydration. */
+async function holdWasm(page: Page): Promise<() => void> {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  await page.route('**/pkg/*.wasm', async (route) => {
+    await gate;
+    await route.continue();
+  });
+  return release;
+}
+
 /** No axe-core violation on the page as it is now. */
 async function accessible(page: Page, what: string) {
   const result = await new AxeBuilder({ page }).analyze();
@@ -140,12 +151,7 @@ for (const [size, viewport, colorScheme] of [
     test.use({ viewport, colorScheme });
 
     test('keystrokes typed before hydration are kept, and Generate before it posts the form', async ({ page }) => {
-      let release!: () => void;
-      const gate = new Promise<void>((r) => (release = r));
-      await page.route('**/pkg/*.wasm', async (route) => {
-        await gate;
-        await route.continue();
-      });
+      const release = await holdWasm(page);
       await page.goto('/?model=aimlapi/flux/dev');
       const words = `typed before hydration ${Date.now()}`;
       await prompt(page).fill(words);
@@ -159,12 +165,7 @@ for (const [size, viewport, colorScheme] of [
 
       // Generate pressed before the page hydrates: the form posts, the run is followed to its image.
       const page2 = await page.context().newPage();
-      let release2!: () => void;
-      const gate2 = new Promise<void>((r) => (release2 = r));
-      await page2.route('**/pkg/*.wasm', async (route) => {
-        await gate2;
-        await route.continue();
-      });
+      const release2 = await holdWasm(page2);
       await page2.goto('/?model=aimlapi/flux/dev');
       await prompt(page2).fill('pressed too early');
       await generate(page2).click();

@@ -5,7 +5,6 @@ pub mod cost_estimate;
 pub mod field_error;
 pub mod field_input;
 pub mod help;
-pub mod history_strip;
 pub mod image_input;
 pub mod layout_host;
 pub mod model_picker;

@@ -104,10 +104,9 @@ pub async fn upload(addr: SocketAddr, png: Vec<u8>) -> String {
     answer["reference"].as_str().unwrap_or_else(|| panic!("an upload reference: {answer}")).to_owned()
 }
 
-/// Starts a job and polls it to the end: every state seen, and the last answer.
-pub async fn run_job(addr: SocketAddr, model: &str, params: serde_json::Value) -> (Vec<String>, serde_json::Value) {
-    let client = reqwest::Client::new();
-    let ticket: serde_json::Value = client
+/// Starts a job: its id.
+pub async fn start_job(addr: SocketAddr, model: &str, params: serde_json::Value) -> String {
+    let ticket: serde_json::Value = reqwest::Client::new()
         .post(format!("http://{addr}/api/jobs"))
         .json(&serde_json::json!({"model": model, "params": params}))
         .send()
@@ -116,7 +115,13 @@ pub async fn run_job(addr: SocketAddr, model: &str, params: serde_json::Value) -
         .json()
         .await
         .unwrap();
-    let job = ticket["job"].as_str().expect("a job id").to_owned();
+    ticket["job"].as_str().unwrap_or_else(|| panic!("a job id: {ticket}")).to_owned()
+}
+
+/// Starts a job and polls it to the end: every state seen, and the last answer.
+pub async fn run_job(addr: SocketAddr, model: &str, params: serde_json::Value) -> (Vec<String>, serde_json::Value) {
+    let client = reqwest::Client::new();
+    let job = start_job(addr, model, params).await;
     let mut states = Vec::new();
     loop {
         let state: serde_json::Value =

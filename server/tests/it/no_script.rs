@@ -204,16 +204,7 @@ async fn a_cancelled_run_stops_upstream_where_the_provider_can_and_says_so() {
     // fal's queue never gets to the request: the cancel reaches fal (its emulator), which accepts it.
     let (addr, _, _) = common::live("fal", "k#never-ready", &[]).await;
     let c = client();
-    let ticket: serde_json::Value = c
-        .post(format!("http://{addr}/api/jobs"))
-        .json(&serde_json::json!({"model": "fal/fal-ai/flux/dev", "params": {"prompt": "never"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let job = ticket["job"].as_str().unwrap().to_owned();
+    let job = common::start_job(addr, "fal/fal-ai/flux/dev", serde_json::json!({"prompt": "never"})).await;
     // Wait until it is queued at the provider.
     for _ in 0..100 {
         let s: serde_json::Value =
@@ -237,16 +228,7 @@ async fn a_cancelled_run_stops_upstream_where_the_provider_can_and_says_so() {
 
     // A one-call provider has no cancel: the answer says it may still be charged.
     let (addr, _, _) = common::live("aimlapi", "k#latency=5000", &[]).await;
-    let ticket: serde_json::Value = c
-        .post(format!("http://{addr}/api/jobs"))
-        .json(&serde_json::json!({"model": "aimlapi/flux/dev", "params": {"prompt": "slow"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let job = ticket["job"].as_str().unwrap().to_owned();
+    let job = common::start_job(addr, "aimlapi/flux/dev", serde_json::json!({"prompt": "slow"})).await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     let said: serde_json::Value =
         c.delete(format!("http://{addr}/api/jobs/{job}")).send().await.unwrap().json().await.unwrap();
