@@ -43,8 +43,7 @@ impl Jobs {
     }
 }
 
-/// The `seq` of a job's last write: above every progress report.
-pub const FINAL: i64 = i64::MAX;
+pub use crate::db::jobs::FINAL;
 
 /// Where an adapter reports progress, and what a cancel needs to know: whether the
 /// request reached the provider, and how the provider cancels it, where it can.

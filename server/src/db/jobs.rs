@@ -2,6 +2,10 @@
 
 use super::{col, now_ms, Db, DbError};
 
+/// The `seq` of a job's last write: above every progress report. A cancel is asked
+/// only of a job below it, and the last write never replaces another last write.
+pub const FINAL: i64 = i64::MAX;
+
 impl Db {
     /// Writes a job's state unless a later one (higher `seq`) is there already:
     /// progress reports travel in their own tasks and may arrive late.
@@ -33,7 +37,7 @@ impl Db {
         let pool = self.ready().await?;
         let done = sqlx::query("UPDATE jobs SET cancel = 1 WHERE id = $1 AND seq < $2")
             .bind(id)
-            .bind(crate::jobs::FINAL)
+            .bind(FINAL)
             .execute(pool)
             .await?;
         Ok(done.rows_affected() > 0)
