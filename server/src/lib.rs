@@ -10,6 +10,7 @@ pub mod config_error;
 pub mod cookies;
 pub mod db;
 pub mod decode;
+pub mod drain;
 pub mod emulator;
 pub mod error;
 pub mod generate;
@@ -95,6 +96,7 @@ pub fn app(state: AppState) -> Router {
             ),
         )
         .route("/history/{id}/rerun", post(http::history::rerun).layer(DefaultBodyLimit::max(4096)))
+        .route_layer(middleware::from_fn_with_state(state.clone(), http::health::refuse_while_draining))
         .route_layer(middleware::from_fn_with_state(state.clone(), http::passphrase::require))
         .route("/unlock", post(http::passphrase::unlock).layer(DefaultBodyLimit::max(4096)));
     if let Some(rate) = &state.inner.guards.rate {
@@ -120,7 +122,12 @@ pub fn app(state: AppState) -> Router {
         .route("/compare", get(http::compare::compare))
         .route("/r/{id}/delete", post(http::pages::delete_permalink).layer(DefaultBodyLimit::max(4096)))
         .route_layer(middleware::from_fn_with_state(state.clone(), http::passphrase::require));
-    Router::new()
+    // For orchestrators and load balancers: outside every layer (no host check, no passphrase).
+    let health = Router::new()
+        .route("/healthz", get(http::health::healthz))
+        .route("/readyz", get(http::health::readyz))
+        .with_state(state.clone());
+    let site = Router::new()
         .merge(costly)
         .merge(private)
         .route("/unlock", get(http::passphrase::page))
@@ -140,7 +147,8 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), http::headers::add))
         .layer(TraceLayer::new_for_http())
         .layer(SetSensitiveRequestHeadersLayer::new(sensitive_headers()))
-        .with_state(state)
+        .with_state(state);
+    health.merge(site)
 }
 
 /// Never shown by traces: `Authorization`, our cookie and passphrase header, and
@@ -169,7 +177,14 @@ pub async fn serve(
     let limits = listen::ConnLimits::from(state.limits());
     let cleaning = tokio::spawn(maintenance::run(state.clone()));
     let _stop_cleaning = AbortOnDrop(cleaning);
-    listen::serve(listener, app(state), limits, shutdown).await
+    // Connections are taken until the running generations are done (or their deadline passed).
+    let (drain, jobs, deadline) =
+        (state.inner.drain.clone(), state.inner.jobs.clone(), state.limits().site.shutdown_deadline);
+    let drained = async move {
+        shutdown.await;
+        drain.finish(deadline, &jobs).await;
+    };
+    listen::serve(listener, app(state), limits, drained).await
 }
 
 /// Stops the clean-up task with the server it belongs to.

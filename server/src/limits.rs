@@ -65,6 +65,12 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
     ("FLUXPLAY_POLL_DEADLINE_SECS", "300", "an asynchronous provider's whole task"),
     ("FLUXPLAY_MAX_UPSTREAM_BYTES", "67108864", "largest answer or image taken from a provider"),
     ("FLUXPLAY_METRICS_TOKEN", "none: no /metrics", "bearer token that /metrics asks for"),
+    (
+        "FLUXPLAY_SHUTDOWN_SECS",
+        "60",
+        "on SIGTERM, how long running generations may take to finish before the server exits",
+    ),
+    ("FLUXPLAY_LOG_FORMAT", "text", "`json` writes one JSON object a log line"),
 ];
 
 /// Every setting, by purpose.
@@ -129,6 +135,8 @@ pub struct SiteSettings {
     /// CSP `frame-ancestors` sources.
     pub frame_ancestors: String,
     pub metrics_token: Option<SecretString>,
+    /// On shutdown, how long running generations may take to finish.
+    pub shutdown_deadline: Duration,
 }
 
 /// An operator-given price for one model, in US dollars, over the catalog's published one.
@@ -230,6 +238,7 @@ impl Limits {
             frame_ancestors: set("FLUXPLAY_FRAME_ANCESTORS")
                 .map_or_else(|| Ok("'self'".to_owned()), |v| frame_ancestors(&v))?,
             metrics_token: set("FLUXPLAY_METRICS_TOKEN").map(SecretString::from),
+            shutdown_deadline: secs("FLUXPLAY_SHUTDOWN_SECS", 60.0)?,
         };
         Ok(Self { guards, upstream, site })
     }

@@ -11,9 +11,16 @@ async fn main() -> ExitCode {
         print!("{}", help());
         return ExitCode::SUCCESS;
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=info".into()))
-        .init();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=info".into());
+    // One JSON object a line for log collectors (FLUXPLAY_LOG_FORMAT=json), else text.
+    match std::env::var("FLUXPLAY_LOG_FORMAT").as_deref() {
+        Ok("json") => tracing_subscriber::fmt().json().with_env_filter(filter).init(),
+        Ok("text") | Err(_) => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        Ok(other) => {
+            eprintln!("FLUXPLAY_LOG_FORMAT is `json` or `text`, not `{other}`");
+            return ExitCode::FAILURE;
+        }
+    }
     let result = match args.first().map(String::as_str) {
         Some("emulate") => emulate(&args[1..]).await,
         Some(other) => Err(format!("unknown command `{other}`; see fluxplay --help").into()),
@@ -29,6 +36,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let stop = shutdown();
     let options = get_configuration(None)?.leptos_options;
     let config = Config::from_env()?;
     let listener = tokio::net::TcpListener::bind(options.site_addr).await?;
@@ -58,12 +66,13 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         "demo guards"
     );
     tracing::info!("fluxplay listening on http://{addr}");
-    server::serve(listener, state, shutdown()).await?;
+    server::serve(listener, state, stop).await?;
     Ok(())
 }
 
 /// `fluxplay emulate [--port N]`: only the emulators, each under `/<provider>`.
 async fn emulate(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
+    let stop = shutdown();
     let port = match args {
         [] => 4000,
         [flag, port] if flag == "--port" => port.parse().map_err(|_| format!("--port takes a number, not `{port}`"))?,
@@ -74,23 +83,24 @@ async fn emulate(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     for p in app::catalog::PROVIDERS {
         tracing::info!("{} emulator: http://{addr}/{}  ({}=http://{addr}/{})", p.name, p.id, p.url_env, p.id);
     }
-    axum::serve(listener, server::emulator::router()).with_graceful_shutdown(shutdown()).await?;
+    axum::serve(listener, server::emulator::router()).with_graceful_shutdown(stop).await?;
     Ok(())
 }
 
-/// Ctrl+C or SIGTERM (what a container runtime sends).
-async fn shutdown() {
+/// Ctrl+C or SIGTERM (what a container runtime sends), listened for from the call on:
+/// a signal that comes before the server listens is not lost (nor fatal).
+fn shutdown() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
-        let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) else {
-            let _ = tokio::signal::ctrl_c().await;
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        #[cfg(unix)]
+        if let Some(mut term) = term {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
             return;
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
         }
+        let _ = tokio::signal::ctrl_c().await;
     }
-    #[cfg(not(unix))]
-    let _ = tokio::signal::ctrl_c().await;
 }

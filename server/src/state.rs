@@ -35,6 +35,8 @@ pub struct Inner {
     pub metrics: crate::metrics::Metrics,
     /// For URLs nobody vouches for: a reference image's URL, a provider's foreign image host.
     pub safe: SafeFetch,
+    /// The generations a shutdown waits for.
+    pub drain: crate::drain::Drain,
 }
 
 /// Where one provider's requests go, and with which key.
@@ -144,6 +146,7 @@ impl AppState {
                 db,
                 metrics: crate::metrics::Metrics::default(),
                 safe,
+                drain: crate::drain::Drain::default(),
             }),
         })
     }

@@ -125,6 +125,14 @@ impl ImageStore {
         Ok(stored)
     }
 
+    /// Whether the store takes a write now: a probe object written and removed (`/readyz`).
+    pub async fn writable(&self) -> Result<(), StoreError> {
+        let probe = self.path(".readyz");
+        self.objects.put(&probe, PutPayload::from_static(b"ok")).await?;
+        self.objects.delete(&probe).await?;
+        Ok(())
+    }
+
     /// Removes one stored image; one already gone is no error.
     pub async fn remove(&self, name: &str) {
         match self.objects.delete(&self.path(name)).await {

@@ -294,3 +294,51 @@ async fn generations_per_second_through_two_replicas() {
     eprintln!("PostgreSQL: {} bytes per 1,000 generations (tables and indexes)", bytes * 1000 / (total as i64 + 1));
     drop((a, b, s3, pg));
 }
+
+/// The process as a container runs it: logs as JSON lines when asked, a clean exit on
+/// SIGTERM, and a wrong log format refused at the start.
+#[test]
+fn json_logs_when_asked_and_a_clean_exit_on_sigterm() {
+    use std::process::{Command, Stdio};
+    let data = services::temp("json-logs");
+    let port = services::free_port();
+    let start = |format: &str| {
+        Command::new(env!("CARGO_BIN_EXE_fluxplay"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("LEPTOS_OUTPUT_NAME", "fluxplay")
+            .env("LEPTOS_SITE_ROOT", data.join("site"))
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("FLUXPLAY_DATA_DIR", &data)
+            .env("FLUXPLAY_CONFIG", "/dev/null")
+            .env("RUST_LOG", "info")
+            .env("FLUXPLAY_LOG_FORMAT", format)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let wrong = start("yaml").wait_with_output().unwrap();
+    assert!(!wrong.status.success());
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("FLUXPLAY_LOG_FORMAT is `json` or `text`"));
+
+    let mut child = start("json");
+    services::wait_for_port(port, "fluxplay", &mut child);
+    Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "exit after SIGTERM: {:?}", out.status);
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}")))
+        .collect();
+    assert!(
+        lines.iter().any(|l| l["fields"]["message"].as_str().is_some_and(|m| m.starts_with("fluxplay listening"))),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l["fields"]["message"].as_str().is_some_and(|m| m.starts_with("shutting down"))),
+        "{lines:?}"
+    );
+    let _ = std::fs::remove_dir_all(&data);
+}

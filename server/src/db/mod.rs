@@ -91,6 +91,12 @@ impl Db {
     }
 
     /// The pool, migrated: the first caller runs the migrations (the others wait).
+    /// One round trip to the database (`/readyz`).
+    pub async fn ping(&self) -> Result<(), DbError> {
+        sqlx::query("SELECT 1").execute(self.ready().await?).await?;
+        Ok(())
+    }
+
     pub async fn ready(&self) -> Result<&AnyPool, DbError> {
         self.migrated
             .get_or_try_init(|| async {

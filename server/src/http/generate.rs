@@ -20,7 +20,7 @@ pub async fn handler(
 ) -> Result<Json<GenerateResponse>, WithId> {
     let id = uuid::Uuid::new_v4().to_string();
     let ready = prepare(&state, body, &visitor.0, &id).await.map_err(|e| WithId(e, id.clone()))?;
-    let task = tokio::spawn(execute(state, ready, Progress::default()));
+    let task = state.inner.drain.clone().spawn(execute(state, ready, Progress::default()));
     match task.await {
         Ok(result) => result.map(Json).map_err(|e| WithId(e, id)),
         Err(e) => Err(WithId(Error::Internal(format!("generation task: {e}")), id)),
@@ -46,7 +46,8 @@ pub async fn spawn_job(state: AppState, ready: crate::generate::Ready) {
     let job = ready.id.clone();
     jobs.put(&job, 0, &JobState::Queued { position: None }).await;
     let progress = Progress::job(jobs.clone(), &job);
-    tokio::spawn(async move {
+    let drain = state.inner.drain.clone();
+    drain.spawn_job(&job.clone(), async move {
         let done = match execute(state, ready, progress).await {
             Ok(result) => JobState::Done { result: Box::new(result) },
             Err(e) => {

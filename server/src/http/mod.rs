@@ -8,6 +8,7 @@ pub mod form_post;
 pub mod gates;
 pub mod generate;
 pub mod headers;
+pub mod health;
 pub mod history;
 pub mod hosts;
 pub mod images;

@@ -15,6 +15,7 @@ mod fal;
 mod faults;
 mod fixtures;
 mod guards;
+mod health;
 mod history;
 mod hostile;
 mod no_script;

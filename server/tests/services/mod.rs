@@ -13,7 +13,7 @@ pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-fn wait_for_port(port: u16, what: &str, child: &mut Child) {
+pub fn wait_for_port(port: u16, what: &str, child: &mut Child) {
     let started = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         if let Ok(Some(status)) = child.try_wait() {
@@ -34,7 +34,7 @@ fn run(cmd: &mut Command, what: &str) {
     );
 }
 
-fn temp(name: &str) -> PathBuf {
+pub fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("fluxplay-{name}-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
