@@ -169,6 +169,15 @@ pub struct BackendStatus {
     /// What is left of a public demo's daily budget, in words (live providers only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget: Option<String>,
+    /// The models this server offers (slugs), where fewer than the catalog.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub models: Option<Vec<String>>,
+    /// The model a page without a link opens on, where the server sets one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_model: Option<String>,
+    /// The page title, where the server sets one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -184,6 +193,18 @@ pub struct ProviderStatus {
 impl BackendStatus {
     pub fn is_live(&self, provider: &str) -> bool {
         self.providers.iter().any(|p| p.id == provider && p.live)
+    }
+
+    /// Whether this server offers `model`.
+    pub fn offers(&self, model: crate::catalog::ModelRef) -> bool {
+        self.models.as_ref().is_none_or(|m| m.contains(&model.slug()))
+    }
+
+    /// The model a page without a link opens on: the server's choice, else the first offered.
+    pub fn default_model(&self) -> crate::catalog::ModelRef {
+        let offered = |m: &crate::catalog::ModelRef| self.offers(*m);
+        let chosen = self.default_model.as_deref().and_then(crate::catalog::find).filter(offered);
+        chosen.or_else(|| crate::catalog::models().find(offered)).unwrap_or_else(crate::catalog::default_model)
     }
 
     /// The model name the server sends for `provider`, where one is configured.
@@ -309,12 +330,16 @@ impl Wire for Upload {
 
 impl Wire for BackendStatus {
     fn read(value: &Value) -> Result<Self, String> {
-        let o = Obj::new(value, &["providers", "running", "form", "budget"])?;
+        let o = Obj::new(value, &["providers", "running", "form", "budget", "models", "default_model", "title"])?;
+        let strings = |v: &Value| v.as_array()?.iter().map(|s| s.as_str().map(str::to_owned)).collect();
         Ok(Self {
             providers: o.list("providers", true)?,
             running: o.optional("running", "a string", text)?,
             form: o.optional("form", "a string", text)?,
             budget: o.optional("budget", "a string", text)?,
+            models: o.optional("models", "a list of strings", strings)?,
+            default_model: o.optional("default_model", "a string", text)?,
+            title: o.optional("title", "a string", text)?,
         })
     }
 }

@@ -42,7 +42,9 @@ use leptos::prelude::*;
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let css = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
     // A run still going, on a page without script: the page refreshes until it ends.
-    let refresh = backend::current().running.is_some();
+    let status = backend::current();
+    let refresh = status.running.is_some();
+    let title = status.title.unwrap_or_else(|| "fluxplay · FLUX API playground".to_owned());
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -50,7 +52,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
-                <title>"fluxplay · FLUX API playground"</title>
+                <title>{title}</title>
                 <link rel="stylesheet" href=css/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 {refresh.then(|| view! { <noscript><meta http-equiv="refresh" content="2"/></noscript> })}

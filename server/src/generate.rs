@@ -9,7 +9,7 @@ use crate::providers::{self, ImageRef};
 use crate::state::AppState;
 use crate::state::Upstream;
 use app::api::{GenerateRequest, GenerateResponse, GeneratedImage};
-use app::catalog::{self, Provider, Role};
+use app::catalog::{Provider, Role};
 use app::valid::Valid;
 use app::validate::validate;
 use axum::extract::rejection::JsonRejection;
@@ -49,8 +49,11 @@ pub async fn prepare(
         }
         status => Error::Rejected { status, message: e.body_text() },
     })?;
-    let model = catalog::find(&req.model)
-        .ok_or_else(|| Error::BadRequest(format!("Unknown model `{}`; see the catalog for valid ids", req.model)))?;
+    // A model this server does not offer is refused as an unknown one.
+    let model =
+        state.limits().site.curation.find(&req.model).ok_or_else(|| {
+            Error::BadRequest(format!("Unknown model `{}`; see the catalog for valid ids", req.model))
+        })?;
     let mut valid = validate(model, &req.params).map_err(Error::Invalid)?;
     let seed_chosen = valid.choose_seed(|low, high| fastrand::u32(low..=high));
     let live = !state.upstream(model.provider.id).emulated;

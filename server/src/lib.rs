@@ -8,6 +8,7 @@ pub mod client;
 pub mod config;
 pub mod config_error;
 pub mod cookies;
+pub mod curation;
 pub mod db;
 pub mod decode;
 pub mod drain;

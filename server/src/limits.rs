@@ -71,6 +71,10 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "on SIGTERM, how long running generations may take to finish before the server exits",
     ),
     ("FLUXPLAY_LOG_FORMAT", "text", "`json` writes one JSON object a log line"),
+    ("FLUXPLAY_PROVIDERS", "all", "the providers offered (ids, comma separated); others are hidden and refused"),
+    ("FLUXPLAY_MODELS", "all", "the models offered (`provider/model` slugs, comma separated)"),
+    ("FLUXPLAY_DEFAULT_MODEL", "the first offered", "the model a page without a link opens on"),
+    ("FLUXPLAY_TITLE", "fluxplay · FLUX API playground", "the page title"),
 ];
 
 /// Every setting, by purpose.
@@ -137,6 +141,8 @@ pub struct SiteSettings {
     pub metrics_token: Option<SecretString>,
     /// On shutdown, how long running generations may take to finish.
     pub shutdown_deadline: Duration,
+    /// Which models are offered, the default one, the title.
+    pub curation: crate::curation::Curation,
 }
 
 /// An operator-given price for one model, in US dollars, over the catalog's published one.
@@ -239,6 +245,7 @@ impl Limits {
                 .map_or_else(|| Ok("'self'".to_owned()), |v| frame_ancestors(&v))?,
             metrics_token: set("FLUXPLAY_METRICS_TOKEN").map(SecretString::from),
             shutdown_deadline: secs("FLUXPLAY_SHUTDOWN_SECS", 60.0)?,
+            curation: crate::curation::Curation::from_lookup(set)?,
         };
         Ok(Self { guards, upstream, site })
     }

@@ -158,7 +158,25 @@ impl AppState {
             .iter()
             .map(|u| ProviderStatus { id: u.provider.into(), live: !u.emulated, model_name: u.model_name.clone() })
             .collect();
-        BackendStatus { providers, ..BackendStatus::default() }
+        let curation = &self.limits().site.curation;
+        BackendStatus {
+            providers,
+            models: curation.offered.clone(),
+            default_model: curation.default_model.clone(),
+            title: curation.title.clone(),
+            ..BackendStatus::default()
+        }
+    }
+
+    /// `model`, where this server offers it; else the error an unknown model gets.
+    pub fn offered(&self, model: app::catalog::ModelRef) -> Result<(), crate::error::Error> {
+        if self.limits().site.curation.offers(model) {
+            return Ok(());
+        }
+        Err(crate::error::Error::Invalid(vec![app::validate::FieldError {
+            field: "model".into(),
+            message: format!("`{}` is not a model in the catalog", model.slug()),
+        }]))
     }
 
     pub fn limits(&self) -> &crate::limits::Limits {

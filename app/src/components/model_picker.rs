@@ -21,6 +21,7 @@ pub fn ModelPicker(model: RwSignal<ModelRef>, on_change: Callback<ModelRef>) -> 
             >
                 {catalog::PROVIDERS
                     .iter()
+                    .filter(|p| catalog::models().any(|m| std::ptr::eq(m.provider, **p) && status.offers(m)))
                     .map(|p| {
                         view! {
                             <optgroup label=format!(
@@ -29,7 +30,7 @@ pub fn ModelPicker(model: RwSignal<ModelRef>, on_change: Callback<ModelRef>) -> 
                                 if status.is_live(p.id) { "live" } else { "emulated" },
                             )>
                                 {catalog::models()
-                                    .filter(|m| std::ptr::eq(m.provider, *p))
+                                    .filter(|m| std::ptr::eq(m.provider, *p) && status.offers(*m))
                                     .map(|m| {
                                         let slug = m.slug();
                                         view! {

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 
 pub async fn handler(State(state): State<crate::AppState>, RawQuery(query): RawQuery) -> Result<Response, Error> {
     let valid = share::strict(&query.unwrap_or_default()).map_err(Error::Invalid)?;
+    state.offered(valid.model)?;
     let sizes = upload_sizes(&state.inner.uploads, &valid).await;
     let mut text = app::cost::sentence(&valid, &known(&sizes));
     // The budget counts live runs only.

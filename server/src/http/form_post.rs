@@ -63,8 +63,12 @@ pub async fn submit(
     }
     let get = |name: &str| pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     let slug = get("model").unwrap_or_default();
-    let model =
-        catalog::find(slug).ok_or_else(|| Error::BadRequest(format!("`{slug}` is not a model in the catalog")))?;
+    let model = state
+        .limits()
+        .site
+        .curation
+        .find(slug)
+        .ok_or_else(|| Error::BadRequest(format!("`{slug}` is not a model in the catalog")))?;
     // The model was switched without script: that model's form, with what fits of this one.
     if let Some(shown) = get("form_model").filter(|m| *m != slug).and_then(catalog::find) {
         let carried = carry_over(&from_posted(shown, &pairs), model);

@@ -43,6 +43,7 @@ pub async fn handler(
         Some(other) => return Err(invalid("every", format!("`{other}` is not 1 or 0"))),
     };
     let valid = share::strict(&query).map_err(Error::Invalid)?;
+    state.offered(valid.model)?;
     let model = valid.model;
     let (base, emulator) = match option("target") {
         None | Some("provider") => (model.provider.base_url.to_owned(), false),

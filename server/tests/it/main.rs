@@ -9,6 +9,7 @@ mod aimlapi_adapter;
 mod api;
 mod bfl;
 mod boundaries;
+mod curation;
 mod emulated_generate;
 mod error_statuses;
 mod fal;
