@@ -89,10 +89,6 @@ async fn until_done(addr: SocketAddr, path: &str) -> String {
     panic!("the run never ended");
 }
 
-fn values(html: &str) -> Vec<(String, String)> {
-    form_of(html)
-}
-
 fn value<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
     form.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
@@ -122,7 +118,7 @@ async fn a_form_posted_without_script_generates_and_comes_back_whole() {
     assert_eq!(images.len(), 1, "{done}");
     assert_eq!(images[0].value().attr("width"), Some("640"));
     // The same form, every kind of field as typed.
-    let back = values(&done);
+    let back = form_of(&done);
     assert_eq!(value(&back, "prompt"), Some("a lighthouse & \"fog\" <at dusk>"));
     assert_eq!(value(&back, "enable_safety_checker"), None, "still off: {back:?}");
     assert_eq!(value(&back, "image_size"), Some("custom"));
@@ -144,15 +140,15 @@ async fn presets_checkboxes_on_and_an_uploaded_file_round_trip() {
     assert_eq!(resp.status().as_u16(), 303, "{}", resp.text().await.unwrap());
     let to = resp.headers()["location"].to_str().unwrap().to_owned();
     let done = until_done(addr, &to).await;
-    let back = values(&done);
+    let back = form_of(&done);
     let kept = value(&back, "image_url").unwrap_or_default();
     assert!(kept.starts_with("/uploads/"), "the upload is the field's value: {back:?}");
     // Posted again as it came back (nothing changed): the same upload, not a new one.
     let resp = post(addr, &back, None).await;
     assert_eq!(resp.status().as_u16(), 303);
     let again = until_done(addr, resp.headers()["location"].to_str().unwrap()).await;
-    assert_eq!(value(&values(&again), "image_url"), Some(kept));
-    assert_eq!(value(&values(&again), "enable_safety_checker"), value(&back, "enable_safety_checker"));
+    assert_eq!(value(&form_of(&again), "image_url"), Some(kept));
+    assert_eq!(value(&form_of(&again), "enable_safety_checker"), value(&back, "enable_safety_checker"));
 }
 
 #[tokio::test]
