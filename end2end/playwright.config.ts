@@ -7,19 +7,28 @@ const port = Number(process.env.E2E_PORT ?? 3100);
 const canaryPort = Number(process.env.E2E_CANARY_PORT ?? 3101);
 const demoPort = Number(process.env.E2E_DEMO_PORT ?? 3102);
 const slowPort = Number(process.env.E2E_SLOW_PORT ?? 3103);
+const mountPort = Number(process.env.E2E_MOUNT_PORT ?? 3104);
+const nginxPort = Number(process.env.E2E_NGINX_PORT ?? 3105);
+const caddyPort = Number(process.env.E2E_CADDY_PORT ?? 3106);
 export const CANARY = process.env.E2E_CANARY ?? 'canary-fluxplay-5f1c2e9a7b';
 export const CANARY_URL = `http://127.0.0.1:${canaryPort}`;
 export const DEMO_URL = `http://127.0.0.1:${demoPort}`;
 export const DEMO_PASSPHRASE = 'correct horse battery';
 export const SLOW_URL = `http://127.0.0.1:${slowPort}`;
+// One server mounted under /playground, behind nginx and behind Caddy (deploy/), each
+// also serving the example docs page (deploy/docs-example) at its root.
+export const NGINX_URL = `http://127.0.0.1:${nginxPort}`;
+export const CADDY_URL = `http://127.0.0.1:${caddyPort}`;
+// A docs site on another origin (served by the test itself) that may frame the embed view.
+export const DOCS_ORIGIN = 'http://docs.test';
 
 const binary = '../target/release/fluxplay';
 // Each run starts from empty data directories: the history and today's budget live there now.
 process.env.E2E_RUN ??= `${process.pid}-${Date.now()}`;
-const server = (p: number, env: Record<string, string>) => ({
+const server = (p: number, env: Record<string, string>, base = '') => ({
   command: binary,
   // Answers 200 even on the passphrase-guarded server.
-  url: `http://127.0.0.1:${p}/unlock`,
+  url: `http://127.0.0.1:${p}${base}/unlock`,
   reuseExistingServer: false,
   timeout: 60_000,
   stdout: 'ignore' as const,
@@ -86,6 +95,27 @@ export default defineConfig({
       AIMLAPI_BASE_URL: `http://127.0.0.1:${port}/emulate/aimlapi`,
       FAL_KEY: 'e2e#never-ready',
       FAL_BASE_URL: `http://127.0.0.1:${port}/emulate/fal`,
+    }),
+    // A docs team's deployment: under /playground, behind the proxies below.
+    server(
+      mountPort,
+      {
+        FLUXPLAY_BASE_PATH: '/playground',
+        FLUXPLAY_TRUSTED_PROXIES: '1',
+        FLUXPLAY_EMBED_ANCESTORS: `'self' ${DOCS_ORIGIN}`,
+      },
+      '/playground',
+    ),
+    ...(['nginx', 'caddy'] as const).map((kind) => {
+      const p = kind === 'nginx' ? nginxPort : caddyPort;
+      return {
+        command: `../scripts/serve-proxy.sh ${kind} ${p} ${mountPort}`,
+        url: `http://127.0.0.1:${p}/`,
+        reuseExistingServer: false,
+        timeout: 30_000,
+        stdout: 'ignore' as const,
+        stderr: 'pipe' as const,
+      };
     }),
   ],
 });

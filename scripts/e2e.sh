@@ -3,15 +3,12 @@
 # stops itself, on free loopback ports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-E2E_PORT=$(free_port)
-E2E_CANARY_PORT=$(free_port)
-while [ "$E2E_CANARY_PORT" = "$E2E_PORT" ]; do E2E_CANARY_PORT=$(free_port); done
-E2E_DEMO_PORT=$(free_port)
-while [ "$E2E_DEMO_PORT" = "$E2E_PORT" ] || [ "$E2E_DEMO_PORT" = "$E2E_CANARY_PORT" ]; do E2E_DEMO_PORT=$(free_port); done
-E2E_SLOW_PORT=$(free_port)
-while [ "$E2E_SLOW_PORT" = "$E2E_PORT" ] || [ "$E2E_SLOW_PORT" = "$E2E_CANARY_PORT" ] \
-  || [ "$E2E_SLOW_PORT" = "$E2E_DEMO_PORT" ]; do E2E_SLOW_PORT=$(free_port); done
-export E2E_PORT E2E_CANARY_PORT E2E_DEMO_PORT E2E_SLOW_PORT
+# Distinct free ports, all held at once while they are picked.
+read -r E2E_PORT E2E_CANARY_PORT E2E_DEMO_PORT E2E_SLOW_PORT E2E_MOUNT_PORT E2E_NGINX_PORT E2E_CADDY_PORT < <(python3 -c '
+import socket
+held = [socket.socket() for _ in range(7)]
+for s in held: s.bind(("127.0.0.1", 0))
+print(*(s.getsockname()[1] for s in held))')
+export E2E_PORT E2E_CANARY_PORT E2E_DEMO_PORT E2E_SLOW_PORT E2E_MOUNT_PORT E2E_NGINX_PORT E2E_CADDY_PORT
 cd end2end
 exec npx playwright test "$@"

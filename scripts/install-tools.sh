@@ -40,6 +40,9 @@ command -v jq >/dev/null || need_apt+=(jq)
 command -v python3 >/dev/null || need_apt+=(python3 python3-pip)
 # The replica tests start a throwaway PostgreSQL cluster of Debian's package.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+# The reverse proxies the sub-path tests mount the playground behind.
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need_apt+=(nginx-light)
+command -v caddy >/dev/null || need_apt+=(caddy)
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "installing ${need_apt[*]} from Debian"
   as_root apt-get update -q

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// `POST /api/generate`
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GenerateRequest {
@@ -19,6 +20,7 @@ pub struct GenerateRequest {
     pub params: Map<String, Value>,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GeneratedImage {
@@ -29,9 +31,11 @@ pub struct GeneratedImage {
     pub content_type: String,
     /// The provider's NSFW flag, when it reports one.
     #[serde(deserialize_with = "Option::deserialize")]
+    #[cfg_attr(feature = "ssr", schema(required))]
     pub nsfw: Option<bool>,
 }
 
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GenerateResponse {
@@ -41,6 +45,7 @@ pub struct GenerateResponse {
     pub emulated: bool,
     pub images: Vec<GeneratedImage>,
     #[serde(deserialize_with = "Option::deserialize")]
+    #[cfg_attr(feature = "ssr", schema(required))]
     pub seed: Option<u64>,
     /// The form left the seed empty, so the server chose it (and sent it).
     pub seed_chosen: bool,
@@ -48,18 +53,23 @@ pub struct GenerateResponse {
     pub total_ms: u64,
     /// The provider's own timings object, when it sends one.
     #[serde(deserialize_with = "Option::deserialize")]
+    #[cfg_attr(feature = "ssr", schema(required))]
     pub timings: Option<Value>,
     #[serde(deserialize_with = "Option::deserialize")]
+    #[cfg_attr(feature = "ssr", schema(required))]
     pub usage: Option<Value>,
     /// The prompt the model ran, where the provider returns one that differs from
     /// the user's (BFL's upsampling, FLUX 3's reasoning).
     #[serde(deserialize_with = "Option::deserialize")]
+    #[cfg_attr(feature = "ssr", schema(required))]
     pub ran_prompt: Option<String>,
     /// The provider's answer, long strings shortened; never holds a key.
     #[serde(deserialize_with = "Option::deserialize")]
+    #[cfg_attr(feature = "ssr", schema(required))]
     pub upstream: Option<Value>,
     /// `/r/{id}`: the generation's page in the history, where it was recorded.
     #[serde(deserialize_with = "Option::deserialize")]
+    #[cfg_attr(feature = "ssr", schema(required))]
     pub permalink: Option<String>,
 }
 
@@ -67,6 +77,7 @@ pub struct GenerateResponse {
 /// On the wire: `{"state": "queued", "position": …}` and so on, one member per state.
 /// It is read through `JobWire`, a flat struct: serde's internally tagged enums buffer
 /// every member first, which cost the wasm about 15 KB.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case", try_from = "JobWire")]
 pub enum JobState {
@@ -116,6 +127,7 @@ impl TryFrom<JobWire> for JobState {
 }
 
 /// `POST /api/jobs` answer.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JobTicket {
@@ -123,6 +135,7 @@ pub struct JobTicket {
 }
 
 /// Every error body our API returns.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ApiError {
@@ -143,6 +156,7 @@ impl ApiError {
 pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
 
 /// `POST /api/uploads` answer: the reference to put in an image field.
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Upload {
@@ -401,7 +415,7 @@ pub async fn start(req: GenerateRequest) -> Result<String, ApiError> {
     // JSON values always serialise; formatting serde_json's error would cost the wasm its
     // whole table of parse messages (measured: 1.6 KB compressed).
     let body = serde_json::to_string(&req).unwrap_or_default();
-    let (status, text) = send("POST", "/api/jobs", Some(("application/json", body.into()))).await?;
+    let (status, text) = send("POST", "api/jobs", Some(("application/json", body.into()))).await?;
     read_answer::<JobTicket>(status, &text).map(|t| t.job)
 }
 
@@ -410,14 +424,14 @@ pub async fn start(req: GenerateRequest) -> Result<String, ApiError> {
 #[cfg(feature = "hydrate")]
 pub async fn poll(job: &str, attempt: u32) -> Result<JobState, ApiError> {
     sleep_ms(100 * attempt.saturating_add(1).min(4) as i32).await;
-    let (status, text) = send("GET", &format!("/api/jobs/{job}"), None).await?;
+    let (status, text) = send("GET", &format!("api/jobs/{job}"), None).await?;
     read_answer(status, &text)
 }
 
 /// Cancels job `job`: the server's words on what may still be charged.
 #[cfg(feature = "hydrate")]
 pub async fn cancel(job: &str) -> Result<ApiError, ApiError> {
-    let (status, text) = send("DELETE", &format!("/api/jobs/{job}"), None).await?;
+    let (status, text) = send("DELETE", &format!("api/jobs/{job}"), None).await?;
     read_answer(status, &text)
 }
 
@@ -464,12 +478,13 @@ pub fn fetch_text(url: String, done: impl Fn(Result<String, ApiError>) + 'static
 /// Uploads a reference image from the browser.
 #[cfg(feature = "hydrate")]
 pub async fn upload(file: web_sys::File) -> Result<Upload, ApiError> {
-    let (status, text) = send("POST", "/api/uploads", Some((&file.type_(), file.into()))).await?;
+    let (status, text) = send("POST", "api/uploads", Some((&file.type_(), file.into()))).await?;
     read_answer(status, &text)
 }
 
 /// Sends a request with the browser's `fetch`: the answer's status and text, for
-/// `read_answer`. Not generic, so the wasm holds one copy of this future rather than
+/// `read_answer`. `url` is relative: the page is in the site's folder (`{base}/`), so
+/// one wasm works under any base path. Not generic, so the wasm holds one copy of this future rather than
 /// one per answer type; no HTTP client crate, whose wrappers cost first-load bytes.
 #[cfg(feature = "hydrate")]
 async fn send(method: &str, url: &str, body: Option<(&str, wasm_bindgen::JsValue)>) -> Result<(u16, String), ApiError> {

@@ -14,6 +14,12 @@ mod imp {
         window().location().origin().unwrap_or_default()
     }
 
+    /// The address of the page's folder, `https://host/base/`: the playground's, from the embed view too.
+    pub fn folder() -> String {
+        let path = window().location().pathname().unwrap_or_default();
+        format!("{}{}", origin(), &path[..path.rfind('/').map_or(0, |i| i + 1)])
+    }
+
     pub fn load(key: &str) -> Option<String> {
         window().local_storage().ok().flatten()?.get_item(key).ok().flatten()
     }
@@ -112,6 +118,10 @@ mod imp {
     }
 
     pub fn origin() -> String {
+        String::new()
+    }
+
+    pub fn folder() -> String {
         String::new()
     }
 

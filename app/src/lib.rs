@@ -38,9 +38,19 @@ pub mod wire;
 
 use leptos::prelude::*;
 
+/// Where the server mounts the page it renders: the base path it serves under, and
+/// whether this is the embed view (`/embed`, framed by a docs page). Only the document
+/// around the app differs; the wasm's own addresses are relative, so it needs neither.
+#[derive(Debug, Clone, Default)]
+pub struct Mount {
+    pub base: String,
+    pub embed: bool,
+}
+
 /// The HTML document; rendered on the server only (hydration starts at `<body>`).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let css = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
+    let Mount { base, embed } = use_context::<Mount>().unwrap_or_default();
+    let css = format!("{base}/{}/{}.css", options.site_pkg_dir, options.output_name);
     // A run still going, on a page without script: the page refreshes until it ends.
     let status = backend::current();
     let refresh = status.running.is_some();
@@ -54,13 +64,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark"/>
                 <title>{title}</title>
                 <link rel="stylesheet" href=css/>
-                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="icon" href=format!("{base}/favicon.svg") type="image/svg+xml"/>
+                // In a docs page's frame, links open outside it; the frame's height goes to the page.
+                {embed.then(|| view! { <base target="_blank"/> <script src=format!("{base}/embed.js") defer></script> })}
                 {refresh.then(|| view! { <noscript><meta http-equiv="refresh" content="2"/></noscript> })}
                 <script type="application/json" id=backend::ELEMENT_ID inner_html=backend::script_json()></script>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options root=base/>
             </head>
-            <body>
+            <body class=embed.then_some("embed")>
                 <App/>
             </body>
         </html>

@@ -13,7 +13,7 @@ pub const PAGE: i64 = 24;
 pub const MAX_PAGE: i64 = 100;
 
 /// One entry of `GET /api/history`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Entry {
     pub id: String,
     /// Unix milliseconds.
@@ -43,7 +43,7 @@ pub struct Entry {
 }
 
 /// `GET /api/history`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Page {
     pub items: Vec<Entry>,
     /// `before` for the next page, when there may be one.
@@ -51,11 +51,15 @@ pub struct Page {
 }
 
 impl Entry {
-    pub fn from_generation(g: Generation) -> Self {
+    /// `g` as a visitor of the site mounted at `base` sees it.
+    pub fn from_generation(g: Generation, base: &str) -> Self {
         let params: Map<String, Value> = serde_json::from_str(&g.params).unwrap_or_default();
         let (images, usage, timings, error) = if g.ok {
             match serde_json::from_str::<GenerateResponse>(&g.outcome) {
-                Ok(r) => (r.images, r.usage, r.timings, None),
+                Ok(r) => {
+                    let r = crate::base_path::response(base, r);
+                    (r.images, r.usage, r.timings, None)
+                }
                 Err(_) => (Vec::new(), None, None, None),
             }
         } else {
@@ -63,11 +67,11 @@ impl Entry {
             (Vec::new(), None, None, Some(error))
         };
         let restore = match catalog::find(&g.model) {
-            Some(model) => format!("/?{}", app::share::to_query(model, &app::form::from_params(model, &params))),
-            None => "/".to_owned(),
+            Some(model) => format!("{base}/?{}", app::share::to_query(model, &app::form::from_params(model, &params))),
+            None => format!("{base}/"),
         };
         Entry {
-            permalink: format!("/r/{}", g.id),
+            permalink: format!("{base}/r/{}", g.id),
             id: g.id,
             created: g.created,
             model: g.model,
@@ -81,8 +85,8 @@ impl Entry {
             timings,
             thumbs: images
                 .iter()
-                .filter_map(|i| i.url.strip_prefix("/images/").and_then(crate::store::thumb_of))
-                .map(|t| format!("/thumbs/{t}"))
+                .filter_map(|i| i.url.strip_prefix(&format!("{base}/images/")).and_then(crate::store::thumb_of))
+                .map(|t| format!("{base}/thumbs/{t}"))
                 .collect(),
             images,
             error,

@@ -4,6 +4,7 @@
 
 #![recursion_limit = "256"]
 
+pub mod base_path;
 pub mod client;
 pub mod config;
 pub mod config_error;
@@ -24,6 +25,7 @@ pub mod listen;
 pub mod maintenance;
 pub mod metrics;
 pub mod objects;
+pub mod openapi;
 pub mod precompress;
 pub mod providers;
 pub mod references;
@@ -107,6 +109,7 @@ pub fn app(state: AppState) -> Router {
     // Behind the passphrase, when one is set.
     let private = Router::new()
         .route("/", get(http::headers::page))
+        .route("/embed", get(http::headers::embed))
         .route("/api/jobs/{id}", get(http::generate::status).delete(http::generate::cancel))
         .route("/api/results/{id}", get(http::results::handler))
         .route("/api/snippet", get(http::snippet::handler))
@@ -128,11 +131,13 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(http::health::healthz))
         .route("/readyz", get(http::health::readyz))
         .with_state(state.clone());
+    let base = state.base().to_owned();
     let site = Router::new()
         .merge(costly)
         .merge(private)
         .route("/unlock", get(http::passphrase::page))
         .route("/metrics", get(http::metrics::handler))
+        .route("/openapi.json", get(openapi::handler))
         .nest_service(
             "/emulate",
             emulator::router().layer(middleware::from_fn_with_state(state.clone(), http::gates::emulator_gate)),
@@ -149,7 +154,8 @@ pub fn app(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http())
         .layer(SetSensitiveRequestHeadersLayer::new(sensitive_headers()))
         .with_state(state);
-    health.merge(site)
+    // The health checks answer at the root too: orchestrators call them there.
+    base_path::mount(&base, health.clone().merge(site), health)
 }
 
 /// Never shown by traces: `Authorization`, our cookie and passphrase header, and

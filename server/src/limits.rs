@@ -59,6 +59,16 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "host names this server answers to besides IP addresses (comma separated); others get 421 (DNS rebinding)",
     ),
     ("FLUXPLAY_FRAME_ANCESTORS", "'self'", "who may frame the page: CSP frame-ancestors sources, space separated"),
+    (
+        "FLUXPLAY_EMBED_ANCESTORS",
+        "'self'",
+        "who may frame the embed view (`/embed`): CSP frame-ancestors sources, e.g. your docs' origin",
+    ),
+    (
+        "FLUXPLAY_BASE_PATH",
+        "none: the root",
+        "the path the site is mounted under behind a reverse proxy, e.g. `/playground`",
+    ),
     ("FLUXPLAY_CONNECT_TIMEOUT_SECS", "10", "connecting to a provider"),
     ("FLUXPLAY_READ_TIMEOUT_SECS", "60", "silence allowed while reading a provider's answer"),
     ("FLUXPLAY_REQUEST_TIMEOUT_SECS", "180", "one whole provider request"),
@@ -138,6 +148,10 @@ pub struct SiteSettings {
     pub allowed_hosts: Vec<String>,
     /// CSP `frame-ancestors` sources.
     pub frame_ancestors: String,
+    /// Who may frame the embed view: CSP `frame-ancestors` sources.
+    pub embed_ancestors: String,
+    /// The path the site is mounted under: empty, or `/a/b` (no trailing slash).
+    pub base_path: String,
     pub metrics_token: Option<SecretString>,
     /// On shutdown, how long running generations may take to finish.
     pub shutdown_deadline: Duration,
@@ -242,7 +256,10 @@ impl Limits {
             allowed_hosts: set("FLUXPLAY_ALLOWED_HOSTS")
                 .map_or_else(|| Ok(vec!["localhost".to_owned()]), |v| hosts(&v))?,
             frame_ancestors: set("FLUXPLAY_FRAME_ANCESTORS")
-                .map_or_else(|| Ok("'self'".to_owned()), |v| frame_ancestors(&v))?,
+                .map_or_else(|| Ok("'self'".to_owned()), |v| frame_ancestors("FLUXPLAY_FRAME_ANCESTORS", &v))?,
+            embed_ancestors: set("FLUXPLAY_EMBED_ANCESTORS")
+                .map_or_else(|| Ok("'self'".to_owned()), |v| frame_ancestors("FLUXPLAY_EMBED_ANCESTORS", &v))?,
+            base_path: set("FLUXPLAY_BASE_PATH").map_or(Ok(String::new()), |v| crate::base_path::parse(&v))?,
             metrics_token: set("FLUXPLAY_METRICS_TOKEN").map(SecretString::from),
             shutdown_deadline: secs("FLUXPLAY_SHUTDOWN_SECS", 60.0)?,
             curation: crate::curation::Curation::from_lookup(set)?,
@@ -279,13 +296,11 @@ fn hosts(text: &str) -> Result<Vec<String>, ConfigError> {
 }
 
 /// CSP sources only: no `;` or `,` that would end the directive and start another.
-fn frame_ancestors(text: &str) -> Result<String, ConfigError> {
+fn frame_ancestors(name: &'static str, text: &str) -> Result<String, ConfigError> {
     let ok =
         !text.trim().is_empty() && text.bytes().all(|b| b == b' ' || (b.is_ascii_graphic() && !b";,".contains(&b)));
-    ok.then(|| text.trim().to_owned()).ok_or(ConfigError::Bad(
-        "FLUXPLAY_FRAME_ANCESTORS",
-        "CSP sources separated by spaces, e.g. 'self' https://docs.example.com",
-    ))
+    ok.then(|| text.trim().to_owned())
+        .ok_or(ConfigError::Bad(name, "CSP sources separated by spaces, e.g. 'self' https://docs.example.com"))
 }
 
 /// `slug=dollars[/mp]` items separated by commas.

@@ -15,19 +15,20 @@ use serde_json::{Map, Value};
 use std::fmt::Write;
 
 /// The panel for a recorded generation; `previous` is the visitor's run before it, to compare with.
-pub fn recorded(g: &Generation, previous: Option<&str>) -> String {
+/// Its links are under `base`, where the site is mounted.
+pub fn recorded(base: &str, g: &Generation, previous: Option<&str>) -> String {
     if !g.ok {
         let failure = serde_json::from_str::<Failure>(&g.outcome)
             .map(|f| f.error)
             .unwrap_or_else(|_| ApiError::new("This generation failed."));
-        return failed(&failure, &g.id);
+        return failed(base, &failure, &g.id);
     }
     let Ok(response) = serde_json::from_str::<GenerateResponse>(&g.outcome) else {
-        return failed(&ApiError::new("This generation's record cannot be read."), &g.id);
+        return failed(base, &ApiError::new("This generation's record cannot be read."), &g.id);
     };
     let params: Map<String, Value> = serde_json::from_str(&g.params).unwrap_or_default();
     let model = catalog::find(&g.model);
-    done(&response, model, &params, previous)
+    done(base, &crate::base_path::response(base, response), model, &params, previous)
 }
 
 /// A job that has not ended: what it is doing, and (without script) that the page refreshes.
@@ -45,18 +46,18 @@ pub fn pending(state: &JobState) -> String {
 }
 
 /// An error, with the fields it names, and the history strip that follows the run.
-pub fn failed(error: &ApiError, id: &str) -> String {
+pub fn failed(base: &str, error: &ApiError, id: &str) -> String {
     let mut out = format!("<div class=\"error-box\" role=\"alert\"><p>{}</p><ul>", text(&error.message));
     for f in &error.fields {
         let _ = write!(out, "<li><code>{}</code>: {}</li>", text(&f.field), text(&f.message));
     }
     let _ = write!(out, "</ul><p class=\"meta\">Request id <code>{}</code></p></div>", text(id));
-    out.push_str(&strip(id));
+    out.push_str(&strip(base, id));
     out
 }
 
-fn strip(id: &str) -> String {
-    format!("<iframe class=\"history-strip\" title=\"History\" src=\"/history?embed={}\"></iframe>", attr(id))
+fn strip(base: &str, id: &str) -> String {
+    format!("<iframe class=\"history-strip\" title=\"History\" src=\"{base}/history?embed={}\"></iframe>", attr(id))
 }
 
 /// `name` made safe for a file name: letters, digits, `-` and `_`.
@@ -65,13 +66,19 @@ fn file_part(name: &str) -> String {
 }
 
 /// The playground's address with this form, `seed` set in it, showing result `id`.
-fn with_seed(model: ModelRef, form: &RawForm, key: &str, seed: u64, id: &str) -> String {
+fn with_seed(base: &str, model: ModelRef, form: &RawForm, key: &str, seed: u64, id: &str) -> String {
     let mut form = form.clone();
     form.set(key, seed.to_string());
-    format!("/?{}&result={}", share::to_query(model, &form), share::encode(id))
+    format!("{base}/?{}&result={}", share::to_query(model, &form), share::encode(id))
 }
 
-fn done(r: &GenerateResponse, model: Option<ModelRef>, params: &Map<String, Value>, previous: Option<&str>) -> String {
+fn done(
+    base: &str,
+    r: &GenerateResponse,
+    model: Option<ModelRef>,
+    params: &Map<String, Value>,
+    previous: Option<&str>,
+) -> String {
     let count = r.images.len();
     let seed_text = match (r.seed, r.seed_chosen) {
         (Some(s), true) => format!("seed {s} (random, chosen by fluxplay)"),
@@ -119,8 +126,8 @@ fn done(r: &GenerateResponse, model: Option<ModelRef>, params: &Map<String, Valu
                 out,
                 "<a class=\"action\" href=\"{}\" data-seed=\"{seed}\">Use this seed</a> \
                  <a class=\"action\" href=\"{}\" data-seed=\"\">New random seed</a> ",
-                attr(&with_seed(model, &form, key, seed, &r.request_id)),
-                attr(&with_seed(model, &form, key, fresh, &r.request_id)),
+                attr(&with_seed(base, model, &form, key, seed, &r.request_id)),
+                attr(&with_seed(base, model, &form, key, fresh, &r.request_id)),
             );
         }
     }
@@ -130,7 +137,7 @@ fn done(r: &GenerateResponse, model: Option<ModelRef>, params: &Map<String, Valu
     if let Some(previous) = previous {
         let _ = write!(
             out,
-            "<a class=\"action\" href=\"/compare?a={}&amp;b={}\">Compare with the previous run</a>",
+            "<a class=\"action\" href=\"{base}/compare?a={}&amp;b={}\">Compare with the previous run</a>",
             attr(&share::encode(previous)),
             attr(&share::encode(&r.request_id))
         );
@@ -150,7 +157,7 @@ fn done(r: &GenerateResponse, model: Option<ModelRef>, params: &Map<String, Valu
         );
     }
     let _ = write!(out, "<p class=\"meta request-id\">Request id <code>{}</code></p></div>", text(&r.request_id));
-    out.push_str(&strip(&r.request_id));
+    out.push_str(&strip(base, &r.request_id));
     out
 }
 
@@ -185,7 +192,7 @@ mod tests {
     #[test]
     fn images_download_under_a_name_with_model_seed_and_index() {
         let model = catalog::find("aimlapi/flux/dev");
-        let html = done(&response(Some(42)), model, &Map::new(), Some("r0"));
+        let html = done("", &response(Some(42)), model, &Map::new(), Some("r0"));
         assert!(html.contains("download=\"aimlapi-flux-dev_seed42_1.png\""), "{html}");
         assert!(html.contains("popovertarget=\"zoom-1\""), "{html}");
         assert!(html.contains("data-seed=\"42\""), "{html}");
@@ -197,7 +204,7 @@ mod tests {
 
     #[test]
     fn without_a_seed_there_is_nothing_to_reuse() {
-        let html = done(&response(None), catalog::find("aimlapi/flux/dev"), &Map::new(), None);
+        let html = done("", &response(None), catalog::find("aimlapi/flux/dev"), &Map::new(), None);
         assert!(!html.contains("data-seed") && !html.contains("/compare"), "{html}");
         assert!(html.contains("seed not reported"), "{html}");
     }

@@ -179,6 +179,16 @@ impl AppState {
         }]))
     }
 
+    /// The path the site is mounted under (`FLUXPLAY_BASE_PATH`): empty, or `/a` with no trailing slash.
+    pub fn base(&self) -> &str {
+        &self.limits().site.base_path
+    }
+
+    /// A root path (`/history`) as a visitor reaches it, under the base.
+    pub fn at(&self, path: &str) -> String {
+        crate::base_path::path(self.base(), path)
+    }
+
     pub fn limits(&self) -> &crate::limits::Limits {
         &self.inner.guards.limits
     }

@@ -23,7 +23,7 @@ pub fn CostEstimate(model: RwSignal<ModelRef>, form: RwSignal<RawForm>, valid: M
         }
         asked.update_value(|n| *n += 1);
         let mine = asked.get_value();
-        crate::api::fetch_text(format!("/api/estimate?{query}"), move |answer| {
+        crate::api::fetch_text(format!("api/estimate?{query}"), move |answer| {
             if asked.get_value() == mine {
                 text.set(answer.unwrap_or_default());
             }

@@ -97,7 +97,7 @@ pub fn ImageInput(
                     Either::Right(
                         view! {
                             <Show when=move || !value().is_empty() && message.get().is_none()>
-                                <img class="preview" src=value alt=format!("{} preview", field.label)/>
+                                <img class="preview" src=move || in_folder(value()) alt=format!("{} preview", field.label)/>
                             </Show>
                         },
                     )
@@ -189,7 +189,7 @@ fn ImageList(key: &'static str, max: u8, form: RwSignal<RawForm>, prompt: Option
                                 data-i=i
                                 aria-label=label
                             >
-                                <img class="thumb" src=src alt=format!("Reference {label}")/>
+                                <img class="thumb" src=in_folder(src) alt=format!("Reference {label}")/>
                                 <span>{label.clone()}</span>
                                 <button type="button" aria-label=format!("Move {label} up") disabled=i == 0 on:click=move |_| shift(i, i - 1)>"↑"</button>
                                 <button type="button" aria-label=format!("Move {label} down") disabled=i + 1 == n on:click=move |_| shift(i, i + 1)>"↓"</button>
@@ -302,4 +302,13 @@ mod files {
 
     pub fn chosen(_: &Event, _: &'static str, _: bool, _: RwSignal<RawForm>, _: RwSignal<Option<String>>) {}
     pub fn dropped(_: &DragEvent, _: &'static str, _: bool, _: RwSignal<RawForm>, _: RwSignal<Option<String>>) {}
+}
+
+/// An upload's reference (`/uploads/…`, from the site's root) as an address relative to
+/// the page, which is in the site's folder: right under any base path. URLs stay as given.
+fn in_folder(value: String) -> String {
+    match value.strip_prefix('/') {
+        Some(path) => path.to_owned(),
+        None => value,
+    }
 }

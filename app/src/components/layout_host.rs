@@ -68,7 +68,7 @@ mod browser {
             return;
         }
         let Ok(script) = doc.create_element("script") else { return };
-        for (name, value) in [("id", ID), ("type", "module"), ("src", "/box-editor.js")] {
+        for (name, value) in [("id", ID), ("type", "module"), ("src", "box-editor.js")] {
             let _ = script.set_attribute(name, value);
         }
         if let Some(head) = doc.head() {

@@ -13,7 +13,7 @@ pub struct Running {
 
 /// The panel before any run; the server's own words for an empty panel too.
 pub const EMPTY: &str = "<p class=\"empty\">Press Generate (Ctrl+Enter) to run this request. Earlier runs: \
-                         <a href=\"/history\">History</a></p>";
+                         <a href=\"history\">History</a></p>";
 
 /// The last run: while it runs, its state, elapsed time and Cancel; then the server's
 /// rendering of its result (`/api/results/{id}`: images, downloads, seeds, compare),

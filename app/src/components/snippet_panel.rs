@@ -14,8 +14,9 @@ fn invalid(errors: &[FieldError]) -> String {
     format!("The form is invalid, so there is no request to show.{first}")
 }
 
-/// The live request in six languages, with key, parameter and target switches
-/// and a copy button. The chosen language is remembered across visits.
+/// The live request in six languages, and the HTML that embeds this form, with
+/// key, parameter and target switches and a copy button. The chosen language is
+/// remembered across visits.
 ///
 /// The server renders the text (on the page and at `/api/snippet`), so the six
 /// generators are not in the wasm: the browser asks for the text again when the
@@ -55,11 +56,12 @@ pub fn SnippetPanel(
         }
         let (l, key, all, emulated) = options;
         let key = if key { "placeholder" } else { "env" };
-        let target =
-            if emulated { format!("emulator&origin={}", share::encode(&browser::origin())) } else { "provider".into() };
-        let url = format!("lang={}&key={key}&every={}&target={target}&{query}", l.id(), u8::from(all));
+        // The origin, for the emulator's address and the embed code's (the server may be behind a proxy).
+        let target = if emulated { "emulator" } else { "provider" };
+        let origin = share::encode(&browser::origin());
+        let url = format!("lang={}&key={key}&every={}&target={target}&origin={origin}&{query}", l.id(), u8::from(all));
         let mine = asked.get_value();
-        crate::api::fetch_text(format!("/api/snippet?{url}"), move |answer| {
+        crate::api::fetch_text(format!("api/snippet?{url}"), move |answer| {
             if asked.get_value() == mine {
                 text.set(answer.unwrap_or_else(|e| format!("# The snippet could not be made: {}", e.message)));
             }
@@ -70,8 +72,8 @@ pub fn SnippetPanel(
         browser::save(LANG_KEY, l.id());
     };
     let on_tab_key = move |ev: leptos::ev::KeyboardEvent| {
-        let at = Lang::ALL.iter().position(|l| *l == lang.get_untracked()).unwrap_or(0);
-        let n = Lang::ALL.len();
+        let at = Lang::TABS.iter().position(|l| *l == lang.get_untracked()).unwrap_or(0);
+        let n = Lang::TABS.len();
         let to = match ev.key().as_str() {
             "ArrowRight" => (at + 1) % n,
             "ArrowLeft" => (at + n - 1) % n,
@@ -80,8 +82,8 @@ pub fn SnippetPanel(
             _ => return,
         };
         ev.prevent_default();
-        choose(Lang::ALL[to]);
-        browser::focus(&format!("tab-{}", Lang::ALL[to].id()));
+        choose(Lang::TABS[to]);
+        browser::focus(&format!("tab-{}", Lang::TABS[to].id()));
     };
     let copied = RwSignal::new(None::<bool>);
     // What is shown: until the first change that is the server's text, which the signal does not hold.
@@ -111,7 +113,7 @@ pub fn SnippetPanel(
             <div class="panel-head">
                 // The ARIA tabs pattern: one tab in the Tab order, arrow keys, Home and End move between them.
                 <div class="tabs" role="tablist" aria-label="Language" on:keydown=on_tab_key>
-                    {Lang::ALL
+                    {Lang::TABS
                         .into_iter()
                         .map(|l| {
                             view! {

@@ -102,8 +102,8 @@ pub fn Playground() -> impl IntoView {
         }
     });
 
-    // The share link: the form, with the seed the last run used and that run's result.
-    let share_url = move || {
+    // The share link's query: the form, with the seed the last run used and that run's result.
+    let share_query = move || {
         let m = model.get_untracked();
         let mut f = form.get_untracked();
         let mut tail = String::new();
@@ -115,13 +115,15 @@ pub fn Playground() -> impl IntoView {
             }
             tail = format!("&result={}", share::encode(&id));
         }
-        format!("{}/?{}{tail}", browser::origin(), share::to_query(m, &f))
+        // Relative: the address bar keeps its path (the embed view stays the embed view).
+        format!("?{}{tail}", share::to_query(m, &f))
     };
     let link_copied = RwSignal::new(None::<bool>);
     let copy_link = move |_| {
-        let url = share_url();
-        browser::replace_url(&url);
-        browser::copy(url, move |ok| {
+        let query = share_query();
+        browser::replace_url(&query);
+        // The playground's own address (`{base}/`), also from the embed view.
+        browser::copy(format!("{}{query}", browser::folder()), move |ok| {
             link_copied.set(Some(ok));
             set_timeout(move || link_copied.set(None), std::time::Duration::from_secs(2));
         });
@@ -143,14 +145,14 @@ pub fn Playground() -> impl IntoView {
 
     // The server's rendering of run `job`, once it has ended.
     let show = move |job: String, mine: u32| {
-        api::fetch_text(format!("/api/results/{}", share::encode(&job)), move |answer| {
+        api::fetch_text(format!("api/results/{}", share::encode(&job)), move |answer| {
             if run.get_value() == mine {
                 match answer {
                     Ok(html) => body.set(html),
                     Err(e) => failure.set(Some(e)),
                 }
                 running.set(None);
-                browser::replace_url(&share_url());
+                browser::replace_url(&share_query());
             }
         });
     };
@@ -297,7 +299,7 @@ pub fn Playground() -> impl IntoView {
                     class="panel form"
                     aria-label="Parameters"
                     method="post"
-                    action="/"
+                    action="./"
                     enctype="multipart/form-data"
                     on:submit=move |ev| {
                         ev.prevent_default();

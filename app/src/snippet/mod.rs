@@ -11,6 +11,9 @@
 //! in `server/tests/snippet_harness.rs` runs them against an echo server.
 
 mod curl;
+/// Server-side only: the page fetches its snippets (`/api/snippet`).
+#[cfg(any(feature = "ssr", test))]
+mod embed;
 mod javascript;
 mod literal;
 mod node;
@@ -45,10 +48,16 @@ pub enum Lang {
     Node,
     PowerShell,
     Rust,
+    /// Not a request: the HTML that frames this form in a docs page.
+    Embed,
 }
 
 impl Lang {
+    /// The languages of the request.
     pub const ALL: [Lang; 6] = [Lang::Curl, Lang::Python, Lang::JavaScript, Lang::Node, Lang::PowerShell, Lang::Rust];
+    /// The snippet panel's tabs: the request's languages, then the embed code.
+    pub const TABS: [Lang; 7] =
+        [Lang::Curl, Lang::Python, Lang::JavaScript, Lang::Node, Lang::PowerShell, Lang::Rust, Lang::Embed];
 
     /// The id used in `?lang=` and remembered by the browser.
     pub fn id(self) -> &'static str {
@@ -59,6 +68,7 @@ impl Lang {
             Lang::Node => "node",
             Lang::PowerShell => "powershell",
             Lang::Rust => "rust",
+            Lang::Embed => "embed",
         }
     }
 
@@ -70,11 +80,12 @@ impl Lang {
             Lang::Node => "Node",
             Lang::PowerShell => "PowerShell",
             Lang::Rust => "Rust",
+            Lang::Embed => "Embed",
         }
     }
 
     pub fn from_id(id: &str) -> Option<Lang> {
-        Lang::ALL.into_iter().find(|l| l.id() == id)
+        Lang::TABS.into_iter().find(|l| l.id() == id)
     }
 }
 
@@ -114,7 +125,15 @@ impl From<KeyStyle> for Key {
 }
 
 /// The snippet for a valid request, calling `base_url` (the provider's, or an emulator's).
+///
+/// For [`Lang::Embed`], `base_url` is the playground's address (origin and base path).
 pub fn render(lang: Lang, valid: &Valid, base_url: &str, options: Options) -> String {
+    if lang == Lang::Embed {
+        #[cfg(any(feature = "ssr", test))]
+        return embed::embed(valid, base_url);
+        #[cfg(not(any(feature = "ssr", test)))]
+        return String::new();
+    }
     let model = valid.model;
     let mut req = display_request(model, &valid.values(options.every), base_url);
     req.name_model(model, options.model_name);
@@ -126,6 +145,7 @@ pub fn render(lang: Lang, valid: &Valid, base_url: &str, options: Options) -> St
         Lang::Node => node::node(&req, key),
         Lang::PowerShell => powershell::powershell(&req, key),
         Lang::Rust => rust::rust(&req, key),
+        Lang::Embed => String::new(),
     }
 }
 

@@ -31,10 +31,11 @@ impl Lock {
         presented.ct_eq(&self.token).into()
     }
 
-    pub fn cookie(&self, secure: bool) -> String {
+    /// The cookie, for the site's paths only (`base` is where it is mounted).
+    pub fn cookie(&self, base: &str, secure: bool) -> String {
         let hex: String = self.token.iter().map(|b| format!("{b:02x}")).collect();
         let secure = if secure { "; Secure" } else { "" };
-        format!("{COOKIE_NAME}={hex}; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000{secure}")
+        format!("{COOKIE_NAME}={hex}; Path={base}/; HttpOnly; SameSite=Lax; Max-Age=2592000{secure}")
     }
 }
 
@@ -59,9 +60,11 @@ pub fn locked(metrics: &crate::metrics::Metrics) -> Error {
     Error::Unauthorized("This demo asks for a passphrase. Open the playground page and enter it.".into())
 }
 
-/// Only a path on this site, so the form cannot be used to redirect elsewhere.
+/// Only the playground or its embed view on this site (from the site's root), so the
+/// form cannot be used to redirect elsewhere.
 pub fn safe_next(next: &str) -> &str {
-    let ok = next.starts_with("/?") && next.bytes().all(|b| b.is_ascii_graphic());
+    let page = next.starts_with("/?") || next == "/embed" || next.starts_with("/embed?");
+    let ok = page && next.bytes().all(|b| b.is_ascii_graphic());
     if ok {
         next
     } else {
@@ -81,13 +84,14 @@ pub fn percent_encode(text: &str) -> String {
         .collect()
 }
 
-pub fn form(next: &str, error: Option<&str>) -> String {
+/// The unlock page of the site mounted at `base`.
+pub fn form(base: &str, next: &str, error: Option<&str>) -> String {
     let error = error.map(|e| format!(r#"<p class="error" role="alert">{e}</p>"#)).unwrap_or_default();
     format!(
         r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>fluxplay: passphrase</title><link rel="stylesheet" href="/pkg/fluxplay.css"></head>
+<title>fluxplay: passphrase</title><link rel="stylesheet" href="{base}/pkg/fluxplay.css"></head>
 <body><main class="unlock"><h1>fluxplay</h1><p>This demo calls paid image APIs, so it asks for a passphrase.</p>
-<form method="post" action="/unlock"><label for="passphrase">Passphrase</label>
+<form method="post" action="{base}/unlock"><label for="passphrase">Passphrase</label>
 <input id="passphrase" name="passphrase" type="password" autocomplete="current-password" required autofocus>
 <input type="hidden" name="next" value="{}"><button type="submit">Enter</button></form>{error}</main></body></html>"#,
         html_escape::encode_double_quoted_attribute(safe_next(next))
@@ -104,7 +108,7 @@ mod tests {
         let lock = Lock::new(&SecretString::from("open sesame"));
         assert!(lock.accepts("open sesame"));
         assert!(!lock.accepts("open sesam") && !lock.accepts(""));
-        let cookie = lock.cookie(false);
+        let cookie = lock.cookie("", false);
         assert!(!cookie.contains("sesame"));
         let value = cookie.split(';').next().unwrap();
         let mut headers = axum::http::HeaderMap::new();

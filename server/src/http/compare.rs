@@ -27,9 +27,13 @@ fn ids(query: &str) -> Vec<String> {
 }
 
 fn page(state: &AppState, status: StatusCode, title: &str, body: &str) -> Response {
-    let mut out = head(&format!("{title} — fluxplay"), "");
+    let base = state.base();
+    let mut out = head(base, &format!("{title} — fluxplay"), "");
     let _ = write!(out, "<body class=\"permalink compare\"><main><h1>{}</h1>{body}", text(title));
-    out.push_str("<p><a href=\"/history\">History</a> · <a href=\"/\">Playground</a></p></main></body></html>");
+    let _ = write!(
+        out,
+        "<p><a href=\"{base}/history\">History</a> · <a href=\"{base}/\">Playground</a></p></main></body></html>"
+    );
     html(state, status, out)
 }
 
@@ -51,7 +55,7 @@ pub async fn compare(State(state): State<AppState>, RawQuery(query): RawQuery) -
     let mut runs = Vec::new();
     for id in &ids {
         match state.inner.db.generation(id).await? {
-            Some(g) => runs.push(Entry::from_generation(g)),
+            Some(g) => runs.push(Entry::from_generation(g, state.base())),
             None => {
                 let why = "<p role=\"alert\">One of these runs is no longer kept: it was deleted, or it expired.</p>";
                 return Ok(page(&state, StatusCode::NOT_FOUND, "Compare", why));

@@ -10,6 +10,14 @@ use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
+#[utoipa::path(
+    get, path = "/api/estimate", operation_id = "estimate", tag = "snippets",
+    params(("model" = String, Query, description = "A catalog slug; the model's fields follow as in a share link (`prompt=…&seed=…`)")),
+    responses(
+        (status = 200, description = "The cost by the model's published price, in one sentence", body = String, content_type = "text/plain"),
+        (status = 422, description = "The form is invalid: each field named", body = app::api::ApiError),
+    ),
+)]
 pub async fn handler(State(state): State<crate::AppState>, RawQuery(query): RawQuery) -> Result<Response, Error> {
     let valid = share::strict(&query.unwrap_or_default()).map_err(Error::Invalid)?;
     state.offered(valid.model)?;

@@ -72,14 +72,16 @@ pub async fn submit(
     // The model was switched without script: that model's form, with what fits of this one.
     if let Some(shown) = get("form_model").filter(|m| *m != slug).and_then(catalog::find) {
         let carried = carry_over(&from_posted(shown, &pairs), model);
-        return Ok(see_other(&format!("/?{}", to_query(model, &carried))));
+        return Ok(see_other(&state.at(&format!("/?{}", to_query(model, &carried)))));
     }
     let mut raw = from_posted(model, &pairs);
     let page = |status: StatusCode, error: ApiError, raw: &app::form::RawForm| {
-        let shown =
-            Shown { html: result_view::failed(&error, error.request_id.as_deref().unwrap_or("")), running: None };
+        let shown = Shown {
+            html: result_view::failed(state.base(), &error, error.request_id.as_deref().unwrap_or("")),
+            running: None,
+        };
         let req = Request::builder().uri("/").body(Body::empty()).unwrap_or_default();
-        render(&state, req, Some(shown), Some(to_query(model, raw)), status)
+        render(&state, req, Some(shown), Some(to_query(model, raw)), status, false)
     };
     if !refused.is_empty() {
         let error =
@@ -97,7 +99,7 @@ pub async fn submit(
         Ok(ready) => {
             set_seed(model, &mut raw, ready.seed());
             super::generate::spawn_job(state.clone(), ready).await;
-            Ok(see_other(&format!("/?{}&result={}", to_query(model, &raw), encode(&id))))
+            Ok(see_other(&state.at(&format!("/?{}&result={}", to_query(model, &raw), encode(&id)))))
         }
         Err(e) => {
             let (status, error) = e.to_api(&id);

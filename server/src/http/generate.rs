@@ -1,6 +1,7 @@
 //! `POST /api/generate`, `POST /api/jobs`, `GET /api/jobs/{id}` and `DELETE /api/jobs/{id}`.
 
 use super::visitor::Visitor;
+use crate::base_path;
 use crate::error::{Error, WithId};
 use crate::generate::{execute, prepare};
 use crate::jobs::{Progress, FINAL};
@@ -11,8 +12,43 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 
+/// What starting a generation can be refused with, either way (`OpenAPI` only).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum Refusals {
+    /// Unknown model, malformed JSON, or a field not in the model.
+    #[response(status = 400)]
+    BadRequest(ApiError),
+    /// The body is over `FLUXPLAY_MAX_JSON_BYTES`.
+    #[response(status = 413)]
+    TooLarge(ApiError),
+    /// A field is invalid: each one named, with the limit.
+    #[response(status = 422)]
+    Invalid(ApiError),
+    /// Over the rate limit, the running cap or the daily budget (`Retry-After`).
+    #[response(status = 429)]
+    Busy(ApiError),
+    /// The provider failed, or answered in a shape it does not document.
+    #[response(status = 502)]
+    Upstream(ApiError),
+    /// The provider is unavailable, or this server is shutting down.
+    #[response(status = 503)]
+    Unavailable(ApiError),
+    /// The provider took longer than the deadline.
+    #[response(status = 504)]
+    Timeout(ApiError),
+}
+
 /// `POST /api/generate`: runs the generation and answers with its result. The
 /// work runs in its own task, so a client that disconnects does not cancel it.
+#[utoipa::path(
+    post, path = "/api/generate", operation_id = "generate", tag = "generate",
+    request_body(content = GenerateRequest, description = "A catalog model and its parameters, as in a share link"),
+    responses(
+        (status = 200, description = "The images, stored on this server", body = GenerateResponse),
+        Refusals,
+    ),
+)]
 pub async fn handler(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -20,15 +56,24 @@ pub async fn handler(
 ) -> Result<Json<GenerateResponse>, WithId> {
     let id = uuid::Uuid::new_v4().to_string();
     let ready = prepare(&state, body, &visitor.0, &id).await.map_err(|e| WithId(e, id.clone()))?;
+    let base = state.base().to_owned();
     let task = state.inner.drain.clone().spawn(execute(state, ready, Progress::default()));
     match task.await {
-        Ok(result) => result.map(Json).map_err(|e| WithId(e, id)),
+        Ok(result) => result.map(|r| Json(base_path::response(&base, r))).map_err(|e| WithId(e, id)),
         Err(e) => Err(WithId(Error::Internal(format!("generation task: {e}")), id)),
     }
 }
 
 /// `POST /api/jobs`: validates, starts the generation and answers 202 with the
 /// job id to poll at `GET /api/jobs/{id}` (on any replica).
+#[utoipa::path(
+    post, path = "/api/jobs", operation_id = "start_job", tag = "generate",
+    request_body(content = GenerateRequest, description = "A catalog model and its parameters, as in a share link"),
+    responses(
+        (status = 202, description = "Started: poll `GET /api/jobs/{job}`", body = JobTicket),
+        Refusals,
+    ),
+)]
 pub async fn start(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -61,19 +106,36 @@ pub async fn spawn_job(state: AppState, ready: crate::generate::Ready) {
 }
 
 /// `GET /api/jobs/{id}`.
+#[utoipa::path(
+    get, path = "/api/jobs/{id}", operation_id = "job_status", tag = "generate",
+    params(("id" = String, Path, description = "The job id `POST /api/jobs` gave")),
+    responses(
+        (status = 200, description = "Queued, running, done (with the result) or failed (with the error)", body = JobState),
+        (status = 404, description = "No such job (finished jobs are kept for a day)", body = ApiError),
+    ),
+)]
 pub async fn status(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<JobState>, Error> {
     state
         .inner
         .jobs
         .get(&id)
         .await?
-        .map(Json)
+        .map(|job| Json(base_path::job(state.base(), job)))
         .ok_or_else(|| Error::NotFound(format!("No job `{id}` (finished jobs are kept for a day)")))
 }
 
 /// `DELETE /api/jobs/{id}`: cancels a run that has not ended, and answers with the
 /// words it ended with: what may still be charged. The replica running it (any of
 /// them) stops within `jobs::CANCEL_CHECK` and cancels upstream where the provider can.
+#[utoipa::path(
+    delete, path = "/api/jobs/{id}", operation_id = "cancel_job", tag = "generate",
+    params(("id" = String, Path, description = "The job id `POST /api/jobs` gave")),
+    responses(
+        (status = 200, description = "Cancelled: what the provider may still charge", body = ApiError),
+        (status = 404, description = "No such job", body = ApiError),
+        (status = 409, description = "The run has already ended", body = ApiError),
+    ),
+)]
 pub async fn cancel(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ApiError>, Error> {
     let jobs = &state.inner.jobs;
     let ended = || Error::Rejected { status: StatusCode::CONFLICT, message: "This run has already ended".into() };

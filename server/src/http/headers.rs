@@ -43,10 +43,21 @@ pub async fn add(State(state): State<AppState>, req: Request<Body>, next: axum::
 
 /// `GET /`: the playground, server-rendered; with `?result={id}` it shows that run.
 pub async fn page(State(state): State<AppState>, visitor: Visitor, req: Request<Body>) -> Response {
+    opened(&state, &visitor, req, false).await
+}
+
+/// `GET /embed`: the same form, snippet and result without the page's chrome, for a
+/// docs page's frame: framed by whom `FLUXPLAY_EMBED_ANCESTORS` names, and reporting
+/// its height to the framing page (`public/embed.js`).
+pub async fn embed(State(state): State<AppState>, visitor: Visitor, req: Request<Body>) -> Response {
+    opened(&state, &visitor, req, true).await
+}
+
+async fn opened(state: &AppState, visitor: &Visitor, req: Request<Body>, embed: bool) -> Response {
     let query = req.uri().query().unwrap_or_default().to_owned();
     let mut shown = None;
     if let Some(id) = app::share::parse_query(&query).get("result") {
-        let found = super::results::shown(&state, &visitor, id).await.ok().flatten();
+        let found = super::results::shown(state, visitor, id).await.ok().flatten();
         shown =
             Some(
                 found.unwrap_or_else(|| Shown {
@@ -56,20 +67,23 @@ pub async fn page(State(state): State<AppState>, visitor: Visitor, req: Request<
                 }),
             );
     }
-    render(&state, req, shown, None, StatusCode::OK).await
+    render(state, req, shown, None, StatusCode::OK, embed).await
 }
 
-/// The playground page with `shown` in its result panel, and `form` (a query) in
-/// place of the address's form, answered with `status`.
+/// The playground page (or its `embed` view) with `shown` in its result panel, and
+/// `form` (a query) in place of the address's form, answered with `status`.
 pub async fn render(
     state: &AppState,
     req: Request<Body>,
     shown: Option<Shown>,
     form: Option<String>,
     status: StatusCode,
+    embed: bool,
 ) -> Response {
     let nonce = Nonce::new();
-    let csp = policy(Some(&nonce), &state.limits().site.frame_ancestors);
+    let site = &state.limits().site;
+    let csp = policy(Some(&nonce), if embed { &site.embed_ancestors } else { &site.frame_ancestors });
+    let mount = app::Mount { base: state.base().to_owned(), embed };
     let mut backend = state.backend_status();
     backend.form = form;
     backend.running = shown.as_ref().and_then(|s| s.running.clone());
@@ -82,6 +96,7 @@ pub async fn render(
         move || {
             provide_context(backend.clone());
             provide_context(nonce.clone());
+            provide_context(mount.clone());
             if let Some(result) = &result {
                 provide_context(result.clone());
             }

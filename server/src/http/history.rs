@@ -13,10 +13,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use serde::Deserialize;
-use serde_json::json;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Only generations made before this (Unix ms): the previous page's `next`.
     pub before: Option<i64>,
@@ -24,6 +24,7 @@ pub struct PageQuery {
     /// The page framed under the playground (`/history` only); its value names the
     /// run the frame follows, so each new run gives the frame a new address.
     #[serde(default)]
+    #[param(ignore)]
     pub embed: Option<String>,
 }
 
@@ -37,12 +38,21 @@ pub async fn page(state: &AppState, visitor: &Visitor, query: &PageQuery) -> Res
     let who = visitor.filter(state.inner.guards.scope);
     let rows = state.inner.db.history(who, query.before, limit + 1).await?;
     let more = rows.len() as i64 > limit;
-    let items: Vec<Entry> = rows.into_iter().take(limit as usize).map(Entry::from_generation).collect();
+    let items: Vec<Entry> =
+        rows.into_iter().take(limit as usize).map(|g| Entry::from_generation(g, state.base())).collect();
     let next = if more { items.last().map(|e| e.created) } else { None };
     Ok(Page { items, next })
 }
 
 /// `GET /api/history?before=&limit=`.
+#[utoipa::path(
+    get, path = "/api/history", operation_id = "history", tag = "history",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "This visitor's generations (everyone's when shared), newest first", body = Page),
+        (status = 400, description = "A malformed query", body = app::api::ApiError),
+    ),
+)]
 pub async fn list(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -74,6 +84,14 @@ fn not_yours(id: &str) -> Error {
 }
 
 /// `DELETE /api/history/{id}`: 204, or 404 when it is not there (or not this visitor's).
+#[utoipa::path(
+    delete, path = "/api/history/{id}", operation_id = "delete_generation", tag = "history",
+    params(("id" = String, Path, description = "A generation id")),
+    responses(
+        (status = 204, description = "Deleted, with the images only it held"),
+        (status = 404, description = "Not in this visitor's history", body = app::api::ApiError),
+    ),
+)]
 pub async fn delete_one(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -83,10 +101,21 @@ pub async fn delete_one(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// `DELETE /api/history` answer.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Cleared {
+    /// How many generations were deleted.
+    pub deleted: u64,
+}
+
 /// `DELETE /api/history`: the whole history (this visitor's).
-pub async fn clear(State(state): State<AppState>, visitor: Visitor) -> Result<Json<serde_json::Value>, Error> {
+#[utoipa::path(
+    delete, path = "/api/history", operation_id = "clear_history", tag = "history",
+    responses((status = 200, description = "This visitor's whole history deleted", body = Cleared)),
+)]
+pub async fn clear(State(state): State<AppState>, visitor: Visitor) -> Result<Json<Cleared>, Error> {
     let deleted = forget(&state, &visitor, None).await?;
-    Ok(Json(json!({ "deleted": deleted })))
+    Ok(Json(Cleared { deleted }))
 }
 
 /// A form post from one of our pages: the browser says it comes from this origin.
@@ -119,12 +148,8 @@ pub struct Back {
 }
 
 impl Back {
-    fn to(&self) -> &'static str {
-        if self.embed.is_some() {
-            "/history?embed=1"
-        } else {
-            "/history"
-        }
+    fn to(&self, state: &AppState) -> String {
+        state.at(if self.embed.is_some() { "/history?embed=1" } else { "/history" })
     }
 }
 
@@ -142,7 +167,7 @@ pub async fn delete_form(
 ) -> Result<Response, Error> {
     same_origin(&headers)?;
     forget(&state, &visitor, Some(&id)).await?;
-    Ok(see_other(back.to()))
+    Ok(see_other(&back.to(&state)))
 }
 
 /// `POST /history/clear` (a form).
@@ -154,7 +179,7 @@ pub async fn clear_form(
 ) -> Result<Response, Error> {
     same_origin(&headers)?;
     forget(&state, &visitor, None).await?;
-    Ok(see_other(back.to()))
+    Ok(see_other(&back.to(&state)))
 }
 
 /// `POST /history/{id}/rerun` (a form): the same request again, as a job, through
@@ -173,8 +198,9 @@ pub async fn rerun(
     let request = GenerateRequest { model: generation.model, params };
     let new = uuid::Uuid::new_v4().to_string();
     let ready = crate::generate::prepare(&state, Ok(Json(request)), &visitor.0, &new).await?;
+    let to = state.at(&format!("/r/{new}"));
     super::generate::spawn_job(state, ready).await;
-    Ok(see_other(&format!("/r/{new}")))
+    Ok(see_other(&to))
 }
 
 #[cfg(test)]

@@ -34,11 +34,12 @@ pub fn html(state: &AppState, status: StatusCode, body: String) -> Response {
     response
 }
 
-pub fn head(title: &str, extra: &str) -> String {
+/// A page's head; `base` is where the site is mounted (its stylesheet is there).
+pub fn head(base: &str, title: &str, extra: &str) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{}</title><link rel=\"stylesheet\" href=\"/history.css\">{extra}</head>",
+         <title>{}</title><link rel=\"stylesheet\" href=\"{base}/history.css\">{extra}</head>",
         text(title)
     )
 }
@@ -69,26 +70,27 @@ pub async fn history(
     let embed = query.embed.is_some();
     let found = page(&state, &visitor, &query).await?;
     let hidden = if embed { "<input type=\"hidden\" name=\"embed\" value=\"1\">" } else { "" };
-    let mut out = head("History — fluxplay", "<base target=\"_top\">");
+    let base = state.base();
+    let mut out = head(base, "History — fluxplay", "<base target=\"_top\">");
     let class = if embed { "history embed" } else { "history" };
     let _ = write!(out, "<body class=\"{class}\"><header aria-label=\"History\"><h1>History</h1>");
     if !found.items.is_empty() {
         let _ = write!(
             out,
-            "<form method=\"post\" action=\"/history/clear\" target=\"_self\">{hidden}\
+            "<form method=\"post\" action=\"{base}/history/clear\" target=\"_self\">{hidden}\
              <button type=\"submit\">Clear all</button></form>"
         );
     }
     if !embed && found.items.len() > 1 {
         out.push_str(
-            "<form id=\"compare\" method=\"get\" action=\"/compare\"><button type=\"submit\">Compare ticked</button></form>",
+            &format!("<form id=\"compare\" method=\"get\" action=\"{base}/compare\"><button type=\"submit\">Compare ticked</button></form>"),
         );
     }
-    out.push_str(if embed {
-        "<a href=\"/history\">Open full history</a>"
+    let _ = if embed {
+        write!(out, "<a href=\"{base}/history\">Open full history</a>")
     } else {
-        "<a href=\"/\">Back to the playground</a>"
-    });
+        write!(out, "<a href=\"{base}/\">Back to the playground</a>")
+    };
     out.push_str("</header><main aria-label=\"Generations\">");
     if found.items.is_empty() {
         out.push_str("<p class=\"empty\">No generations yet. Each one you make appears here.</p>");
@@ -139,8 +141,8 @@ pub async fn history(
         let _ = write!(
             out,
             "<p><span class=\"model\">{}</span>{}</p><div class=\"actions\"><a href=\"{}\">Permalink</a>\
-             <form method=\"post\" action=\"/history/{id}/rerun\"><button type=\"submit\" aria-label=\"Re-run: {label}\">Re-run</button></form>\
-             <form method=\"post\" action=\"/history/{id}/delete\" target=\"_self\">{hidden}<button type=\"submit\" aria-label=\"Delete: {label}\">Delete</button></form></div></li>",
+             <form method=\"post\" action=\"{base}/history/{id}/rerun\"><button type=\"submit\" aria-label=\"Re-run: {label}\">Re-run</button></form>\
+             <form method=\"post\" action=\"{base}/history/{id}/delete\" target=\"_self\">{hidden}<button type=\"submit\" aria-label=\"Delete: {label}\">Delete</button></form></div></li>",
             text(&e.model),
             text(&seed),
             attr(&e.permalink),
@@ -151,8 +153,10 @@ pub async fn history(
     out.push_str("</ol>");
     if let Some(next) = found.next {
         let embed = if embed { "&amp;embed=1" } else { "" };
-        let _ =
-            write!(out, "<p class=\"more\"><a href=\"/history?before={next}{embed}\" target=\"_self\">Older</a></p>");
+        let _ = write!(
+            out,
+            "<p class=\"more\"><a href=\"{base}/history?before={next}{embed}\" target=\"_self\">Older</a></p>"
+        );
     }
     out.push_str("</main>");
     out.push_str("</body></html>");
@@ -178,7 +182,8 @@ pub async fn permalink(
     let Some(g) = state.inner.db.generation(&id).await? else {
         if let Some(job) = state.inner.jobs.get(&id).await? {
             if matches!(job, app::api::JobState::Queued { .. } | app::api::JobState::Running { .. }) {
-                let mut out = head("Generating… — fluxplay", "<meta http-equiv=\"refresh\" content=\"2\">");
+                let mut out =
+                    head(state.base(), "Generating… — fluxplay", "<meta http-equiv=\"refresh\" content=\"2\">");
                 out.push_str(
                     "<body class=\"permalink\"><main><h1>Generating…</h1>\
                      <p role=\"status\">This page shows the result as soon as it is ready.</p></main></body></html>",
@@ -186,12 +191,12 @@ pub async fn permalink(
                 return Ok(html(&state, StatusCode::OK, out));
             }
         }
-        let mut out = head("Not found — fluxplay", "");
-        out.push_str("<body class=\"permalink\"><main><h1>Not found</h1><p>No generation is kept under this link: it was deleted, or it expired.</p><p><a href=\"/\">Open the playground</a></p></main></body></html>");
+        let mut out = head(state.base(), "Not found — fluxplay", "");
+        let _ = write!(out, "<body class=\"permalink\"><main><h1>Not found</h1><p>No generation is kept under this link: it was deleted, or it expired.</p><p><a href=\"{}/\">Open the playground</a></p></main></body></html>", state.base());
         return Ok(html(&state, StatusCode::NOT_FOUND, out));
     };
     let owner = visitor.owns(state.inner.guards.scope, &g.visitor);
-    let e = Entry::from_generation(g);
+    let e = Entry::from_generation(g, state.base());
     let origin = origin(&state, &headers);
     let name = e.model().map_or(e.model.clone(), |m| format!("{} — {}", m.model.label, m.provider.name));
     let prompt = e.prompt().to_owned();
@@ -199,11 +204,11 @@ pub async fn permalink(
     let mut og = format!(
         "<meta property=\"og:type\" content=\"website\"><meta property=\"og:site_name\" content=\"fluxplay\">\
          <meta property=\"og:title\" content=\"{}\"><meta property=\"og:description\" content=\"{}\">\
-         <meta property=\"og:url\" content=\"{}/r/{}\">",
+         <meta property=\"og:url\" content=\"{}{}\">",
         attr(&title),
         attr(&name),
         attr(&origin),
-        attr(&e.id)
+        attr(&e.permalink)
     );
     if let Some(image) = e.images.first() {
         let _ = write!(
@@ -216,7 +221,7 @@ pub async fn permalink(
             image.height
         );
     }
-    let mut out = head(&format!("{title} — fluxplay"), &og);
+    let mut out = head(state.base(), &format!("{title} — fluxplay"), &og);
     let _ = write!(out, "<body class=\"permalink\"><main><h1>{}</h1>", text(&name));
     if let Some(error) = &e.error {
         let _ = write!(out, "<p class=\"error\" role=\"alert\">This generation failed: {}</p>", text(error));
@@ -259,8 +264,8 @@ pub async fn permalink(
     if owner {
         let _ = write!(
             out,
-            "<form method=\"post\" action=\"/r/{}/delete\"><button type=\"submit\">Delete this generation</button></form>",
-            attr(&e.id)
+            "<form method=\"post\" action=\"{}/delete\"><button type=\"submit\">Delete this generation</button></form>",
+            attr(&e.permalink)
         );
     }
     out.push_str("</main></body></html>");
@@ -276,5 +281,5 @@ pub async fn delete_permalink(
 ) -> Result<Response, Error> {
     same_origin(&headers)?;
     super::history::forget_one(&state, &visitor, &id).await?;
-    Ok((StatusCode::SEE_OTHER, [(LOCATION, "/")]).into_response())
+    Ok((StatusCode::SEE_OTHER, [(LOCATION, state.at("/"))]).into_response())
 }

@@ -16,12 +16,14 @@ pub async fn require(State(state): State<AppState>, req: Request, next: Next) ->
     if lock.admits(req.headers()) {
         return next.run(req).await;
     }
-    if req.method() == Method::GET && req.uri().path() == "/" {
+    let path = req.uri().path();
+    if req.method() == Method::GET && (path == "/" || path == "/embed") {
         let target = match req.uri().query() {
-            Some(q) => format!("/unlock?next={}", percent_encode(&format!("/?{q}"))),
-            None => "/unlock".to_owned(),
+            Some(q) => format!("/unlock?next={}", percent_encode(&format!("{path}?{q}"))),
+            None if path == "/" => "/unlock".to_owned(),
+            None => format!("/unlock?next={}", percent_encode(path)),
         };
-        return (StatusCode::SEE_OTHER, [(LOCATION, target)]).into_response();
+        return (StatusCode::SEE_OTHER, [(LOCATION, state.at(&target))]).into_response();
     }
     locked(&state.inner.metrics).into_response()
 }
@@ -42,9 +44,9 @@ pub struct UnlockQuery {
 /// `GET /unlock`.
 pub async fn page(State(state): State<AppState>, query: axum::extract::Query<UnlockQuery>) -> Response {
     if state.inner.guards.lock.is_none() {
-        return (StatusCode::SEE_OTHER, [(LOCATION, "/")]).into_response();
+        return (StatusCode::SEE_OTHER, [(LOCATION, state.at("/"))]).into_response();
     }
-    Html(form(&query.next, None)).into_response()
+    Html(form(state.base(), &query.next, None)).into_response()
 }
 
 /// `POST /unlock`: a form post; rate limited with the generations.
@@ -54,18 +56,19 @@ pub async fn unlock(
     Form(attempt): Form<Attempt>,
 ) -> Response {
     let Some(lock) = &state.inner.guards.lock else {
-        return (StatusCode::SEE_OTHER, [(LOCATION, "/")]).into_response();
+        return (StatusCode::SEE_OTHER, [(LOCATION, state.at("/"))]).into_response();
     };
     if !lock.accepts(&attempt.passphrase) {
         tracing::info!("wrong demo passphrase");
-        return (StatusCode::UNAUTHORIZED, Html(form(&attempt.next, Some("That passphrase is not right."))))
+        return (
+            StatusCode::UNAUTHORIZED,
+            Html(form(state.base(), &attempt.next, Some("That passphrase is not right."))),
+        )
             .into_response();
     }
     let secure = crate::cookies::secure(&headers, state.inner.guards.limits.site.trusted_proxies);
-    let cookie = HeaderValue::from_str(&lock.cookie(secure)).expect("cookie is ASCII");
-    (
-        StatusCode::SEE_OTHER,
-        [(SET_COOKIE, cookie), (LOCATION, HeaderValue::from_str(safe_next(&attempt.next)).expect("ASCII"))],
-    )
+    let cookie = HeaderValue::from_str(&lock.cookie(state.base(), secure)).expect("cookie is ASCII");
+    let next = state.at(safe_next(&attempt.next));
+    (StatusCode::SEE_OTHER, [(SET_COOKIE, cookie), (LOCATION, HeaderValue::from_str(&next).expect("ASCII"))])
         .into_response()
 }

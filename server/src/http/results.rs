@@ -25,10 +25,10 @@ pub async fn shown(state: &AppState, visitor: &Visitor, id: &str) -> Result<Opti
         } else {
             None
         };
-        return Ok(Some(Shown { html: result_view::recorded(&g, previous.as_deref()), running: None }));
+        return Ok(Some(Shown { html: result_view::recorded(state.base(), &g, previous.as_deref()), running: None }));
     }
     Ok(state.inner.jobs.get(id).await?.map(|job| match job {
-        JobState::Failed { error } => Shown { html: result_view::failed(&error, id), running: None },
+        JobState::Failed { error } => Shown { html: result_view::failed(state.base(), &error, id), running: None },
         // Done but not recorded (the history could not be written): the images, without the extras.
         JobState::Done { result } => {
             let g = crate::db::history::Generation {
@@ -39,12 +39,21 @@ pub async fn shown(state: &AppState, visitor: &Visitor, id: &str) -> Result<Opti
                 params: "{}".into(),
                 ..Default::default()
             };
-            Shown { html: result_view::recorded(&g, None), running: None }
+            Shown { html: result_view::recorded(state.base(), &g, None), running: None }
         }
         pending => Shown { html: result_view::pending(&pending), running: Some(id.to_owned()) },
     }))
 }
 
+/// `GET /api/results/{id}`: the result panel's HTML for run `id`, as the page shows it.
+#[utoipa::path(
+    get, path = "/api/results/{id}", operation_id = "result_panel", tag = "generate",
+    params(("id" = String, Path, description = "A job or generation id")),
+    responses(
+        (status = 200, description = "The panel: images, downloads, seeds, permalink", body = String, content_type = "text/html"),
+        (status = 404, description = "No such run", body = app::api::ApiError),
+    ),
+)]
 pub async fn handler(
     State(state): State<AppState>,
     visitor: Visitor,

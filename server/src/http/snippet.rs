@@ -1,6 +1,7 @@
 //! `GET /api/snippet?lang=<lang>&<share-link query>`: the exact text the page
 //! shows, for docs pages and scripts. Options: `key=env|placeholder`,
-//! `every=1` (spell out defaults), `target=provider|emulator`, and with the emulator
+//! `every=1` (spell out defaults), `target=provider|emulator`, and for the emulator
+//! and `lang=embed` (the HTML that frames the form in a docs page)
 //! `origin=<scheme://host[:port]>`, the page's own origin (else this request's host, over http).
 //! The page itself fetches its snippets here, so the generators are not in the wasm.
 
@@ -12,6 +13,21 @@ use axum::extract::RawQuery;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 
+#[utoipa::path(
+    get, path = "/api/snippet", operation_id = "snippet", tag = "snippets",
+    params(
+        ("model" = String, Query, description = "A catalog slug; the model's fields follow as in a share link (`prompt=…&seed=…`)"),
+        ("lang" = Option<String>, Query, description = "curl (default), python, javascript, node, powershell, rust, or embed (the HTML that frames the form)"),
+        ("key" = Option<String>, Query, description = "env (default: read from the environment) or placeholder"),
+        ("every" = Option<String>, Query, description = "1: spell out every parameter, defaults too"),
+        ("target" = Option<String>, Query, description = "provider (default) or emulator (this server's)"),
+        ("origin" = Option<String>, Query, description = "scheme://host[:port] this server is reached at, for the emulator's and the embed's addresses"),
+    ),
+    responses(
+        (status = 200, description = "The snippet, exactly as the page shows it; never with a key", body = String, content_type = "text/plain"),
+        (status = 422, description = "The form or an option is invalid: each one named", body = app::api::ApiError),
+    ),
+)]
 pub async fn handler(
     axum::extract::State(state): axum::extract::State<crate::AppState>,
     headers: HeaderMap,
@@ -28,7 +44,7 @@ pub async fn handler(
     let lang = match option("lang") {
         None => Lang::Curl,
         Some(id) => Lang::from_id(id).ok_or_else(|| {
-            let ids: Vec<_> = Lang::ALL.iter().map(|l| l.id()).collect();
+            let ids: Vec<_> = Lang::TABS.iter().map(|l| l.id()).collect();
             invalid("lang", format!("`{id}` is not a language; use one of {}", ids.join(", ")))
         })?,
     };
@@ -45,20 +61,19 @@ pub async fn handler(
     let valid = share::strict(&query).map_err(Error::Invalid)?;
     state.offered(valid.model)?;
     let model = valid.model;
-    let (base, emulator) = match option("target") {
-        None | Some("provider") => (model.provider.base_url.to_owned(), false),
-        Some("emulator") => {
-            let origin = match option("origin") {
-                Some(origin) => checked_origin(origin).ok_or_else(|| {
-                    invalid("origin", format!("`{origin}` is not an origin; use scheme://host[:port]"))
-                })?,
-                None => {
-                    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
-                    format!("http://{host}")
-                }
-            };
-            (format!("{origin}/emulate/{}", model.provider.id), true)
+    // Where a browser reached us: for the emulator's address and the embed code's.
+    let origin = match option("origin") {
+        Some(origin) => checked_origin(origin)
+            .ok_or_else(|| invalid("origin", format!("`{origin}` is not an origin; use scheme://host[:port]")))?,
+        None => {
+            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+            format!("http://{host}")
         }
+    };
+    let (base, emulator) = match option("target") {
+        _ if lang == Lang::Embed => (format!("{origin}{}", state.base()), false),
+        None | Some("provider") => (model.provider.base_url.to_owned(), false),
+        Some("emulator") => (format!("{origin}{}/emulate/{}", state.base(), model.provider.id), true),
         Some(other) => return Err(invalid("target", format!("`{other}` is not a target; use provider or emulator"))),
     };
     let model_name = state.upstream(model.provider.id).model_name.as_deref();

@@ -6,7 +6,7 @@
 use crate::error::Error;
 use crate::state::AppState;
 use crate::store::StoreError;
-use app::api::Upload;
+use app::api::{ApiError, Upload};
 use app::catalog::UPLOAD_PREFIX;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
@@ -14,6 +14,20 @@ use axum::http::StatusCode;
 use axum::Json;
 use bytes::Bytes;
 
+#[utoipa::path(
+    post, path = "/api/uploads", operation_id = "upload", tag = "uploads",
+    request_body(
+        content(("image/png"), ("image/jpeg"), ("image/webp")),
+        description = "A reference image, at most `FLUXPLAY_MAX_UPLOAD_BYTES` (10 MB); decoded in full before it is kept",
+    ),
+    responses(
+        (status = 200, description = "The reference to put in an image field", body = Upload),
+        (status = 413, description = "Over the size limit", body = ApiError),
+        (status = 415, description = "Not a PNG, JPEG or WebP image", body = ApiError),
+        (status = 422, description = "Not decodable, or over the pixel limits", body = ApiError),
+        (status = 429, description = "Too many uploads at once, or over the rate limit", body = ApiError),
+    ),
+)]
 pub async fn handler(
     State(state): State<AppState>,
     body: Result<Bytes, BytesRejection>,

@@ -33,11 +33,12 @@ pub async fn identify(State(state): State<AppState>, mut req: Request, next: Nex
     req.extensions_mut().insert(Visitor(id.clone()));
     // Only where a visitor counts: not on static files, nor on the passphrase's form.
     let path = req.uri().path();
-    let counts = path == "/" || ["/api/", "/history", "/r/"].iter().any(|p| path.starts_with(p));
+    let counts = path == "/" || ["/embed", "/api/", "/history", "/r/"].iter().any(|p| path.starts_with(p));
     let mut response = next.run(req).await;
     if new && counts {
         let secure = if secure { "; Secure" } else { "" };
-        let cookie = format!("{COOKIE_NAME}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age=31536000{secure}");
+        let base = state.base();
+        let cookie = format!("{COOKIE_NAME}={id}; Path={base}/; HttpOnly; SameSite=Lax; Max-Age=31536000{secure}");
         if let Ok(value) = HeaderValue::from_str(&cookie) {
             response.headers_mut().append(SET_COOKIE, value);
         }

@@ -106,8 +106,13 @@ pub async fn upload(addr: SocketAddr, png: Vec<u8>) -> String {
 
 /// Starts a job: its id.
 pub async fn start_job(addr: SocketAddr, model: &str, params: serde_json::Value) -> String {
+    start_job_at(&format!("http://{addr}"), model, params).await
+}
+
+/// Starts a job on the site at `root` (`http://host:port[/base]`): its id.
+pub async fn start_job_at(root: &str, model: &str, params: serde_json::Value) -> String {
     let ticket: serde_json::Value = reqwest::Client::new()
-        .post(format!("http://{addr}/api/jobs"))
+        .post(format!("{root}/api/jobs"))
         .json(&serde_json::json!({"model": model, "params": params}))
         .send()
         .await
@@ -120,12 +125,17 @@ pub async fn start_job(addr: SocketAddr, model: &str, params: serde_json::Value)
 
 /// Starts a job and polls it to the end: every state seen, and the last answer.
 pub async fn run_job(addr: SocketAddr, model: &str, params: serde_json::Value) -> (Vec<String>, serde_json::Value) {
+    run_job_at(&format!("http://{addr}"), model, params).await
+}
+
+/// As `run_job`, on the site at `root` (`http://host:port[/base]`).
+pub async fn run_job_at(root: &str, model: &str, params: serde_json::Value) -> (Vec<String>, serde_json::Value) {
     let client = reqwest::Client::new();
-    let job = start_job(addr, model, params).await;
+    let job = start_job_at(root, model, params).await;
     let mut states = Vec::new();
     loop {
         let state: serde_json::Value =
-            client.get(format!("http://{addr}/api/jobs/{job}")).send().await.unwrap().json().await.unwrap();
+            client.get(format!("{root}/api/jobs/{job}")).send().await.unwrap().json().await.unwrap();
         states.push(state["state"].as_str().unwrap_or_default().to_owned());
         if state["state"] == "done" || state["state"] == "failed" {
             return (states, state);

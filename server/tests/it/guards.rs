@@ -284,7 +284,7 @@ async fn a_client_that_disconnects_after_submitting_still_gets_its_image_stored(
     assert_eq!(recorded.len(), 1, "the paid generation is in the history");
     assert!(recorded[0].ok, "{:?}", recorded[0]);
     assert_eq!(submits.load(Ordering::SeqCst), 1);
-    let entry = server::history::Entry::from_generation(recorded[0].clone());
+    let entry = server::history::Entry::from_generation(recorded[0].clone(), "");
     let served = reqwest::get(format!("http://{addr}{}", entry.images[0].url)).await.unwrap();
     assert_eq!(served.status(), 200, "the paid image landed in the store");
 }

@@ -7,6 +7,7 @@ mod common;
 
 mod aimlapi_adapter;
 mod api;
+mod base_path;
 mod bfl;
 mod boundaries;
 mod curation;
@@ -21,6 +22,7 @@ mod history;
 mod hostile;
 mod no_script;
 mod openai;
+mod openapi;
 mod replicate;
 mod segmind_onemin;
 mod snippet_harness;
