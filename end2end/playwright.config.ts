@@ -19,8 +19,10 @@ export const SLOW_URL = `http://127.0.0.1:${slowPort}`;
 // also serving the example docs page (deploy/docs-example) at its root.
 export const NGINX_URL = `http://127.0.0.1:${nginxPort}`;
 export const CADDY_URL = `http://127.0.0.1:${caddyPort}`;
-// A docs site on another origin (served by the test itself) that may frame the embed view.
+// Docs sites on other origins (the tests serve their pages themselves): one may frame the
+// embed view, one may not.
 export const DOCS_ORIGIN = 'http://docs.test';
+export const OTHER_ORIGIN = 'http://other.test';
 
 const binary = '../target/release/fluxplay';
 // Each run starts from empty data directories: the history and today's budget live there now.

@@ -30,6 +30,23 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; th
   cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION" --force
 fi
 
+# The npm packages: wasm-opt from npm's binaryen (Debian's binaryen 108 builds a wasm that
+# fails to hydrate), Playwright (which drives Debian's chromium; it never downloads a browser).
+npm_packages() {
+  if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/@playwright/test ] \
+    || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+    say "installing end2end npm packages (playwright, axe-core, axios, binaryen $BINARYEN_VERSION)"
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  fi
+}
+
+# FLUXPLAY_TOOLS=build: only what `make build` needs (the Dockerfile's build stage):
+# no browser, database or proxy.
+if [ "${FLUXPLAY_TOOLS:-all}" = build ]; then
+  npm_packages
+  exit 0
+fi
+
 need_apt=()
 command -v node >/dev/null || need_apt+=(nodejs npm)
 command -v chromium >/dev/null || need_apt+=(chromium)
@@ -61,10 +78,4 @@ if ! command -v moto_server >/dev/null; then
   python3 -m pip install --quiet 'moto[server]==5.2.1' || python3 -m pip install --quiet --break-system-packages 'moto[server]==5.2.1'
 fi
 
-# wasm-opt from npm's binaryen: Debian's binaryen 108 builds a wasm that fails to hydrate.
-# Playwright drives Debian's chromium; it never downloads a browser.
-if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/@playwright/test ] \
-  || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
-  say "installing end2end npm packages (playwright, axe-core, axios, binaryen $BINARYEN_VERSION)"
-  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
-fi
+npm_packages

@@ -112,7 +112,12 @@ pub fn from_posted(model: ModelRef, posted: &[(String, String)]) -> RawForm {
             }
             Kind::Image(image) => {
                 let current = get(key).unwrap_or_default().trim();
-                let (url, file) = (part(key, "url"), part(key, "file"));
+                let (url, mut file) = (part(key, "url"), part(key, "file"));
+                // A chosen file arrives as the reference the server stored it under. Anything
+                // else is no file: the page read before hydration gives "[object File]".
+                if crate::valid::upload_name(&file).is_none() {
+                    file.clear();
+                }
                 if image.list.is_some() {
                     [current, &url, &file].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ")
                 } else if !file.is_empty() {
@@ -248,6 +253,13 @@ mod tests {
         let bfl = find("bfl/flux-2-pro").unwrap();
         let list = from_posted(bfl, &posted(&[("input_image", kept), ("input_image.url", "https://e.example/b.png")]));
         assert_eq!(list.get("input_image"), Some(format!("{kept} https://e.example/b.png").as_str()));
+        // The page's form read in the browser (before hydration): an empty file box reads as
+        // "[object File]", which is no file, for one image and for a list.
+        let blank = [("image_url", ""), ("image_url.url", ""), ("image_url.file", "[object File]")];
+        assert_eq!(image(&blank).as_deref(), Some(""));
+        let list = from_posted(bfl, &posted(&[("input_image", kept), ("input_image.file", "[object File]")]));
+        assert_eq!(list.get("input_image"), Some(kept));
+        assert_eq!(image(&[("image_url.file", kept)]).as_deref(), Some(kept), "a stored file is taken");
     }
 
     /// Whatever a valid request sent, the form rebuilt from it sends the same again:

@@ -322,11 +322,25 @@ fn json_logs_when_asked_and_a_clean_exit_on_sigterm() {
     assert!(!wrong.status.success());
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("FLUXPLAY_LOG_FORMAT is `json` or `text`"));
 
+    // The container's HEALTHCHECK: `fluxplay healthcheck` asks the listen address (an
+    // unspecified one on loopback) for /healthz; 0 while the server answers, 1 once it is gone.
+    let healthcheck = || {
+        Command::new(env!("CARGO_BIN_EXE_fluxplay"))
+            .arg("healthcheck")
+            .env_clear()
+            .env("LEPTOS_OUTPUT_NAME", "fluxplay")
+            .env("LEPTOS_SITE_ADDR", format!("0.0.0.0:{port}"))
+            .output()
+            .unwrap()
+    };
     let mut child = start("json");
     services::wait_for_port(port, "fluxplay", &mut child);
+    let healthy = healthcheck();
+    assert!(healthy.status.success(), "{:?} {}", healthy.status, String::from_utf8_lossy(&healthy.stdout));
     Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "exit after SIGTERM: {:?}", out.status);
+    assert_eq!(healthcheck().status.code(), Some(1), "no server: unhealthy");
     let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter(|l| !l.trim().is_empty())
