@@ -11,6 +11,8 @@ ARG RUNTIME_IMAGE=docker.io/library/debian:bookworm-slim
 # The build: the project's own installer, for what `make build` needs only (the wasm
 # target, cargo-leptos, wasm-bindgen and npm's wasm-opt; no browser, database or proxy).
 FROM ${RUST_IMAGE} AS builder
+# Debian stable's own nodejs and npm: the tools the build uses are pinned by the installer.
+# hadolint ignore=DL3008
 RUN apt-get update \
  && apt-get install -y --no-install-recommends nodejs npm \
  && rm -rf /var/lib/apt/lists/*

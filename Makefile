@@ -22,6 +22,7 @@ fmt:
 # Each feature set on its own: ssr and hydrate are never built together.
 lint:
 	scripts/import-cycles.py app/src server/src
+	hadolint Dockerfile
 	cargo clippy -p app --features ssr --all-targets -- -D warnings
 	cargo clippy -p server --all-targets -- -D warnings
 	cargo clippy -p app --features hydrate --target wasm32-unknown-unknown -- -D warnings

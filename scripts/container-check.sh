@@ -51,8 +51,9 @@ job=$(curl -fsS -H 'content-type: application/json' \
   "http://127.0.0.1:$port/api/generate")
 echo "$job" | grep -q '"url":"/images/' || fail "a generation: $job"
 podman "${flags[@]}" exec "$name" sh -c 'ls /data/images | grep -q .' || fail "no image in the /data volume"
-podman "${flags[@]}" logs "$name" 2>&1 | head -1 | python3 -c 'import json, sys; json.loads(sys.stdin.readline())' \
-  || fail "the first log line is not JSON"
+logs=$(podman "${flags[@]}" logs "$name" 2>&1)
+python3 -c 'import json, sys; [json.loads(l) for l in sys.argv[1].splitlines() if l.strip()]' "$logs" \
+  || fail "a log line is not JSON"
 started=$(date +%s.%N)
 podman "${flags[@]}" stop --time 20 "$name" >/dev/null
 code=$(podman "${flags[@]}" inspect "$name" --format '{{.State.ExitCode}}')

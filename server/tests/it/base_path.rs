@@ -12,9 +12,10 @@ use std::net::SocketAddr;
 
 const BASE: &str = "/playground";
 
-/// A site folder with the files a build puts there: `public/` as it is, and the page's bundle.
-fn site() -> std::path::PathBuf {
-    let dir = common::temp_dir();
+/// A site folder (`site/` in a new folder) with the files a build puts there: `public/`
+/// as it is, and the page's bundle.
+pub fn site() -> std::path::PathBuf {
+    let dir = common::temp_dir().join("site");
     std::fs::create_dir_all(dir.join("pkg")).unwrap();
     for entry in std::fs::read_dir("../public").unwrap() {
         let path = entry.unwrap().path();
@@ -27,11 +28,16 @@ fn site() -> std::path::PathBuf {
 }
 
 async fn spawn(vars: &[(&str, &str)]) -> SocketAddr {
+    spawn_site(&site(), vars).await
+}
+
+/// The server under `/playground`, serving the site folder `site`.
+pub async fn spawn_site(site: &std::path::Path, vars: &[(&str, &str)]) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let options = leptos::config::LeptosOptions::builder()
         .output_name("fluxplay")
-        .site_root(site().to_string_lossy().into_owned())
+        .site_root(site.to_string_lossy().into_owned())
         .site_pkg_dir("pkg")
         .build();
     let mut all = vec![("FLUXPLAY_BASE_PATH", BASE)];

@@ -9,5 +9,6 @@ mod forms;
 mod fuzz;
 mod hosts_and_headers;
 mod identity;
+mod mount;
 mod slow_clients;
 mod xss;
