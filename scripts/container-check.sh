@@ -31,6 +31,7 @@ trap cleanup EXIT
 
 mkdir -p "$ctx/out"
 cp target/release/fluxplay "$ctx/out/fluxplay"
+strip "$ctx/out/fluxplay"   # as the Dockerfile's build stage does: 38 MB -> 25 MB
 cp -r target/site "$ctx/out/site"
 podman "${flags[@]}" build --format docker "${run_flags[@]}" --build-context "builder=$ctx" \
   --build-arg "RUNTIME_IMAGE=$runtime_image" --target runtime -t fluxplay:check .

@@ -160,7 +160,8 @@ pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Upload {
-    /// `/uploads/<sha256>.<ext>`: the form value, and where the preview is served.
+    /// `/uploads/<sha256>.<ext>`: the form value, and where the preview is served (under
+    /// the site's base path, where it has one).
     pub reference: String,
     pub width: u32,
     pub height: u32,

@@ -57,8 +57,8 @@ test('the example docs page frames the embed view, which fits its frame and gene
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto(`${NGINX_URL}/`);
   await expect(page.getByRole('heading', { name: 'Generate an image with FLUX.1 [dev]' })).toBeVisible();
-  const frameElement = page.locator('iframe#fluxplay');
-  const frame = page.frameLocator('iframe#fluxplay');
+  const frameElement = page.getByTitle('FLUX playground: FLUX.1 [dev] on Black Forest Labs');
+  const frame = page.frameLocator('iframe[title^="FLUX playground"]');
   await expect(frame.locator('body[data-hydrated="true"]')).toHaveCount(1);
   await expect(frame.getByRole('textbox', { name: 'Prompt' })).toHaveValue('A lighthouse on a cliff at dusk');
   // Only the form, the snippet and the result: no brand, no shortcuts, no history strip.

@@ -21,7 +21,8 @@ const prompt = (page: Page) => page.getByRole('textbox', { name: 'Prompt' });
 test('a generation joins the strip, and one click restores its whole form', async ({ page }) => {
   await open(page);
   // Before any result the page links to the history rather than loading it.
-  await expect(page.getByRole('link', { name: 'History' })).toHaveAttribute('href', '/history');
+  // (Relative, so it is right under any base path: here the root's.)
+  await expect(page.getByRole('link', { name: 'History' })).toHaveJSProperty('href', new URL('/history', page.url()).href);
   await expect(page.locator('iframe')).toHaveCount(0);
   const words = `harbour at dawn ${Date.now()}`;
   await prompt(page).fill(words);

@@ -302,7 +302,10 @@ for (const [size, viewport, colorScheme] of [
       await expect(python).toHaveAttribute('aria-selected', 'true');
       await expect(curl).toHaveAttribute('tabindex', '-1');
       await page.keyboard.press('End');
+      await expect(page.getByRole('tab', { name: 'Embed' })).toBeFocused();
+      await page.keyboard.press('ArrowLeft');
       await expect(page.getByRole('tab', { name: 'Rust' })).toBeFocused();
+      await page.keyboard.press('End');
       await page.keyboard.press('ArrowRight');
       await expect(curl).toBeFocused();
       const ring = await curl.evaluate((el) => getComputedStyle(el).outlineWidth);

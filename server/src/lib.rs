@@ -142,7 +142,10 @@ pub fn app(state: AppState) -> Router {
             "/emulate",
             emulator::router().layer(middleware::from_fn_with_state(state.clone(), http::gates::emulator_gate)),
         )
-        .fallback_service(ServeDir::new(site_root).precompressed_br().precompressed_gzip())
+        // No index pages, so no "add a slash" redirects either: they would name the path without the base.
+        .fallback_service(
+            ServeDir::new(site_root).append_index_html_on_directories(false).precompressed_br().precompressed_gzip(),
+        )
         // Brotli 5 rather than the default 4: the page is 240 bytes smaller for no measurable time.
         .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Precise(5)))
         .layer(middleware::from_fn(move |req, next| guards::body::deadline(body_timeout, req, next)))

@@ -98,7 +98,8 @@ async fn healthcheck() -> Result<(), Box<dyn std::error::Error>> {
             if addr.is_ipv4() { std::net::Ipv4Addr::LOCALHOST.into() } else { std::net::Ipv6Addr::LOCALHOST.into() };
         addr.set_ip(loopback);
     }
-    let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(4)).build()?;
+    // Never through HTTP_PROXY: the server is on this machine.
+    let client = reqwest::Client::builder().no_proxy().timeout(std::time::Duration::from_secs(4)).build()?;
     let status = client.get(format!("http://{addr}/healthz")).send().await?.status();
     if status.is_success() {
         Ok(())

@@ -15,7 +15,9 @@ use utoipa::OpenApi;
         description = "A playground for the FLUX image APIs. Generate through this server, which holds \
                        the providers' keys: `POST /api/jobs`, then poll `GET /api/jobs/{id}`. A model is a \
                        catalog slug (`provider/model`) and its parameters are the provider's own, as in a \
-                       share link; `GET /api/snippet` gives the same request for the provider itself.",
+                       share link; `GET /api/snippet` gives the same request for the provider itself. \
+                       With `FLUXPLAY_PASSPHRASE` set, every route but the health checks answers 401 \
+                       until the passphrase is given (the `/unlock` form sets a cookie).",
         license(name = "MIT")
     ),
     paths(

@@ -97,7 +97,7 @@ pub fn ImageInput(
                     Either::Right(
                         view! {
                             <Show when=move || !value().is_empty() && message.get().is_none()>
-                                <img class="preview" src=value alt=format!("{} preview", field.label)/>
+                                <img class="preview" src=move || in_folder(value()) alt=format!("{} preview", field.label)/>
                             </Show>
                         },
                     )

@@ -1,6 +1,7 @@
 //! The "Embed" tab: HTML a docs page pastes to frame this form in the playground's
 //! embed view. The frame reports its height (`public/embed.js`); the script here
-//! takes it only from that frame and from the playground's origin.
+//! takes it only from that frame and from the playground's origin. No ids: two
+//! snippets in one page each size their own frame.
 
 use crate::form::from_params;
 use crate::share::to_query;
@@ -16,17 +17,20 @@ pub fn embed(valid: &Valid, playground: &str) -> String {
     let query = to_query(model, &from_params(model, &valid.values(false)));
     let origin = playground.find("://").and_then(|s| playground[s + 3..].find('/').map(|p| &playground[..s + 3 + p]));
     let origin = origin.unwrap_or(playground);
+    // The script finds its frame as the element before it, so a page may hold several.
     format!(
-        "<iframe id=\"fluxplay\" src=\"{src}\" title=\"{title}\"\n  \
+        "<iframe src=\"{src}\" title=\"{title}\"\n  \
          loading=\"lazy\" style=\"width: 100%; height: 720px; border: 0\"></iframe>\n\
          <script>\n\
-         // Sizes the frame to the playground's content, which posts its height when it changes.\n\
-         addEventListener(\"message\", (event) => {{\n  \
-         const frame = document.getElementById(\"fluxplay\");\n  \
-         if (event.origin !== \"{origin}\" || event.source !== frame.contentWindow) return;\n  \
-         const height = event.data && event.data.type === \"fluxplay:height\" && Number(event.data.height);\n  \
-         if (height > 0) frame.style.height = Math.min(height, {MAX_HEIGHT}) + \"px\";\n\
+         // Sizes the frame above to the playground's content, which posts its height when it changes.\n\
+         (() => {{\n  \
+         const frame = document.currentScript.previousElementSibling;\n  \
+         addEventListener(\"message\", (event) => {{\n    \
+         if (event.origin !== \"{origin}\" || event.source !== frame.contentWindow) return;\n    \
+         const height = event.data && event.data.type === \"fluxplay:height\" && Number(event.data.height);\n    \
+         if (height > 0) frame.style.height = Math.min(height, {MAX_HEIGHT}) + \"px\";\n  \
          }});\n\
+         }})();\n\
          </script>\n",
         src = attr(&format!("{playground}/embed?{query}")),
         title = attr(&format!("FLUX playground: {} on {}", model.model.label, model.provider.name)),

@@ -16,13 +16,19 @@ use axum::Json;
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code)]
 pub enum Refusals {
-    /// Unknown model, malformed JSON, or a field not in the model.
+    /// Unknown model, or malformed JSON.
     #[response(status = 400)]
     BadRequest(ApiError),
+    /// A passphrase is set and the request has not given it (`FLUXPLAY_PASSPHRASE`).
+    #[response(status = 401)]
+    Locked(ApiError),
     /// The body is over `FLUXPLAY_MAX_JSON_BYTES`.
     #[response(status = 413)]
     TooLarge(ApiError),
-    /// A field is invalid: each one named, with the limit.
+    /// The body is not `application/json`.
+    #[response(status = 415)]
+    NotJson(ApiError),
+    /// A field is invalid or not the model's: each one named, with the limit.
     #[response(status = 422)]
     Invalid(ApiError),
     /// Over the rate limit, the running cap or the daily budget (`Retry-After`).

@@ -163,9 +163,9 @@ pub async fn history(
     Ok(html(&state, StatusCode::OK, out))
 }
 
-/// The origin a browser reached us at, for Open Graph's absolute URLs: the `Host`
+/// The origin a browser reached us at, for absolute URLs (Open Graph's, snippets'): the `Host`
 /// (already checked against the allowed names), over https behind a trusted proxy that says so.
-fn origin(state: &AppState, headers: &HeaderMap) -> String {
+pub fn origin(state: &AppState, headers: &HeaderMap) -> String {
     let scheme = if crate::cookies::secure(headers, state.limits().site.trusted_proxies) { "https" } else { "http" };
     let host = headers.get(HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
     format!("{scheme}://{host}")

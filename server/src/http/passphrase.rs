@@ -4,7 +4,7 @@
 use crate::guards::passphrase::{form, locked, percent_encode, safe_next};
 use crate::state::AppState;
 use axum::extract::{Request, State};
-use axum::http::header::{LOCATION, SET_COOKIE};
+use axum::http::header::{CONTENT_SECURITY_POLICY, LOCATION, SET_COOKIE};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
@@ -46,7 +46,19 @@ pub async fn page(State(state): State<AppState>, query: axum::extract::Query<Unl
     if state.inner.guards.lock.is_none() {
         return (StatusCode::SEE_OTHER, [(LOCATION, state.at("/"))]).into_response();
     }
-    Html(form(state.base(), &query.next, None)).into_response()
+    unlock_page(&state, StatusCode::OK, &query.next, None)
+}
+
+/// The unlock form, framed as the page it leads to is: the embed view by the docs.
+fn unlock_page(state: &AppState, status: StatusCode, next: &str, error: Option<&str>) -> Response {
+    let mut response = (status, Html(form(state.base(), next, error))).into_response();
+    if safe_next(next).starts_with("/embed") {
+        let csp = super::headers::policy(None, &state.limits().site.embed_ancestors);
+        if let Ok(csp) = HeaderValue::from_str(&csp) {
+            response.headers_mut().insert(CONTENT_SECURITY_POLICY, csp);
+        }
+    }
+    response
 }
 
 /// `POST /unlock`: a form post; rate limited with the generations.
@@ -60,11 +72,7 @@ pub async fn unlock(
     };
     if !lock.accepts(&attempt.passphrase) {
         tracing::info!("wrong demo passphrase");
-        return (
-            StatusCode::UNAUTHORIZED,
-            Html(form(state.base(), &attempt.next, Some("That passphrase is not right."))),
-        )
-            .into_response();
+        return unlock_page(&state, StatusCode::UNAUTHORIZED, &attempt.next, Some("That passphrase is not right."));
     }
     let secure = crate::cookies::secure(&headers, state.inner.guards.limits.site.trusted_proxies);
     let cookie = HeaderValue::from_str(&lock.cookie(state.base(), secure)).expect("cookie is ASCII");

@@ -2,7 +2,7 @@
 //! shows, for docs pages and scripts. Options: `key=env|placeholder`,
 //! `every=1` (spell out defaults), `target=provider|emulator`, and for the emulator
 //! and `lang=embed` (the HTML that frames the form in a docs page)
-//! `origin=<scheme://host[:port]>`, the page's own origin (else this request's host, over http).
+//! `origin=<scheme://host[:port]>`, the page's own origin (else this request's host, over https behind a trusted proxy that says so).
 //! The page itself fetches its snippets here, so the generators are not in the wasm.
 
 use crate::error::Error;
@@ -65,10 +65,7 @@ pub async fn handler(
     let origin = match option("origin") {
         Some(origin) => checked_origin(origin)
             .ok_or_else(|| invalid("origin", format!("`{origin}` is not an origin; use scheme://host[:port]")))?,
-        None => {
-            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
-            format!("http://{host}")
-        }
+        None => super::pages::origin(&state, &headers),
     };
     let (base, emulator) = match option("target") {
         _ if lang == Lang::Embed => (format!("{origin}{}", state.base()), false),

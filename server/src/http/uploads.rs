@@ -22,10 +22,14 @@ use bytes::Bytes;
     ),
     responses(
         (status = 200, description = "The reference to put in an image field", body = Upload),
+        (status = 400, description = "An empty body", body = ApiError),
+        (status = 401, description = "A passphrase is set and not given", body = ApiError),
         (status = 413, description = "Over the size limit", body = ApiError),
         (status = 415, description = "Not a PNG, JPEG or WebP image", body = ApiError),
         (status = 422, description = "Not decodable, or over the pixel limits", body = ApiError),
         (status = 429, description = "Too many uploads at once, or over the rate limit", body = ApiError),
+        (status = 503, description = "This server is shutting down", body = ApiError),
+        (status = 507, description = "Larger than the whole uploads quota", body = ApiError),
     ),
 )]
 pub async fn handler(

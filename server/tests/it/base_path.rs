@@ -222,6 +222,20 @@ async fn redirects_and_snippets_name_the_base() {
 }
 
 #[tokio::test]
+async fn the_passphrase_form_on_the_way_to_the_embed_view_may_be_framed_as_it() {
+    let addr = spawn(&[("FLUXPLAY_EMBED_ANCESTORS", "https://docs.example"), ("FLUXPLAY_PASSPHRASE", "p")]).await;
+    let c = client();
+    let locked = c.get(format!("http://{addr}{BASE}/embed?model=bfl%2Fflux-dev")).send().await.unwrap();
+    let to = locked.headers()["location"].to_str().unwrap().to_owned();
+    assert!(to.starts_with("/playground/unlock?next=/embed"), "{to}");
+    let csp = |resp: reqwest::Response| resp.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    let form = c.get(format!("http://{addr}{to}")).send().await.unwrap();
+    assert!(csp(form).ends_with("frame-ancestors https://docs.example"));
+    let full = c.get(format!("http://{addr}{BASE}/unlock?next=/%3Fmodel%3Dbfl")).send().await.unwrap();
+    assert!(csp(full).ends_with("frame-ancestors 'self'"));
+}
+
+#[tokio::test]
 async fn only_the_embed_view_may_be_framed_by_the_docs() {
     let addr = spawn(&[("FLUXPLAY_EMBED_ANCESTORS", "https://docs.example")]).await;
     let c = client();
