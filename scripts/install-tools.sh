@@ -63,7 +63,15 @@ command -v caddy >/dev/null || need_apt+=(caddy)
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "installing ${need_apt[*]} from Debian"
   as_root apt-get update -q
+  # The tests start nginx, Caddy and PostgreSQL themselves on free ports: the packages'
+  # own services must not start (nginx would take port 80). policy-rc.d says so to dpkg.
+  policy=/usr/sbin/policy-rc.d
+  made_policy=
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null && as_root chmod +x "$policy" && made_policy=1
+  fi
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need_apt[@]}"
+  if [ -n "$made_policy" ]; then as_root rm -f "$policy"; fi
 fi
 
 # The snippet harness runs the generated Python with requests.

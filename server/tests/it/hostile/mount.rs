@@ -122,6 +122,9 @@ async fn no_path_steps_out_of_the_base_or_elsewhere() {
         "/other/../playground/api/history",
         "/playground//evil.example/api/history",
         "/playground/%00/api/history",
+        // A folder of the site: no "add a slash" redirect, which would leave the base or name a host.
+        "/playground/pkg",
+        "/playground//pkg",
     ] {
         let (status, text) = raw(addr, target).await;
         assert!(status > 0 && status < 500, "{target}: {status}");
