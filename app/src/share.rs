@@ -47,6 +47,21 @@ pub fn restore(query: &str) -> Restored {
     restored
 }
 
+/// `restore` on a server that offers only some models (`offers`): a link without a model,
+/// or to one not offered, opens `default` (with a notice for the latter), carrying what fits.
+pub fn restore_offered(query: &str, offers: impl Fn(ModelRef) -> bool, default: ModelRef) -> Restored {
+    let restored = restore(query);
+    let linked = parse_query(query).get("model").is_some();
+    if linked && offers(restored.model) {
+        return restored;
+    }
+    let mut notices = restored.notices;
+    if linked {
+        notices.push(format!("`{}` is not offered here; showing the default model.", restored.model.slug()));
+    }
+    Restored { model: default, raw: crate::form::carry_over(&restored.raw, default), notices }
+}
+
 /// The form a query describes with its invalid values kept, to show by their fields:
 /// a form the server rendered from a post (`BackendStatus::form`), not a link.
 pub fn typed(query: &str) -> Restored {
@@ -233,6 +248,19 @@ mod tests {
         let r = restore("model=nope/none");
         assert_eq!(r.model, crate::catalog::default_model());
         assert_eq!(r.notices.len(), 1);
+    }
+
+    #[test]
+    fn a_curated_server_opens_its_default_for_a_model_it_does_not_offer() {
+        let dev = find("bfl/flux-dev").unwrap();
+        let offers = |m: ModelRef| m == dev;
+        let r = restore_offered("model=fal/fal-ai/flux/dev&prompt=hi", offers, dev);
+        assert_eq!((r.model, r.raw.get("prompt")), (dev, Some("hi")), "what fits is carried");
+        assert!(r.notices.iter().any(|n| n.contains("not offered here")), "{:?}", r.notices);
+        let r = restore_offered("prompt=hi", offers, dev);
+        assert_eq!((r.model, r.notices.len()), (dev, 0), "no link to a model: the default, quietly");
+        let r = restore_offered("model=bfl/flux-dev&prompt=x", offers, dev);
+        assert_eq!(r, restore("model=bfl/flux-dev&prompt=x"), "an offered model is as linked");
     }
 
     #[test]

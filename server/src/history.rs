@@ -56,22 +56,21 @@ impl Entry {
         let params: Map<String, Value> = serde_json::from_str(&g.params).unwrap_or_default();
         let (images, usage, timings, error) = if g.ok {
             match serde_json::from_str::<GenerateResponse>(&g.outcome) {
-                Ok(r) => {
-                    let r = crate::base_path::response(base, r);
-                    (r.images, r.usage, r.timings, None)
-                }
+                Ok(r) => (r.images, r.usage, r.timings, None),
                 Err(_) => (Vec::new(), None, None, None),
             }
         } else {
             let error = serde_json::from_str::<Failure>(&g.outcome).map(|f| f.error.message).unwrap_or_default();
             (Vec::new(), None, None, Some(error))
         };
+        // Built from the site's root, as stored; the base is added once, here.
+        let at = |path: &str| crate::base_path::path(base, path);
         let restore = match catalog::find(&g.model) {
-            Some(model) => format!("{base}/?{}", app::share::to_query(model, &app::form::from_params(model, &params))),
-            None => format!("{base}/"),
+            Some(model) => at(&format!("/?{}", app::share::to_query(model, &app::form::from_params(model, &params)))),
+            None => at("/"),
         };
         Entry {
-            permalink: format!("{base}/r/{}", g.id),
+            permalink: at(&format!("/r/{}", g.id)),
             id: g.id,
             created: g.created,
             model: g.model,
@@ -85,10 +84,10 @@ impl Entry {
             timings,
             thumbs: images
                 .iter()
-                .filter_map(|i| i.url.strip_prefix(&format!("{base}/images/")).and_then(crate::store::thumb_of))
-                .map(|t| format!("{base}/thumbs/{t}"))
+                .filter_map(|i| i.url.strip_prefix("/images/").and_then(crate::store::thumb_of))
+                .map(|t| at(&format!("/thumbs/{t}")))
                 .collect(),
-            images,
+            images: images.into_iter().map(|i| GeneratedImage { url: at(&i.url), ..i }).collect(),
             error,
             request_id: g.request_id,
             restore,

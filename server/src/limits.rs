@@ -371,6 +371,11 @@ mod tests {
         assert_eq!(limits(&[]).unwrap().site.frame_ancestors, "'self'");
         assert!(limits(&[("FLUXPLAY_FRAME_ANCESTORS", "'self'; script-src *")]).is_err());
         assert!(limits(&[("FLUXPLAY_FRAME_ANCESTORS", "https://docs.example.com")]).is_ok());
+        // The embed view's own list, checked the same way and named in the error.
+        assert_eq!(limits(&[]).unwrap().site.embed_ancestors, "'self'");
+        let err = limits(&[("FLUXPLAY_EMBED_ANCESTORS", "https://docs.example.com; script-src *")]).unwrap_err();
+        assert!(err.to_string().contains("FLUXPLAY_EMBED_ANCESTORS"), "{err}");
+        assert!(limits(&[("FLUXPLAY_EMBED_ANCESTORS", "https://a.example,https://b.example")]).is_err());
         assert!(limits(&[("FLUXPLAY_MAX_CONNECTIONS", "0")]).is_err());
     }
 

@@ -46,20 +46,8 @@ pub fn Playground() -> impl IntoView {
     let restored = match &status.form {
         Some(query) => share::typed(query),
         None => {
-            let query = browser::query();
-            let mut r = share::restore(&query);
             // This server's curation: its default model, and only the models it offers.
-            let linked = share::parse_query(&query).get("model").is_some();
-            if !linked || !status.offers(r.model) {
-                if linked {
-                    r.notices.push(format!("`{}` is not offered here; showing the default model.", r.model.slug()));
-                }
-                r = share::Restored {
-                    model: status.default_model(),
-                    raw: carry_over(&r.raw, status.default_model()),
-                    ..r
-                };
-            }
+            let r = share::restore_offered(&browser::query(), |m| status.offers(m), status.default_model());
             share::Restored { raw: with_example(r.model, r.raw), ..r }
         }
     };

@@ -128,23 +128,24 @@ impl From<KeyStyle> for Key {
 ///
 /// For [`Lang::Embed`], `base_url` is the playground's address (origin and base path).
 pub fn render(lang: Lang, valid: &Valid, base_url: &str, options: Options) -> String {
-    if lang == Lang::Embed {
-        #[cfg(any(feature = "ssr", test))]
-        return embed::embed(valid, base_url);
-        #[cfg(not(any(feature = "ssr", test)))]
-        return String::new();
-    }
     let model = valid.model;
-    let mut req = display_request(model, &valid.values(options.every), base_url);
-    req.name_model(model, options.model_name);
+    let req = || {
+        let mut req = display_request(model, &valid.values(options.every), base_url);
+        req.name_model(model, options.model_name);
+        req
+    };
     let key = Key { style: options.key, emulator: options.emulator };
     match lang {
-        Lang::Curl => curl::curl(&req, key),
-        Lang::Python => python::python(&req, key),
-        Lang::JavaScript => javascript::javascript(&req, key),
-        Lang::Node => node::node(&req, key),
-        Lang::PowerShell => powershell::powershell(&req, key),
-        Lang::Rust => rust::rust(&req, key),
+        Lang::Curl => curl::curl(&req(), key),
+        Lang::Python => python::python(&req(), key),
+        Lang::JavaScript => javascript::javascript(&req(), key),
+        Lang::Node => node::node(&req(), key),
+        Lang::PowerShell => powershell::powershell(&req(), key),
+        Lang::Rust => rust::rust(&req(), key),
+        #[cfg(any(feature = "ssr", test))]
+        Lang::Embed => embed::embed(valid, base_url),
+        // The page's wasm asks the server for every snippet; it never renders one.
+        #[cfg(not(any(feature = "ssr", test)))]
         Lang::Embed => String::new(),
     }
 }
